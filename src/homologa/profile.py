@@ -1,0 +1,172 @@
+"""The distributor's declaration, ``homologacao.toml``: target, auth, protected fields, timeouts, latency budget
+and the go-live burst (CEP ranges, customers, rate). Read by the contract suite and the load profile.
+
+Values come, in order of precedence, from the command line, then the environment, then this file; this module only
+reads the file and checks it. Errors are :class:`ProfileError` with a pt-BR message naming the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from homologa.model import parse_field_groups
+
+
+class ProfileError(ValueError):
+    """The profile file is missing, not TOML, or has a bad value; the message is pt-BR and names the key."""
+
+
+@dataclass(frozen=True)
+class Auth:
+    basic: str | None = None  # "usuario:senha"
+    bearer: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    client_cert: str | None = None
+    client_key: str | None = None
+    ca_bundle: str | None = None
+    insecure: bool = False
+
+    def secrets(self) -> list[str]:
+        """Every secret value in here, for redaction."""
+        found = [v for v in (self.bearer,) if v]
+        if self.basic:
+            found.append(self.basic)
+            found.append(self.basic.split(":", 1)[-1])
+        found.extend(v for v in self.headers.values() if v)
+        if self.client_key:
+            found.append(self.client_key)
+        return found
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    cep_ranges: tuple[str, ...] = ()
+    customers: int = 1000
+    seed: int = 1
+    resend_share: float = 0.0
+    rate: float = 100.0  # customers/s at the plateau
+    accepted_failure_ratio: float = 0.0
+
+
+@dataclass(frozen=True)
+class Profile:
+    path: Path | None = None
+    name: str | None = None  # distributor's name
+    cnpj: str | None = None  # distributor's CNPJ (names the sign-off package)
+    target: str | None = None
+    timeout: float | None = None
+    p95_budget_ms: float | None = None
+    protected_fields: tuple[str, ...] = ()
+    auth: Auth = field(default_factory=Auth)
+    load: LoadPlan = field(default_factory=LoadPlan)
+
+
+def _get(table: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) and kind is not bool and not (isinstance(kind, tuple) and bool in kind):
+        raise ProfileError(f"{where}.{key}: valor {value!r} de tipo errado")
+    if not isinstance(value, kind):
+        raise ProfileError(f"{where}.{key}: valor {value!r} de tipo errado")
+    return value
+
+
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ProfileError(f"[{key}] deve ser uma tabela TOML")
+    return value
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read and check a ``homologacao.toml``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ProfileError(f"não foi possível ler o perfil {path}: {exc.strerror or exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"perfil {path} não é TOML válido: {exc}") from None
+    known = {"distribuidor", "alvo", "autenticacao", "campos_protegidos", "latencia", "carga"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ProfileError(f"perfil {path}: seção(ões) desconhecida(s): {', '.join(unknown)}")
+
+    dist = _table(data, "distribuidor")
+    alvo = _table(data, "alvo")
+    auth = _table(data, "autenticacao")
+    lat = _table(data, "latencia")
+    carga = _table(data, "carga")
+    prot = data.get("campos_protegidos", {})
+    campos = prot.get("campos", []) if isinstance(prot, dict) else prot
+    if not isinstance(campos, list) or not all(isinstance(c, str) for c in campos):
+        raise ProfileError('campos_protegidos.campos deve ser uma lista de nomes, ex.: ["telefone", "endereco"]')
+    try:
+        protected = parse_field_groups(",".join(campos))
+    except ValueError as exc:
+        raise ProfileError(f"campos_protegidos: {exc}") from None
+
+    headers = _get(auth, "cabecalhos", dict, "autenticacao") or {}
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
+        raise ProfileError("autenticacao.cabecalhos deve mapear nomes a valores de texto")
+    timeout = _get(alvo, "timeout", (int, float), "alvo")
+    if timeout is not None and timeout <= 0:
+        raise ProfileError(f"alvo.timeout deve ser positivo, recebeu {timeout}")
+    p95 = _get(lat, "p95_ms", (int, float), "latencia")
+    if p95 is not None and p95 <= 0:
+        raise ProfileError(f"latencia.p95_ms deve ser positivo, recebeu {p95}")
+
+    ranges = _get(carga, "faixas_cep", list, "carga") or []
+    if not all(isinstance(r, str) for r in ranges):
+        raise ProfileError('carga.faixas_cep deve ser uma lista de faixas como "01000000-05999999"')
+    plan = LoadPlan(
+        cep_ranges=tuple(ranges),
+        customers=_positive_int(carga, "clientes", 1000),
+        seed=int(_get(carga, "semente", int, "carga") or 1),
+        resend_share=_share(carga, "reenvios", 0.0),
+        rate=float(_get(carga, "taxa", (int, float), "carga") or 100.0),
+        accepted_failure_ratio=_share(carga, "falhas_aceitas", 0.0),
+    )
+    return Profile(
+        path=path,
+        name=_get(dist, "nome", str, "distribuidor"),
+        cnpj=_get(dist, "cnpj", str, "distribuidor"),
+        target=_get(alvo, "url", str, "alvo"),
+        timeout=None if timeout is None else float(timeout),
+        p95_budget_ms=None if p95 is None else float(p95),
+        protected_fields=protected,
+        auth=Auth(
+            basic=_get(auth, "basic", str, "autenticacao"),
+            bearer=_get(auth, "bearer", str, "autenticacao"),
+            headers=dict(headers),
+            client_cert=_get(auth, "certificado_cliente", str, "autenticacao"),
+            client_key=_get(auth, "chave_cliente", str, "autenticacao"),
+            ca_bundle=_get(auth, "ca_bundle", str, "autenticacao"),
+            insecure=bool(_get(auth, "inseguro", bool, "autenticacao") or False),
+        ),
+        load=plan,
+    )
+
+
+def _positive_int(table: dict[str, Any], key: str, default: int) -> int:
+    value = _get(table, key, int, "carga")
+    if value is None:
+        return default
+    if value <= 0:
+        raise ProfileError(f"carga.{key} deve ser maior que zero, recebeu {value}")
+    return int(value)
+
+
+def _share(table: dict[str, Any], key: str, default: float) -> float:
+    value = _get(table, key, (int, float), "carga")
+    if value is None:
+        return default
+    if not 0 <= value <= 1:
+        raise ProfileError(f"carga.{key} deve estar entre 0 e 1, recebeu {value}")
+    return float(value)

@@ -1,0 +1,70 @@
+"""Masking secrets before anything is printed, logged, attached or packaged.
+
+Passwords in URLs, query-string keys, auth headers and tokens are replaced by ``***``. Every module that writes a
+target, a header or a command line for a person goes through here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+MASK = "***"
+# Query-string parameters whose values are secrets. Matching is by substring, case-insensitive.
+SECRET_PARAM_HINTS = (
+    "key",
+    "chave",
+    "token",
+    "secret",
+    "segredo",
+    "senha",
+    "password",
+    "pass",
+    "auth",
+    "sig",
+    "apikey",
+)
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"})
+
+
+def is_secret_param(name: str) -> bool:
+    lowered = name.lower()
+    return any(hint in lowered for hint in SECRET_PARAM_HINTS)
+
+
+def mask_url(url: str) -> str:
+    """The URL with the password and every secret-looking query value masked."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return MASK
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        user = userinfo.split(":", 1)[0]
+        netloc = f"{user}:{MASK}@{host}" if ":" in userinfo else f"{user}@{host}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, MASK if is_secret_param(k) else v) for k, v in pairs], safe="*")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def mask_header(name: str, value: str) -> str:
+    """A header's value as it may be shown: secret headers keep only their scheme (``Bearer ***``)."""
+    if name.lower() in SECRET_HEADERS or is_secret_param(name):
+        scheme = value.split(" ", 1)[0] if " " in value else ""
+        return f"{scheme} {MASK}".strip()
+    return value
+
+
+def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {name: mask_header(name, value) for name, value in headers.items()}
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every known secret value (longest first) replaced by the mask."""
+    for secret in sorted({s for s in secrets if s and len(s) >= 3}, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return re.sub(r"(?i)(authorization:\s*\w+)\s+\S+", rf"\1 {MASK}", text)
