@@ -67,11 +67,19 @@ def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
-def _child_text(root: etree._Element, tag: str) -> str | None:
-    node = root.find(tag)
-    if node is None:
-        return None
-    return (node.text or "").strip()
+def _children(root: etree._Element) -> dict[str, etree._Element]:
+    """The answer's child elements by tag, in one pass (``find`` re-parses its path on every call)."""
+    found: dict[str, etree._Element] = {}
+    for child in root:
+        tag = child.tag
+        if isinstance(tag, str) and tag not in found:
+            found[tag] = child
+    return found
+
+
+def _text(children: dict[str, etree._Element], tag: str) -> str | None:
+    node = children.get(tag)
+    return None if node is None else (node.text or "").strip()
 
 
 def check_answer(
@@ -108,15 +116,16 @@ def check_answer(
         return Outcome(RESPOSTA_INVALIDA, detail="fora do schema RetornoCadastroCliente")
     if root.tag != schema.qualified_root:
         return Outcome(RESPOSTA_INVALIDA, detail="elemento raiz inesperado")
-    erro = root.find(_ERRO)
+    children = _children(root)
+    erro = children.get(_ERRO)
     if erro is not None:
-        code = (_child_text(erro, _CODIGO) or "")[:20]
+        code = (_text(_children(erro), _CODIGO) or "")[:20]
         return Outcome(ERRO_RETORNADO, detail=f"Erro código {code}" if code else "elemento Erro")
-    if _child_text(root, _ID) != id_mensagem:
+    if _text(children, _ID) != id_mensagem:
         return Outcome(ECO_DIVERGENTE, detail="IdMensagem não ecoado")
-    if _child_text(root, _CNPJ) != cnpj:
+    if _text(children, _CNPJ) != cnpj:
         return Outcome(ECO_DIVERGENTE, detail="CNPJ não ecoado")
-    status = _child_text(root, _STATUS)
+    status = _text(children, _STATUS)
     if status not in STATUSES:
         return Outcome(RESPOSTA_INVALIDA, status=status, detail="Status ausente ou desconhecido")
     if resend and status not in STATUS_KNOWN:

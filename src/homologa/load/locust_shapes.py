@@ -14,7 +14,13 @@ from homologa.load.shapes import GoLive, Tick
 
 
 class BurstShape(LoadTestShape):
-    """``--shape golive`` (default) or ``--shape degraus``; users × per-user rate = customers/s."""
+    """``--shape golive`` (default) or ``--shape degraus``; users × per-user rate = customers/s.
+
+    ``-t/--run-time`` caps the burst (the verdict then says how many customers were left unsent); ``-u``/``-r``
+    are not used: the user count comes from the rate model.
+    """
+
+    use_common_options = True
 
     def tick(self) -> Tick:
         runner = self.runner
@@ -31,4 +37,6 @@ class BurstShape(LoadTestShape):
         if settings.shape == "degraus" and not started:
             users = max(1, settings.plateau_users // settings.steps)
             return users, float(users)
-        return GoLive(settings.plateau_users, settings.ramp_seconds).tick(elapsed, finished)
+        options = runner.environment.parsed_options
+        limit = getattr(options, "run_time", None) or None
+        return GoLive(settings.plateau_users, settings.ramp_seconds, limit).tick(elapsed, finished)
