@@ -77,7 +77,7 @@ def run_locust(args: list[str], core: int | None, server_pid: int, workdir: Path
 def profile_args(url: str, users: int, seconds: int, report: Path) -> list[str]:
     return [
         "-f", "loadtests/locustfile.py", "--host", url, "--customers", "10000000", "--rate", "0",
-        "--concurrency", str(users), "--ramp", "0", "-t", f"{seconds}s", "--report-dir", str(report),
+        "--concurrency", str(users), "--ramp", "0", "--max-seconds", str(seconds), "--report-dir", str(report),
     ]  # fmt: skip
 
 

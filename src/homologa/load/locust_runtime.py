@@ -140,6 +140,9 @@ def add_arguments(parser: Any) -> None:
     parser.add_argument(
         "--chunk", type=int, default=d.chunk, help="tamanho máximo da fatia de índices por pedido", **cli_only
     )
+    parser.add_argument(
+        "--max-seconds", type=float, default=0.0, help="tempo máximo da rajada em s (0 = até enviar todos)", **ui
+    )
     parser.add_argument("--timeout", type=float, default=d.timeout, help="segundos por requisição", **ui)
     parser.add_argument(
         "--report-dir", default=d.report_dir, help="pasta do resultado (resultado.json, resultado.txt)", **cli_only
@@ -194,7 +197,8 @@ class Runtime:
         try:
             self.profile = read_profile(profile_path_from_argv())
             path = getattr(options, "homologa_profile", "") if options is not None else ""
-            if path:
+            remote_worker_without_file = not self.is_master and path and not Path(path).is_file()
+            if path and not remote_worker_without_file:
                 self.profile = read_profile(Path(path))
             self.settings = from_options(options, defaults_from(self.profile))
             self.scenario = Scenario(self.settings)

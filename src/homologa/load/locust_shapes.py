@@ -16,18 +16,18 @@ from homologa.load.shapes import GoLive, Tick
 class BurstShape(LoadTestShape):
     """``--shape golive`` (default) or ``--shape degraus``; users × per-user rate = customers/s.
 
-    ``-t/--run-time`` caps the burst (the verdict then says how many customers were left unsent); ``-u``/``-r``
-    are not used: the user count comes from the rate model.
+    ``--max-seconds`` caps the burst (the verdict then says how many customers were left unsent). Locust's own
+    ``-u``/``-r``/``-t`` do not apply: the user count comes from the rate model.
     """
-
-    use_common_options = True
 
     def tick(self) -> Tick:
         runner = self.runner
         assert runner is not None
         runtime = runtime_of(runner.environment)
-        settings = runtime.settings
         started = runner.state in (STATE_SPAWNING, STATE_RUNNING)
+        if not started:
+            runtime.configure()  # the first tick comes before test_start: read the (web form's) options now
+        settings = runtime.settings
         finished = started and runtime.finished
         elapsed = self.get_run_time()
         if runtime.step is not None and started:
@@ -37,6 +37,5 @@ class BurstShape(LoadTestShape):
         if settings.shape == "degraus" and not started:
             users = max(1, settings.plateau_users // settings.steps)
             return users, float(users)
-        options = runner.environment.parsed_options
-        limit = getattr(options, "run_time", None) or None
+        limit = settings.max_seconds or None
         return GoLive(settings.plateau_users, settings.ramp_seconds, limit).tick(elapsed, finished)

@@ -44,6 +44,7 @@ class LoadSettings:
     chunk: int = 500
     timeout: float = 10.0
     report_dir: str = "reports/carga"
+    max_seconds: float = 0.0  # 0 = until every customer was answered
 
     def __post_init__(self) -> None:
         checks = (
@@ -64,6 +65,7 @@ class LoadSettings:
             (0 < self.validate_share <= 1, f"--validate-share deve estar em (0, 1], recebeu {self.validate_share}"),
             (self.chunk > 0, f"--chunk deve ser positivo, recebeu {self.chunk}"),
             (self.timeout > 0, f"--timeout deve ser positivo, recebeu {self.timeout}"),
+            (self.max_seconds >= 0, f"--max-seconds não pode ser negativo, recebeu {self.max_seconds}"),
             (bool(self.cep_ranges), "informe ao menos uma faixa de CEP (--cep-range)"),
         )
         for ok, message in checks:
@@ -155,6 +157,7 @@ OPTION_FIELDS: dict[str, str] = {
     "chunk": "chunk",
     "timeout": "timeout",
     "report_dir": "report_dir",
+    "max_seconds": "max_seconds",
 }
 _TYPES: dict[str, Any] = {
     "customers": int,
@@ -173,6 +176,7 @@ _TYPES: dict[str, Any] = {
     "timeout": float,
     "shape": str,
     "report_dir": str,
+    "max_seconds": float,
 }
 
 
