@@ -19,6 +19,7 @@ from homologa import __version__
 COMMAND_MODULES: tuple[str, ...] = (
     # one line per command module
     "homologa.generator.command",
+    "homologa.server.command",
 )
 
 EXIT_USAGE = 2
