@@ -62,16 +62,25 @@ def aggregated_rate(prefix: Path) -> tuple[float, int, int]:
 
 def run_locust(args: list[str], core: int | None, server_pid: int, workdir: Path, tag: str) -> dict[str, float]:
     prefix = workdir / tag
+    probe = workdir / f"{tag}.cpu.json"
+    files = args[args.index("-f") + 1] + ",benchmarks/cpu_probe.py"
+    args = [*args[: args.index("-f")], "-f", files, *args[args.index("-f") + 2 :]]
     cmd = [*pin(core), LOCUST, *args, "--headless", "--only-summary", "--csv", str(prefix)]
     before = cpu_seconds(server_pid)
     t0 = time.monotonic()
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    env = {**os.environ, "HOMOLOGA_CPU_PROBE": str(probe)}
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False, env=env)
     wall = time.monotonic() - t0
     server_cpu = (cpu_seconds(server_pid) - before) / wall
     if done.returncode not in (0, 1):
         raise RuntimeError(f"locust falhou ({tag}): {done.stderr[-2000:]}")
     rate, requests, failures = aggregated_rate(prefix)
-    return {"rate": rate, "requests": requests, "failures": failures, "server_cpu": server_cpu}
+    result = {"rate": rate, "requests": requests, "failures": failures, "server_cpu": server_cpu}
+    if probe.exists():  # single process only (with --processes the work happens in the workers)
+        cpu = json.loads(probe.read_text(encoding="utf-8"))
+        result["per_cpu_s"] = cpu["requests"] / cpu["cpu_s"] if cpu["cpu_s"] else 0.0
+        result["cpu_share"] = cpu["cpu_s"] / cpu["wall_s"] if cpu["wall_s"] else 0.0
+    return result
 
 
 def profile_args(url: str, users: int, seconds: int, report: Path) -> list[str]:
@@ -129,6 +138,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--memory-customers", type=int, default=1_000_000)
     parser.add_argument("--skip-processes", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args()
 
     port = free_port()
@@ -153,6 +163,8 @@ def main() -> int:
             results["perfil"] = prof
             ratios = [p["rate"] / b["rate"] for b, p in zip(bare, prof, strict=True)]
             results["ratio_median"] = statistics.median(ratios)
+            cpu_ratios = [p["per_cpu_s"] / b["per_cpu_s"] for b, p in zip(bare, prof, strict=True)]
+            results["cpu_ratio_median"] = statistics.median(cpu_ratios)
             if not args.skip_processes:
                 one = run_locust(profile_args(url, args.users, args.seconds, work / "rep"), None, server.pid, work,
                                  "p1")  # fmt: skip
@@ -162,7 +174,8 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    results["memory"] = memory(args.memory_customers)
+    if not args.skip_memory:
+        results["memory"] = memory(args.memory_customers)
 
     results["stages_us"] = stages()
     out = ROOT / "reports" / "bench" / "bench_load.json"
@@ -201,10 +214,16 @@ def table(results: dict[str, Any], customers: int) -> list[str]:
     lines = ["| medida | valor |", "|---|---|", f"| núcleos da máquina | {results['cores']} |"]
     for b, p in zip(results["bare"], results["perfil"], strict=True):
         lines.append(
-            f"| nu / perfil, 1 núcleo | {b['rate']:.0f} / {p['rate']:.0f} req/s (razão {p['rate'] / b['rate']:.0%}; "
-            f"CPU do servidor {b['server_cpu']:.0%} / {p['server_cpu']:.0%}) |"
+            f"| nu / perfil, 1 núcleo, req/s | {b['rate']:.0f} / {p['rate']:.0f} (razão {p['rate'] / b['rate']:.0%}; "
+            f"CPU do servidor {b['server_cpu']:.0%} / {p['server_cpu']:.0%}; núcleo obtido pelo Locust "
+            f"{b['cpu_share']:.0%} / {p['cpu_share']:.0%}) |"
         )
-    lines.append(f"| razão mediana perfil / nu | {results['ratio_median']:.0%} |")
+        lines.append(
+            f"| nu / perfil, req por segundo de CPU | {b['per_cpu_s']:.0f} / {p['per_cpu_s']:.0f} "
+            f"(razão {p['per_cpu_s'] / b['per_cpu_s']:.0%}) |"
+        )
+    lines.append(f"| razão mediana perfil / nu (req/s) | {results['ratio_median']:.0%} |")
+    lines.append(f"| razão mediana perfil / nu (por segundo de CPU) | {results['cpu_ratio_median']:.0%} |")
     if "processes" in results:
         procs = results["processes"]
         lines.append(
@@ -216,6 +235,8 @@ def table(results: dict[str, Any], customers: int) -> list[str]:
         f"| custo por cliente (sem HTTP) | geração {st['geracao']:.0f} µs, XML {st['xml']:.0f} µs, "
         f"verificação {st['verificacao']:.0f} µs |"
     )
+    if "memory" not in results:
+        return lines
     mem = results["memory"]
     marks = " / ".join(f"{v:.1f} MB" for v in mem["rss_mb"].values())
     lines.append(f"| pipeline sem HTTP: RSS em 10 mil / 100 mil / {customers} clientes | {marks} |")

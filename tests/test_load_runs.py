@@ -95,6 +95,17 @@ def test_some_http_503_fail_the_burst_as_erro_retornado_unless_accepted(tmp_path
     assert code == 0, output
 
 
+def test_unreachable_target_is_falha_de_transporte_for_every_customer(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]  # nothing listens once the socket is closed
+    code, result, output = burst(f"http://127.0.0.1:{closed}/clientes", tmp_path, "--customers", "20", "--rate", "0")
+    assert code == 1, output
+    assert result["falhas"] == {"falha de transporte": 20} and result["enviados"] == 20
+
+
 def test_bad_option_is_one_portuguese_line_and_exit_2(tmp_path: Path) -> None:
     code, _, output = burst("http://127.0.0.1:9/clientes", tmp_path, "--customers", "0")
     assert code == 2 and "--customers deve ser maior que zero" in output and "Traceback" not in output

@@ -384,12 +384,13 @@ def install(environment: Environment) -> Runtime:
     if runtime.error:
         sys.stderr.write(f"homologa carga: erro: {runtime.error}\n")
         raise SystemExit(2)
-    if runtime.is_master and not environment.host:
+    options = environment.parsed_options
+    headless = bool(options is not None and options.headless)
+    if runtime.is_master and headless and not environment.host:
         sys.stderr.write("homologa carga: erro: informe o alvo com --host URL (ou [alvo] url no homologacao.toml)\n")
         raise SystemExit(2)
     runtime.register()
-    options = environment.parsed_options
-    if runtime.is_master and options is not None and options.headless and not options.html_file:
+    if runtime.is_master and options is not None and headless and not options.html_file:
         options.html_file = str(Path(runtime.settings.report_dir) / "carga.html")
 
     @events.test_start.add_listener
