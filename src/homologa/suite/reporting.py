@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import platform
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -94,7 +93,7 @@ def categories() -> list[dict[str, Any]]:
         {
             "name": name,
             "description": description,
-            "messageRegex": f"(?s).*\\[{re.escape(name)}\\].*",
+            "messageRegex": f"(?s).*\\[{name}\\].*",
             "matchedStatuses": ["failed"],
         }
         for name, description in CATEGORIES.items()
@@ -154,3 +153,45 @@ def _escape_property(value: str) -> str:
     """A Java .properties value: backslashes, line breaks and non-ASCII escaped."""
     out = value.replace("\\", "\\\\").replace("\n", " ")
     return "".join(c if ord(c) < 128 else f"\\u{ord(c):04x}" for c in out)
+
+
+def allurerc_text() -> str:
+    """``reports/allurerc.mjs``: the Allure 3 configuration with the same categories as ``categories.json``."""
+    rules = []
+    for cat in categories():
+        matchers = [f"statuses: {json.dumps(cat['matchedStatuses'])}"]
+        if "messageRegex" in cat:
+            matchers.append(f"message: /{cat['messageRegex'].removeprefix('(?s).*').removesuffix('.*')}/")
+        rules.append(
+            f"      {{\n        name: {json.dumps(cat['name'], ensure_ascii=False)},\n"
+            f"        matchers: {{ {', '.join(matchers)} }},\n      }},"
+        )
+    body = "\n".join(rules)
+    return (
+        "// Allure 3: configuração do relatório de homologação, com as mesmas categorias de reports/categories.json\n"
+        "// (que o Allure 2 lê da pasta de resultados). Gerado por: python -m homologa.suite.reporting reports\n"
+        "// Uso: npx allure generate reports/allure-results --config reports/allurerc.mjs\n"
+        'import { defineConfig } from "allure";\n\n'
+        "export default defineConfig({\n"
+        '  name: "Homologação do cadastro de clientes — contrato v1",\n'
+        '  output: "./reports/allure-report",\n'
+        "  categories: {\n    rules: [\n"
+        f"{body}\n"
+        "    ],\n  },\n});\n"
+    )
+
+
+def categories_json_text() -> str:
+    return json.dumps(categories(), ensure_ascii=False, indent=2) + "\n"
+
+
+def write_report_config(reports_dir: Path) -> None:
+    """Write ``categories.json`` and ``allurerc.mjs`` (the report configuration kept in git)."""
+    (reports_dir / "categories.json").write_text(categories_json_text(), encoding="utf-8")
+    (reports_dir / "allurerc.mjs").write_text(allurerc_text(), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    import sys
+
+    write_report_config(Path(sys.argv[1] if len(sys.argv) > 1 else "reports"))
