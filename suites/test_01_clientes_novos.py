@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from homologa.model import UFS
@@ -13,8 +15,12 @@ pytestmark = pytest.mark.regra("R1")
 
 def test_mensagem_de_ouro_como_cliente_novo_recebe_pen(homologa, homologa_golden):
     """Mensagem de ouro '{homologa_golden}' com CNPJ novo recebe PEN"""
-    cliente = homologa.new_customer(homologa_golden.message.cliente)
-    homologa.send(cliente, step="cadastro de cliente novo", expect=status_new())
+    fresh = homologa.message(homologa.new_customer(homologa_golden.message.cliente))
+    fresh = dataclasses.replace(fresh, data_hora_envio=homologa_golden.message.data_hora_envio)
+    body = scenarios.replay_golden(homologa_golden.data, homologa_golden.message, fresh)
+    homologa.send(
+        fresh, step="cadastro de cliente novo (a mensagem de ouro, com CNPJ novo)", expect=status_new(), body=body
+    )
 
 
 def test_campos_no_tamanho_maximo_recebem_pen(homologa):

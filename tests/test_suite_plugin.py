@@ -133,7 +133,7 @@ def test_failure_message_reads_top_to_bottom(pytester: pytest.Pytester) -> None:
         [
             "[[]status divergente[]] R1 — Mensagem de ouro '*' com CNPJ novo recebe PEN",
             "Regra R1: um CNPJ que o distribuidor nunca recebeu recebe PEN.",
-            "Passo: cadastro de cliente novo",
+            "Passo: cadastro de cliente novo (a mensagem de ouro, com CNPJ novo)",
             "Enviado: POST http://127.0.0.1:*/erp/clientes?chave=*** — CadastroCliente IdMensagem=* CNPJ=*",
             "Esperado: Status PEN",
             "Recebido: Status APV",

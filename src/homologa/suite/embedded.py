@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 
-class _Embedded(AbstractContextManager[str]):
-    def __init__(self, db_path: Path, protected_fields: tuple[str, ...]) -> None:
-        server = importlib.import_module("homologa.server")
-        config = server.ServerConfig(db_path=db_path, port=0, protected_fields=protected_fields)
-        self._server: Any = server.ReferenceServer(config)
+@contextmanager
+def embedded_distributor(
+    db_path: Path, protected_fields: tuple[str, ...] = (), faults: tuple[str, ...] = ()
+) -> Iterator[str]:
+    """A fresh reference distributor while the block runs; yields its URL (``http://127.0.0.1:PORT/clientes``)."""
+    from homologa.server import ReferenceServer, ServerConfig
 
-    def __enter__(self) -> str:
-        self._server.__enter__()
-        return str(self._server.url)
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.__exit__(None, None, None)
-
-
-def embedded_distributor(db_path: Path, protected_fields: tuple[str, ...]) -> AbstractContextManager[str]:
-    """A context manager yielding the URL of a fresh reference distributor."""
-    return _Embedded(db_path, protected_fields)
+    config = ServerConfig(db_path=db_path, port=0, protected_fields=protected_fields, faults=faults)
+    with ReferenceServer(config) as server:
+        yield server.url

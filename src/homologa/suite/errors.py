@@ -48,9 +48,10 @@ class Finding:
 class ContractViolation(AssertionError):
     """The endpoint broke a platform rule (or a best practice). ``str()`` is the whole pt-BR failure message."""
 
-    def __init__(self, rule: str, title: str, category: str, message: str) -> None:
+    def __init__(self, rule: str, title: str, category: str, message: str, violated: str | None = None) -> None:
         super().__init__(message)
-        self.rule = rule
+        self.rule = rule  # the scenario's rule
+        self.violated = violated or rule  # the rule the answer broke (R4/R5 on any scenario)
         self.title = title
         self.category = category
         self.message = message

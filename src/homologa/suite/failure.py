@@ -71,9 +71,5 @@ def failure_message(
 def violation(
     title: str, scenario_rule: str, step: str, *, exchange: Exchange, finding: Finding, curl: str
 ) -> ContractViolation:
-    return ContractViolation(
-        scenario_rule,
-        title,
-        finding.category,
-        failure_message(title, scenario_rule, step, exchange=exchange, finding=finding, curl=curl),
-    )
+    message = failure_message(title, scenario_rule, step, exchange=exchange, finding=finding, curl=curl)
+    return ContractViolation(scenario_rule, title, finding.category, message, violated=finding.rule)

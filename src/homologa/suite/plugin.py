@@ -144,13 +144,13 @@ def homologa_target(
     from homologa.suite.embedded import embedded_distributor
 
     db_path = tmp_path_factory.mktemp("homologa-embutido") / "distribuidor.sqlite3"
+    server = embedded_distributor(db_path, homologa_settings.protected_fields)
     try:
-        server = embedded_distributor(db_path, homologa_settings.protected_fields)
         url = server.__enter__()
     except Exception as exc:
-        request.session.shouldfail = "homologa: o distribuidor de referência embutido não iniciou"
         from homologa.suite.errors import HarnessError
 
+        request.session.shouldfail = "homologa: o distribuidor de referência embutido não iniciou"
         raise HarnessError(f"o distribuidor de referência embutido não iniciou: {exc}") from exc
     try:
         yield url
@@ -269,6 +269,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report.longrepr = exc.message
     report.user_properties.append(("categoria", exc.category))
     report.user_properties.append(("regra", exc.rule))
+    report.user_properties.append(("regra_violada", exc.violated))
     known = RULES.get(exc.rule)
     if known is not None and not known.blocking and not state.settings.strict:
         first = exc.message.splitlines()[0]

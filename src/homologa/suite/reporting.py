@@ -31,7 +31,7 @@ BEST_PRACTICE_CATEGORY = "boa prática não atendida (consultiva)"
 def default_results_dir(config: Any, rootpath: Path) -> None:
     """Point allure-pytest at ``reports/allure-results`` (cleaned) unless the user chose ``--alluredir``."""
     option = config.option
-    if getattr(option, "allure_report_dir", None):
+    if not config.pluginmanager.hasplugin("allure_pytest") or getattr(option, "allure_report_dir", None):
         return
     option.allure_report_dir = str(rootpath / "reports" / "allure-results")
     option.clean_alluredir = True

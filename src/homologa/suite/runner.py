@@ -62,13 +62,15 @@ class Scenario:
         step: str,
         expect: Check | None = None,
         rule: str | None = None,
+        body: bytes | None = None,
     ) -> Exchange:
-        """Send ``cliente`` (a new IdMensagem) or a ready message; check every answer rule, then ``expect``."""
+        """Send ``cliente`` (a new IdMensagem) or a ready message (spelled as ``body`` when given); check every
+        answer rule, then ``expect``."""
         __tracebackhide__ = True
         self._title_once()
         message = cliente if isinstance(cliente, CadastroCliente) else self.message(cliente)
         with reporting.step(f"{step} — CNPJ {message.cliente.cnpj}"):
-            exchange = self.client.send(message)
+            exchange = self.client.send(message, body)
             self.exchanges.append(exchange)
             curl = curl_command(
                 self.client.url, self.client.headers, exchange.request, self.client.auth, self.client.timeout

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
 import string
 import uuid
 from datetime import UTC, datetime
 
-from homologa import cnpj
+from homologa import cnpj, xmlsafe
+from homologa.messages import read_request
 from homologa.model import FIELD_GROUPS, CadastroCliente, Cliente, Endereco
 
 _ALNUM = string.digits + string.ascii_uppercase
@@ -185,3 +187,24 @@ def in_uf(cliente: Cliente, uf: str) -> Cliente:
 
 def sem_numero(cliente: Cliente) -> Cliente:
     return cliente.with_address(numero="S/N")
+
+
+def replay_golden(data: bytes, original: CadastroCliente, fresh: CadastroCliente) -> bytes:
+    """A golden file's own bytes (its prefix, indentation, escapes) with ``fresh``'s IdMensagem and CNPJ.
+
+    Only the text of the ``IdMensagem`` and ``CNPJ`` elements changes; the result is read back and must equal
+    ``fresh`` (anything else is a harness bug, raised as ValueError).
+    """
+    out = data
+    for tag, old, new in (
+        ("IdMensagem", original.id_mensagem, fresh.id_mensagem),
+        ("CNPJ", original.cliente.cnpj, fresh.cliente.cnpj),
+    ):
+        pattern = rb"(<(?:[\w.-]+:)?" + tag.encode() + rb">\s*)" + re.escape(old.encode()) + rb"(\s*</)"
+        out, count = re.subn(pattern, rb"\g<1>" + new.encode() + rb"\g<2>", out)
+        if count != 1:
+            raise ValueError(f"mensagem de ouro: elemento {tag} com {old!r} não encontrado uma única vez")
+    replayed = read_request(xmlsafe.parse(out))
+    if dataclasses.replace(replayed, data_hora_envio=fresh.data_hora_envio) != fresh:
+        raise ValueError("mensagem de ouro: a troca de IdMensagem/CNPJ mudou outros dados")
+    return out
