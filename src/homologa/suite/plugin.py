@@ -34,6 +34,7 @@ class RunState:
     seed: int
     used: bool = False  # some test asked for the suite's fixtures
     advisory: list[tuple[str, str, str]] = field(default_factory=list)  # (nodeid, rule, first line)
+    stopped: str | None = None  # why the session was stopped early (dead or hanging target)
 
 
 STATE = pytest.StashKey[RunState]()
@@ -223,7 +224,10 @@ def homologa(
     story = (request.module.__doc__ or request.module.__name__).strip().splitlines()[0]
     reporting.label_test(rule, story, homologa_settings, params)
 
+    state = request.config.stash[STATE]
+
     def stop_session(message: str) -> None:
+        state.stopped = message
         request.session.shouldfail = message
 
     return Scenario(
@@ -242,7 +246,9 @@ def _title(request: pytest.FixtureRequest) -> tuple[str, dict[str, str]]:
     callspec = getattr(request.node, "callspec", None)
     params: dict[str, str] = {}
     if callspec is not None:
-        params = {k: str(getattr(v, "name", v)) for k, v in callspec.params.items()}
+        from homologa.suite.scenarios import FIELD_NAMES
+
+        params = {k: FIELD_NAMES.get(str(v), str(getattr(v, "name", v))) for k, v in callspec.params.items()}
     try:
         return str(doc.format(**params)), params
     except (KeyError, IndexError, ValueError):
@@ -289,6 +295,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.line(f"INCOMPLETO: {errors} cenário(s) não rodaram por falha do próprio homologa", red=True)
     if failed:
         terminalreporter.line(f"REPROVADO: {failed} cenário(s) violam regras do contrato", red=True)
+        if state.stopped:
+            terminalreporter.line("a rodada parou na primeira falha de transporte: o alvo não responde", red=True)
     elif not errors:
         terminalreporter.line("APROVADO: todas as regras da plataforma foram atendidas", green=True)
     for nodeid, rule, first in state.advisory:
