@@ -121,7 +121,12 @@ def test_strict_makes_best_practice_blocking(pytester: pytest.Pytester) -> None:
         result = run_suite(pytester, "--target", server.url, "--strict", "-k", "retentativa")
     assert result.ret == 1
     result.assert_outcomes(failed=1, deselected=result.parseoutcomes()["deselected"])
-    result.stdout.fnmatch_lines(["[[]status divergente[]] B1 — Retentativa com o mesmo IdMensagem*"])
+    result.stdout.fnmatch_lines(
+        [
+            "[[]status divergente[]] B1 — Retentativa com o mesmo IdMensagem*",
+            "rodada parcial: * cenário(s) desmarcados (-k/-m/--deselect); não vale como homologação",
+        ]
+    )
 
 
 def test_failure_message_reads_top_to_bottom(pytester: pytest.Pytester) -> None:

@@ -299,6 +299,12 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             terminalreporter.line("a rodada parou na primeira falha de transporte: o alvo não responde", red=True)
     elif not errors:
         terminalreporter.line("APROVADO: todas as regras da plataforma foram atendidas", green=True)
+    deselected = len(terminalreporter.stats.get("deselected", []))
+    if deselected:
+        terminalreporter.line(
+            f"rodada parcial: {deselected} cenário(s) desmarcados (-k/-m/--deselect); não vale como homologação",
+            yellow=True,
+        )
     for nodeid, rule, first in state.advisory:
         terminalreporter.line(f"boa prática {rule} não atendida (consultiva, use --strict para reprovar): {nodeid}")
         terminalreporter.line(f"    {first}")
