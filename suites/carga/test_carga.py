@@ -6,54 +6,41 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import allure
 import pytest
 
+from homologa.suite import reporting
+
 SHORT_BURST = 300  # customers of the sign-off burst; HOMOLOGA_CARGA_CLIENTES overrides it
 
 
-@pytest.fixture
-def carga_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The suite's target (``--target``, HOMOLOGA_TARGET, the profile, or the embedded reference distributor)."""
-    try:
-        yield str(request.getfixturevalue("homologa_target"))
-        return
-    except pytest.FixtureLookupError:
-        pass
-    if os.environ.get("HOMOLOGA_TARGET"):
-        yield os.environ["HOMOLOGA_TARGET"]
-        return
-    from homologa.server import ReferenceServer, ServerConfig
-
-    with ReferenceServer(ServerConfig(db_path=tmp_path / "referencia.db", port=0)) as server:
-        yield server.url
-
-
 @pytest.mark.carga
-def test_rajada_do_go_live(carga_target: str, pytestconfig: pytest.Config) -> None:
-    """Rajada do go-live: todos os clientes enviados uma vez e respondidos sem erro (R6)"""
+@pytest.mark.regra("R6")
+def test_rajada_do_go_live(homologa_target: str, homologa_settings: Any, pytestconfig: pytest.Config) -> None:
+    """Rajada do go-live: todos os clientes enviados uma vez e respondidos sem erro"""
+    settings = homologa_settings
+    customers = os.environ.get("HOMOLOGA_CARGA_CLIENTES", str(SHORT_BURST))
+    reporting.label_test("R6", "Carga de go-live", settings, {"clientes": customers})
+    reporting.title_test("Rajada do go-live: todos os clientes enviados uma vez e respondidos sem erro", "R6")
     root = pytestconfig.rootpath
     report = root / "reports" / "carga"
-    customers = os.environ.get("HOMOLOGA_CARGA_CLIENTES", str(SHORT_BURST))
     args = [sys.executable, "-m", "locust", "-f", str(root / "loadtests" / "locustfile.py"), "--headless",
-            "--only-summary", "--host", carga_target, "--customers", customers, "--report-dir", str(report),
-            "--html", str(report / "carga.html"), "--csv", str(report / "carga")]  # fmt: skip
-    profile = _option(pytestconfig, "profile")
-    if profile:
-        args += ["--homologa-profile", profile]
-    allure.dynamic.feature("Carga de go-live")
-    allure.dynamic.tag("R6")
+            "--only-summary", "--host", homologa_target, "--customers", customers, "--report-dir", str(report),
+            "--html", str(report / "carga.html"), "--csv", str(report / "carga"),
+            "--timeout", str(settings.timeout), "--p95-budget-ms", str(settings.p95_budget_ms)]  # fmt: skip
+    profile_path = getattr(settings.profile, "path", None)
+    if profile_path:
+        args += ["--homologa-profile", str(profile_path)]
+    for stale in ("resultado.json", "resultado.txt", "carga.html"):
+        (report / stale).unlink(missing_ok=True)
     done = subprocess.run(args, cwd=root, capture_output=True, text=True, timeout=1800, check=False)
     tally = report / "resultado.txt"
-    if tally.exists():
-        allure.attach(tally.read_text(encoding="utf-8"), "Apuração da carga", allure.attachment_type.TEXT)
-    if (report / "resultado.json").exists():
-        allure.attach.file(report / "resultado.json", "Resultado da carga (JSON)", allure.attachment_type.JSON)
-    if (report / "carga.html").exists():
-        allure.attach.file(report / "carga.html", "Relatório Locust", allure.attachment_type.HTML)
+    _attach(tally, "Apuração da carga", allure.attachment_type.TEXT)
+    _attach(report / "resultado.json", "Resultado da carga (JSON)", allure.attachment_type.JSON)
+    _attach(report / "carga.html", "Relatório Locust", allure.attachment_type.HTML)
     if done.returncode != 0:
         reason = tally.read_text(encoding="utf-8") if tally.exists() else _last_lines(done.stderr)
         pytest.fail(f"carga reprovada (código {done.returncode}):\n{reason}", pytrace=False)
@@ -61,12 +48,9 @@ def test_rajada_do_go_live(carga_target: str, pytestconfig: pytest.Config) -> No
     assert result["aprovado"] and result["enviados"] == result["planejados"]
 
 
-def _option(config: pytest.Config, name: str) -> str | None:
-    try:
-        value = config.getoption(name)
-    except ValueError:
-        return None
-    return str(value) if value else None
+def _attach(path: Path, name: str, kind: Any) -> None:
+    if path.exists():
+        allure.attach.file(path, name=name, attachment_type=kind)
 
 
 def _last_lines(text: str, count: int = 5) -> str:
