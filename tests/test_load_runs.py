@@ -111,3 +111,14 @@ def test_bad_option_is_one_portuguese_line_and_exit_2(tmp_path: Path) -> None:
     assert code == 2 and "--customers deve ser maior que zero" in output and "Traceback" not in output
     code, _, output = burst("http://127.0.0.1:9/clientes", tmp_path, "--cep-range", "abc")
     assert code == 2 and "CEP" in output and "Traceback" not in output
+
+
+def test_step_shape_reports_the_last_good_rate(tmp_path: Path) -> None:
+    with reference(tmp_path) as server:
+        code, result, output = burst(
+            server.url, tmp_path, "--customers", "5000", "--shape", "degraus", "--rate", "60", "--steps", "3",
+            "--step-seconds", "1.5", "--p95-budget-ms", "5000",
+        )  # fmt: skip
+    assert code == 0, output
+    assert "degraus: última taxa boa" in output and result["degraus"]["ultima_taxa_boa"] > 0
+    assert 0 < result["enviados"] < 5000 and result["falhas"] == {}

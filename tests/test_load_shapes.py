@@ -44,3 +44,15 @@ def test_steps_end_when_the_plan_is_done_or_max_steps() -> None:
     search = StepSearch(users_per_step=1, step_seconds=1, p95_budget_ms=100, accepted_failure_ratio=0, max_steps=2)
     search.tick(1, 10, 0, 10, False)
     assert search.tick(2, 20, 0, 10, False) is None and search.result().broken_at_users is None
+
+
+def test_steps_stop_when_the_rate_is_not_sustained_and_keep_the_achieved_rate() -> None:
+    # 10 users per step at 2 customers/s each: nominal 20, 40, 60 customers/s
+    search = StepSearch(users_per_step=10, step_seconds=10, p95_budget_ms=10_000, accepted_failure_ratio=0, user_rate=2)
+    search.tick(0, 0, 0, None, False)
+    assert search.tick(10, 195, 0, 10, False) == (20, 10.0)  # 19.5/s of 20: sustained
+    assert search.tick(20, 195 + 390, 0, 10, False) == (30, 10.0)  # 39/s of 40
+    assert search.tick(30, 585 + 400, 0, 10, False) is None  # 40/s of 60: not sustained
+    result = search.result()
+    assert result.last_good_users == 20 and result.last_good_rate == 39.0
+    assert "taxa não sustentada" in (result.reason or "")

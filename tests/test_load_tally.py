@@ -47,3 +47,10 @@ def test_empty_tally_reports_nothing_sent() -> None:
     verdict = judge(Tally(), planned=5, accepted_failure_ratio=0, p95_budget_ms=100)
     assert not verdict.ok and "0 de 5" in verdict.reasons[0]
     assert Tally().percentile(0.95) is None and Tally().rate == 0.0
+
+
+def test_step_search_verdict_does_not_require_every_customer() -> None:
+    tally = Tally()
+    tally.record(None, "PEN", 10, 0.0, 0.01)
+    assert judge(tally, planned=1000, accepted_failure_ratio=0, p95_budget_ms=100, require_all=False).ok
+    assert not judge(Tally(), planned=1000, accepted_failure_ratio=0, p95_budget_ms=100, require_all=False).ok

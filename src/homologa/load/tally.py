@@ -142,10 +142,12 @@ class Verdict:
         return 0 if self.ok else 1
 
 
-def judge(tally: Tally, *, planned: int, accepted_failure_ratio: float, p95_budget_ms: float) -> Verdict:
-    """Why the burst failed, if it did (pt-BR reasons)."""
+def judge(
+    tally: Tally, *, planned: int, accepted_failure_ratio: float, p95_budget_ms: float, require_all: bool = True
+) -> Verdict:
+    """Why the burst failed, if it did (pt-BR reasons). ``require_all=False``: sending some customers is enough."""
     reasons = []
-    if tally.sent < planned:
+    if tally.sent == 0 or (require_all and tally.sent < planned):
         reasons.append(f"nem todos os clientes foram enviados: {tally.sent} de {planned}")
     if tally.failure_ratio > accepted_failure_ratio:
         reasons.append(
