@@ -63,6 +63,17 @@ def test_every_customer_answered_pen_once_and_stored(tmp_path: Path) -> None:
     assert (tmp_path / "carga" / "carga.html").is_file()  # Locust's HTML report, by default next to the tally
 
 
+def test_query_string_secrets_stay_out_of_reports(tmp_path: Path) -> None:
+    with reference(tmp_path) as server:
+        url = server.url + "?chave=s3gr3d0-do-erp"
+        code, result, output = burst(url, tmp_path, "--customers", "20", "--rate", "0")
+    assert code == 0, output
+    html = (tmp_path / "carga" / "carga.html").read_text(encoding="utf-8")
+    texts = [html, output, json.dumps(result), (tmp_path / "carga" / "resultado.txt").read_text(encoding="utf-8")]
+    assert all("s3gr3d0-do-erp" not in text for text in texts)
+    assert "chave=***" in html and result["alvo"].endswith("chave=***")
+
+
 def test_two_processes_send_each_customer_exactly_once_then_resends(tmp_path: Path) -> None:
     with reference(tmp_path) as server:
         code, result, output = burst(

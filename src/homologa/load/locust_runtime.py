@@ -19,6 +19,7 @@ code runs with and without ``--processes``/``--master``.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import logging
 import sys
@@ -153,8 +154,6 @@ def add_arguments(parser: Any) -> None:
 
 def auth_headers(profile: Profile | None) -> dict[str, str]:
     """Headers carrying the profile's credentials (never logged)."""
-    import base64
-
     if profile is None:
         return {}
     headers = dict(profile.auth.headers)
@@ -417,6 +416,9 @@ def install(environment: Environment) -> Runtime:
             runtime.on_worker_stop()
         if runtime.is_master and runtime.dispenser is not None and not headless:
             environment.process_exit_code = runtime.conclude()
+        if runtime.is_master and headless and environment.host:
+            # users are stopped; Locust's HTML report, written next, prints the host: no secret in it
+            environment.host = mask_url(environment.host)
 
     @events.quitting.add_listener
     def _quitting(environment: Environment, **_: Any) -> None:
