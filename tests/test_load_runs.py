@@ -4,6 +4,7 @@ distributor on a free loopback port, with its real SQLite database."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -133,3 +134,43 @@ def test_step_shape_reports_the_last_good_rate(tmp_path: Path) -> None:
     assert code == 0, output
     assert "degraus: última taxa boa" in output and result["degraus"]["ultima_taxa_boa"] > 0
     assert 0 < result["enviados"] < 5000 and result["falhas"] == {}
+
+
+def test_a_worker_joining_late_shares_the_plan_without_overlap(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = str(s.getsockname()[1])
+    report = tmp_path / "carga"
+    with reference(tmp_path) as server:
+        master = subprocess.Popen(
+            [LOCUST, "-f", "loadtests/locustfile.py", "--master", "--master-bind-host", "127.0.0.1",
+             "--master-bind-port", port, "--headless", "--expect-workers", "1", "--enable-rebalancing",
+             "--host", server.url, "--cep-range", RANGE, "--seed", "7", "--customers", "2400", "--rate", "300",
+             "--ramp", "0", "--chunk", "50", "--report-dir", str(report), "--only-summary"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(),
+        )  # fmt: skip
+        worker = [LOCUST, "-f", "loadtests/locustfile.py", "--worker", "--master-host", "127.0.0.1",
+                  "--master-port", port]  # fmt: skip
+        first = subprocess.Popen(worker, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env())
+        time.sleep(3)  # the burst is under way when the second worker arrives
+        late = subprocess.Popen(
+            worker, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env(), text=True
+        )
+        try:
+            output, _ = master.communicate(timeout=90)
+            late_log = late.communicate(timeout=30)[1]
+        finally:
+            for proc in (master, first, late):
+                if proc.poll() is None:
+                    proc.kill()
+                proc.wait(timeout=10)
+    result = json.loads((report / "resultado.json").read_text(encoding="utf-8"))
+    assert master.returncode == 0, output
+    assert "2 workers connected" in output
+    assert (result["enviados"], result["pen"]) == (2400, 2400)
+    assert all_cnpjs(tmp_path / "ref.db") == cnpjs(2400)
+    late_count = re.search(r"este trabalhador respondeu (\d+) clientes", late_log)
+    assert late_count and 0 < int(late_count.group(1)) < 2400, late_log[-2000:]

@@ -185,6 +185,7 @@ class Runtime:
         # worker side
         self.pool = SlicePool()
         self.local = Tally()
+        self.answered = 0  # by this process, this run (for its log)
         self.worker_generation = -1
         self.asking = False
         self.ask_after = 0.0
@@ -243,6 +244,7 @@ class Runtime:
         if self.is_worker:
             self.pool = SlicePool()
             self.local = Tally()
+            self.answered = 0
             self.asking = False
             self.exhausted = False
             self.worker_generation = -1
@@ -292,6 +294,7 @@ class Runtime:
 
     def record(self, key: Slice, outcome: Outcome, latency_ms: float, started: float, ended: float) -> None:
         self.local.record(outcome.category, outcome.status, latency_ms, started, ended)
+        self.answered += 1
         finished = self.pool.done(key)
         if finished is not None:
             runner = self.environment.runner
@@ -301,6 +304,8 @@ class Runtime:
 
     def on_worker_stop(self) -> None:
         """Report what was answered in slices left unfinished (a time limit, the step search, a stop)."""
+        if isinstance(self.environment.runner, WorkerRunner):
+            log.info("homologa carga: este trabalhador respondeu %d clientes", self.answered)
         if self.local.sent and self.is_master:  # single process: the master's tally is right here
             self.total.merge(self.local.take())
         elif self.local.sent and isinstance(self.environment.runner, WorkerRunner):
