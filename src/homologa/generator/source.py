@@ -27,7 +27,7 @@ BRASILIA = timezone(timedelta(hours=-3))
 RAIZ_SPACE = 10**8  # 8-digit CNPJ raiz
 MAX_INDEX = RAIZ_SPACE * 9999  # ordem 0001..9999: index // 10**8 + 1
 _LETTERS = "ABCDEFGHIJKLMNOPQRST"  # digit d -> _LETTERS[d] or _LETTERS[d + 10]: reversible
-_SHARE_SCALE = 18446744073709551616.0
+_STOPWORDS = frozenset({"de", "da", "do", "das", "dos", "e"})  # left out of e-mail domains
 
 # Shares of optional or variant fields (realistic, fixed: the contract suite needs all of them to occur).
 SHARE_SN = 0.03
@@ -212,7 +212,7 @@ class CustomerSource:
         return f"{s.pick(w.surnames)} & Filhos {s.pick(w.trades)} {forma}"
 
     def _email(self, s: Stream, nome: str, suffix: str) -> str:
-        parts = [p for p in (_slug(word) for word in nome.split()[:3]) if p][:2]
+        parts = [p for p in (_slug(word) for word in nome.split()[:4]) if p and p not in _STOPWORDS][:2]
         host = "".join(parts) or "cliente"
         return f"{s.pick(self._words.mailboxes)}{suffix}@{host}.{s.pick(self._words.domains)}"
 
