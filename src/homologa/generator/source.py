@@ -77,9 +77,9 @@ class CustomerSource:
     ) -> None:
         if not ranges:
             raise ValueError("informe ao menos uma faixa de CEP")
-        for name, share in (("alfanuméricos", alnum_share), ("isentos", isento_share)):
+        for name, share in (("CNPJs alfanuméricos", alnum_share), ("clientes ISENTO", isento_share)):
             if not 0.0 <= share <= 1.0:
-                raise ValueError(f"a fração de CNPJs {name} deve estar entre 0 e 1, recebeu {share}")
+                raise ValueError(f"a fração de {name} deve estar entre 0 e 1, recebeu {share}")
         segments = owned_segments(ranges)
         if not segments:
             raise ValueError("nenhuma das faixas de CEP pertence a uma UF")
@@ -87,7 +87,6 @@ class CustomerSource:
         self.seed = seed
         self.alnum_share = alnum_share
         self.isento_share = isento_share
-        self._key = key(seed, 0xC11E27E)
         self._alnum_key = key(seed, 0xA1F4)
         self._letters_key = key(seed, 0x1E77E5)
         self._alnum_cut = alnum_share * 18446744073709551616.0
