@@ -144,3 +144,13 @@ def test_in_memory_mode_behaves_the_same_without_a_file(tmp_path: Path) -> None:
         statuses = [valid_answer(post(client, srv.url, body(cliente))).status for _ in range(2)]
     assert statuses == ["PEN", "APV"]
     assert not (tmp_path / "ref.db").exists()
+
+
+def test_stored_form_round_trips() -> None:
+    import dataclasses
+
+    from homologa.server.business import cliente_from_dict, cliente_to_dict
+
+    cliente = make_cliente(10).with_address(complemento=None)
+    assert cliente_to_dict(cliente) == dataclasses.asdict(cliente)
+    assert cliente_from_dict(cliente_to_dict(cliente)) == cliente

@@ -90,24 +90,26 @@ class MemoryStore:
 
 
 class SqliteStore:
-    """The SQLite file (WAL, ``synchronous=FULL``: a committed transaction survives a crash of the process and of
-    the machine). Used from one thread at a time (the writer)."""
+    """The SQLite file in WAL mode. With ``synchronous="full"`` (default) a committed transaction survives a crash
+    of the process and of the machine; with ``"normal"``, a crash of the process. Used by one thread (the writer)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, synchronous: str = "full") -> None:
         self.path = path
+        self._batch_time = _now()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
             mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise sqlite3.OperationalError(f"modo WAL indisponível (journal_mode={mode})")
-            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute(f"PRAGMA synchronous={'NORMAL' if synchronous == 'normal' else 'FULL'}")
             self._db.executescript(SCHEMA)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"não foi possível abrir o banco {path} para escrita: {exc}") from None
 
     def begin(self) -> None:
         self._db.execute("BEGIN IMMEDIATE")
+        self._batch_time = _now()  # one timestamp per transaction (isoformat costs ~10 µs)
 
     def commit(self) -> None:
         self._db.execute("COMMIT")
@@ -143,7 +145,7 @@ class SqliteStore:
                 json.dumps(cliente_to_dict(record.cliente), ensure_ascii=False),
                 record.status,
                 record.recebimentos,
-                _now(),
+                self._batch_time,
             ),
         )
 
