@@ -15,6 +15,7 @@ import logging
 import time
 import zlib
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -66,6 +67,7 @@ async def _log_access(request: web.Request, handler: Callable[[web.Request], Awa
     finally:
         if access_log.isEnabledFor(logging.INFO):
             line = {
+                "quando": datetime.now(UTC).isoformat(timespec="milliseconds"),
                 "metodo": request.method,
                 "caminho": request.path,
                 "http": status,

@@ -60,6 +60,8 @@ class ReferenceServer:
             raise RuntimeError("servidor já iniciado")
         cfg = self.cfg
         pack = load_pack()
+        self._ready = threading.Event()
+        self._error = None
         try:
             sock = socket.create_server((cfg.host, cfg.port), backlog=1024)
         except (OSError, OverflowError) as exc:
