@@ -18,6 +18,7 @@ from homologa import __version__
 # Command modules, in the order ``homologa --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     # one line per command module
+    "homologa.generator.command",
     "homologa.server.command",
 )
 
