@@ -72,3 +72,14 @@ def test_chunked_body_over_limit_is_413(tmp_path: Path) -> None:
         response = client.post(srv.url, content=chunks())  # type: ignore[arg-type]
         assert response.status_code == 413
         assert valid_answer(post(client, srv.url, VALID)).status == "PEN"
+
+
+def test_big_body_with_thousands_of_violations_is_400_and_server_keeps_serving(tmp_path: Path) -> None:
+    many_cnpjs = VALID.replace(
+        b"</CadastroCliente>", b"<Cliente>" + b"<CNPJ>00000000000100</CNPJ>" * 30_000 + b"</Cliente></CadastroCliente>"
+    )
+    with running(tmp_path) as srv, httpx.Client(timeout=30) as client:
+        response = post(client, srv.url, many_cnpjs)
+        assert response.status_code == 400
+        assert "e mais" in (valid_answer(response).erro_descricao or "")
+        assert valid_answer(post(client, srv.url, VALID)).status == "PEN"

@@ -63,7 +63,8 @@ class ReferenceServer:
         self._ready = threading.Event()
         self._error = None
         try:
-            sock = socket.create_server((cfg.host, cfg.port), backlog=1024)
+            family = socket.AF_INET6 if ":" in cfg.host else socket.AF_INET
+            sock = socket.create_server((cfg.host, cfg.port), family=family, backlog=1024)
         except (OSError, OverflowError) as exc:
             raise ServerStartError(f"não foi possível escutar em {cfg.host}:{cfg.port}: {exc}") from None
         self.port = sock.getsockname()[1]
