@@ -169,3 +169,13 @@ def test_server_can_be_stopped_and_started_again(tmp_path: Path) -> None:
         srv.stop()
     srv.stop()  # idempotent
     assert statuses == ["PEN", "APV"]
+
+
+def test_memory_store_keeps_every_field() -> None:
+    from homologa.server.business import Stored
+    from homologa.server.store import MemoryStore
+
+    store = MemoryStore()
+    for cliente in (make_cliente(12), make_cliente(13, telefone_celular=None).with_address(complemento=None)):
+        store.put_customer(Stored(cliente, "PEN", 1))
+        assert store.customer(cliente.cnpj) == Stored(cliente, "PEN", 1)
