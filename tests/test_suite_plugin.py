@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from suite_support import conforming_server
+from suite_support import conforming_server, make_pki, mtls_server_context
 
 pytest_plugins = ["pytester"]
 
@@ -215,3 +215,47 @@ def test_hanging_target_ends_the_run_after_one_timeout(pytester: pytest.Pytester
     assert result.ret == 1
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["Recebido: o alvo não respondeu em 0.5 s (tempo de leitura esgotado)"])
+
+
+# --- TLS and mTLS ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+def test_mtls_target_with_client_certificate_passes(pytester: pytest.Pytester, pki: dict[str, Path]) -> None:
+    client = ["--client-cert", str(pki["cliente.pem"]), "--client-key", str(pki["cliente.key"])]
+    with conforming_server(tls=mtls_server_context(pki)) as server:
+        verified = run_suite(
+            pytester, "--target", server.url, "--ca-bundle", str(pki["ca.pem"]), *client, "-k", "reenvio_completo"
+        )
+        insecure = run_suite(pytester, "--target", server.url, "--insecure", *client, "-k", "reenvio_completo")
+    assert verified.ret == 0 and insecure.ret == 0
+    verified.assert_outcomes(passed=1, deselected=verified.parseoutcomes()["deselected"])
+
+
+@pytest.mark.parametrize("missing", ["ca-bundle", "client-cert"])
+def test_tls_problems_are_transport_failures(pytester: pytest.Pytester, pki: dict[str, Path], missing: str) -> None:
+    args = ["--ca-bundle", str(pki["ca.pem"])] if missing == "client-cert" else []
+    if missing == "ca-bundle":
+        args += ["--client-cert", str(pki["cliente.pem"]), "--client-key", str(pki["cliente.key"])]
+    with conforming_server(tls=mtls_server_context(pki)) as server:
+        result = run_suite(pytester, "--target", server.url, *args, "-k", "reenvio_completo")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["[[]falha de transporte[]] R2 — *"])
+    if missing == "ca-bundle":
+        result.stdout.fnmatch_lines(
+            ["Recebido: não foi possível conectar ao alvo: *CERTIFICATE_VERIFY_FAILED* --ca-bundle*"]
+        )
+    else:
+        result.stdout.fnmatch_lines(["Recebido: *certificate required* — o alvo exige certificado do cliente: *"])
+
+
+def test_unreadable_client_certificate_is_a_usage_error(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    bogus = tmp_path / "cliente.pem"
+    bogus.write_text("não é um certificado", encoding="utf-8")
+    result = run(pytester, "--client-cert", str(bogus))
+    assert result.ret == 4
+    result.stderr.fnmatch_lines(["ERROR: homologa: opção --client-cert/--client-key: não foi possível carregar*"])

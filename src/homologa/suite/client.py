@@ -189,6 +189,18 @@ def _read_capped(response: httpx.Response, deadline: float, timeout: float) -> b
 
 def describe_transport_error(exc: httpx.HTTPError, timeout: float) -> str:
     """A pt-BR line for an httpx failure (no secrets: httpx messages carry no credentials)."""
+    return _describe(exc, timeout) + _tls_hint(str(exc))
+
+
+def _tls_hint(detail: str) -> str:
+    if "CERTIFICATE_VERIFY_FAILED" in detail:
+        return " — o certificado do alvo não foi verificado: informe a CA com --ca-bundle (ou --insecure, só em teste)"
+    if "CERTIFICATE_REQUIRED" in detail or "certificate required" in detail:
+        return " — o alvo exige certificado do cliente: informe --client-cert e --client-key"
+    return ""
+
+
+def _describe(exc: httpx.HTTPError, timeout: float) -> str:
     detail = str(exc) or type(exc).__name__
     if isinstance(exc, httpx.ConnectTimeout):
         return f"tempo esgotado ao conectar ({timeout:g} s)"
