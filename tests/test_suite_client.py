@@ -65,7 +65,8 @@ XML = {"Content-Type": "application/xml"}
 
 def test_conforming_answer_spelled_differently_passes(message):
     body = (
-        f'<?xml version="1.0"?>\n<n:RetornoCadastroCliente xmlns:n="{NS}">\n  <n:IdMensagem>{message.id_mensagem}'
+        '\ufeff<?xml version="1.0"?>\r\n<!-- ERP v7 -->\n'
+        f'<n:RetornoCadastroCliente xmlns:n="{NS}">\n  <n:IdMensagem>{message.id_mensagem}'
         f"</n:IdMensagem>\n  <n:CNPJ>{message.cliente.cnpj}</n:CNPJ>\n  <n:Status>PEN</n:Status>\n"
         "</n:RetornoCadastroCliente>\n"
     ).encode()

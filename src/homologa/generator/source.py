@@ -125,6 +125,11 @@ class CustomerSource:
             endereco=self._address(s, cep, uf),
         )
 
+    def cnpj(self, index: int) -> str:
+        """The CNPJ of customer ``index`` alone (what :meth:`customer` puts in ``Cliente.cnpj``)."""
+        self._check(index)
+        return self._cnpj(index, Stream(self._salt, index).chance(self.alnum_share))
+
     def changed(self, index: int, version: int) -> Cliente:
         """Customer ``index`` with e-mail, phones and address changed (same CNPJ, name, IE and UF).
 

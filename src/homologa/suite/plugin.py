@@ -264,13 +264,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
     state = item.config.stash.get(STATE, None)
-    if state is None or call.excinfo is None or report.when != "call":
+    if state is None or call.excinfo is None:
         return
-    from homologa.suite.errors import ContractViolation
+    from homologa.suite.errors import ContractViolation, HarnessError
     from homologa.suite.rules import RULES
 
     exc = call.excinfo.value
-    if not isinstance(exc, ContractViolation):
+    if isinstance(exc, HarnessError):
+        report.longrepr = f"[falha do próprio homologa] {exc} (não é defeito do distribuidor)"
+        return
+    if not isinstance(exc, ContractViolation) or report.when != "call":
         return
     report.longrepr = exc.message
     report.user_properties.append(("categoria", exc.category))
