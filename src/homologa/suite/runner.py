@@ -19,7 +19,7 @@ from homologa.suite.errors import FALHA_DE_TRANSPORTE, LATENCIA, ContractViolati
 from homologa.suite.failure import violation
 from homologa.suite.options import Settings
 from homologa.suite.rules import rule
-from homologa.suite.scenarios import Customers, base_customer
+from homologa.suite.scenarios import Customers, base_customer, regional_customers
 
 
 class Scenario:
@@ -51,6 +51,10 @@ class Scenario:
     def new_customer(self, base: Cliente | None = None) -> Cliente:
         """``base`` (default: a typical customer) with a CNPJ this endpoint has never seen."""
         return self.customers.fresh(base or base_customer())
+
+    def regional_customers(self, count: int) -> list[Cliente]:
+        """Realistic new customers from the distributor's CEP ranges (profile), or from all of Brazil."""
+        return regional_customers(self.settings.cep_ranges, self.customers.seed, count)
 
     def message(self, cliente: Cliente, id_mensagem: str | None = None) -> CadastroCliente:
         return self.customers.message(cliente, id_mensagem)
