@@ -82,7 +82,11 @@ def _raw(config: pytest.Config) -> RawOptions:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "regra(codigo): regra do contrato que o cenário prova (R1..R6, B1, B2)")
+    config.addinivalue_line(
+        "markers",
+        "regra(codigo, campos=()): regra do contrato que o cenário prova (R1..R6, B1, B2); R3 quando muda um dos "
+        "campos declarados protegidos",
+    )
     try:
         settings = resolve(_raw(config), os.environ)
         if settings.auth.client_cert or settings.auth.ca_bundle:
@@ -220,6 +224,8 @@ def homologa(
     if marker is None or not marker.args:
         raise HarnessError(f"cenário {request.node.nodeid} sem @pytest.mark.regra('Rn')")
     rule = str(marker.args[0])
+    if set(marker.kwargs.get("campos", ())) & set(homologa_settings.protected_fields):
+        rule = "R3"  # the scenario changes a field the distributor declared protected
     title, params = _title(request)
     story = (request.module.__doc__ or request.module.__name__).strip().splitlines()[0]
     reporting.label_test(rule, story, homologa_settings, params)
