@@ -84,6 +84,33 @@ def test_plugin_stays_out_of_the_way_of_other_test_runs(pytester: pytest.Pyteste
     assert not (pytester.path / "reports").exists()
 
 
+def test_harness_fault_is_broken_not_a_distributor_failure(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from homologa.suite.errors import HarnessError
+
+        @pytest.fixture(scope="session")
+        def homologa_target():
+            raise HarnessError("banco de dados do distribuidor embutido ilegível")
+
+        @pytest.mark.regra("R1")
+        def test_cenario(homologa):
+            pass
+        """
+    )
+    result = run(pytester)
+    assert result.ret == 1
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "[[]falha do próprio homologa[]] banco de dados do distribuidor embutido ilegível (não é defeito*",
+            "INCOMPLETO: 1 cenário(s) não rodaram por falha do próprio homologa",
+        ]
+    )
+    assert "REPROVADO" not in result.stdout.str() and "APROVADO" not in result.stdout.str()
+
+
 def test_plugin_import_is_cheap_and_gevent_free() -> None:
     code = (
         "import sys, homologa.suite.plugin\n"

@@ -8,6 +8,7 @@ Locust or gevent. Option and fixture names avoid Locust's own plugin (``--host``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from homologa.suite.options import RawOptions, Settings, SettingsError, resolve
 
 if TYPE_CHECKING:
     from homologa.contract import ContractPack
+    from homologa.golden import Golden
     from homologa.suite.client import ContractClient
     from homologa.suite.runner import Scenario
     from homologa.suite.scenarios import Customers
@@ -121,6 +123,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("homologa_golden", names, ids=names, indirect=True)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A run that collects scenarios (tests using the ``homologa`` fixture) is a homologation: print a verdict."""
+    state = config.stash.get(STATE, None)
+    if state is not None and any("homologa" in getattr(item, "fixturenames", ()) for item in items):
+        state.used = True
+
+
 # --- fixtures -----------------------------------------------------------------------------------------------
 
 
@@ -149,18 +158,15 @@ def homologa_target(
     from homologa.suite.embedded import embedded_distributor
 
     db_path = tmp_path_factory.mktemp("homologa-embutido") / "distribuidor.sqlite3"
-    server = embedded_distributor(db_path, homologa_settings.protected_fields)
-    try:
-        url = server.__enter__()
-    except Exception as exc:
-        from homologa.suite.errors import HarnessError
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(embedded_distributor(db_path, homologa_settings.protected_fields))
+        except Exception as exc:
+            from homologa.suite.errors import HarnessError
 
-        request.session.shouldfail = "homologa: o distribuidor de referência embutido não iniciou"
-        raise HarnessError(f"o distribuidor de referência embutido não iniciou: {exc}") from exc
-    try:
+            request.session.shouldfail = "homologa: o distribuidor de referência embutido não iniciou"
+            raise HarnessError(f"o distribuidor de referência embutido não iniciou: {exc}") from exc
         yield url
-    finally:
-        server.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")
@@ -171,7 +177,6 @@ def homologa_client(
     from homologa.suite.client import ContractClient
 
     state = pytestconfig.stash[STATE]
-    state.used = True
     client = ContractClient(homologa_target, homologa_pack, homologa_settings.timeout, homologa_settings.auth)
     try:
         yield client
@@ -187,7 +192,7 @@ def homologa_client(
 
 
 @pytest.fixture(scope="session")
-def homologa_goldens() -> dict[str, Any]:
+def homologa_goldens() -> dict[str, Golden]:
     """The golden messages shipped with this version, by name."""
     from homologa.golden import load_golden
 
@@ -195,7 +200,7 @@ def homologa_goldens() -> dict[str, Any]:
 
 
 @pytest.fixture
-def homologa_golden(request: pytest.FixtureRequest, homologa_goldens: dict[str, Any]) -> Any:
+def homologa_golden(request: pytest.FixtureRequest, homologa_goldens: dict[str, Golden]) -> Golden:
     """One golden message (parametrized over every golden whose expected status is PEN)."""
     return homologa_goldens[request.param]
 
