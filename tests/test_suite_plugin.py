@@ -126,8 +126,11 @@ def test_plugin_import_is_cheap_and_gevent_free() -> None:
 
 @pytest.mark.parametrize("style", ["prefixo", "padrao"])
 def test_conforming_distributor_passes_however_it_spells_its_xml(pytester: pytest.Pytester, style: str) -> None:
+    secrets = ["--bearer", "tok-secreto-789", "--header", "X-Api-Key: k-secreta-321"]
     with conforming_server(style) as server:
-        result = run_suite(pytester, "--target", server.url)
+        result = run_suite(pytester, "--target", server.url, *secrets)
+        sent = server.requests[0]
+    assert sent["Authorization"] == "Bearer tok-secreto-789" and sent["X-Api-Key"] == "k-secreta-321"
     outcomes = result.parseoutcomes()
     assert result.ret == 0, result.stdout.str()
     assert outcomes.get("failed", 0) == 0 and outcomes.get("error", 0) == 0 and outcomes["passed"] > 40
@@ -140,7 +143,9 @@ def test_conforming_distributor_passes_however_it_spells_its_xml(pytester: pytes
     assert (results / "environment.properties").is_file() and (results / "categories.json").is_file()
     assert (results / "executor.json").is_file()
     everything = "".join(p.read_text(encoding="utf-8", errors="replace") for p in results.iterdir())
-    assert "segredo123" not in everything and "chave=***" in everything
+    for secret in ("segredo123", "tok-secreto-789", "k-secreta-321"):
+        assert secret not in everything and secret not in result.stdout.str()
+    assert "chave=***" in everything and "Authorization: Bearer ***" in everything
 
 
 def test_strict_makes_best_practice_blocking(pytester: pytest.Pytester) -> None:
