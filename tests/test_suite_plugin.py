@@ -76,6 +76,12 @@ def test_target_precedence_command_line_environment_profile(pytester: pytest.Pyt
     assert "t1" not in result.stdout.str()
 
 
+def test_collecting_the_suite_gives_no_verdict(pytester: pytest.Pytester) -> None:
+    result = run_suite(pytester, "--collect-only", "-q")
+    assert result.ret == 0 and "veredito" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["* tests collected *"])
+
+
 def test_plugin_stays_out_of_the_way_of_other_test_runs(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_nada():\n    assert True\n")
     result = run(pytester)

@@ -302,8 +302,12 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     state = config.stash.get(STATE, None)
     if state is None or not state.used:
         return
-    failed = len(terminalreporter.stats.get("failed", []))
-    errors = len(terminalreporter.stats.get("error", []))
+    stats = terminalreporter.stats
+    ran = sum(len(stats.get(key, [])) for key in ("passed", "failed", "error", "xfailed", "xpassed", "skipped"))
+    if ran == 0:  # --collect-only, or everything deselected: no verdict to give
+        return
+    failed = len(stats.get("failed", []))
+    errors = len(stats.get("error", []))
     terminalreporter.section("veredito da homologação (contrato v1)")
     if errors:
         terminalreporter.line(f"INCOMPLETO: {errors} cenário(s) não rodaram por falha do próprio homologa", red=True)
@@ -313,7 +317,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             terminalreporter.line("a rodada parou na primeira falha de transporte: o alvo não responde", red=True)
     elif not errors:
         terminalreporter.line("APROVADO: todas as regras da plataforma foram atendidas", green=True)
-    deselected = len(terminalreporter.stats.get("deselected", []))
+    deselected = len(stats.get("deselected", []))
     if deselected:
         terminalreporter.line(
             f"rodada parcial: {deselected} cenário(s) desmarcados (-k/-m/--deselect); não vale como homologação",
