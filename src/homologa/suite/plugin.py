@@ -46,7 +46,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("homologa", "homologa — suíte de contrato v1 (pytest suites --target URL)")
     group.addoption("--target", metavar="URL", help="endpoint do ERP (senão HOMOLOGA_TARGET, o perfil ou o embutido)")
     group.addoption("--profile", metavar="ARQUIVO", help="perfil do distribuidor (homologacao.toml)")
-    group.addoption("--timeout", metavar="S", help="tempo limite por requisição em segundos (padrão 10)")
+    timeout_help = "tempo limite por requisição em segundos (padrão 10)"
+    try:
+        group.addoption("--timeout", "--homologa-timeout", dest="homologa_timeout", metavar="S", help=timeout_help)
+    except ValueError:  # --timeout already taken (pytest-timeout installed): keep the long name only
+        group.addoption("--homologa-timeout", dest="homologa_timeout", metavar="S", help=timeout_help)
     group.addoption("--basic-auth", metavar="USUARIO:SENHA", help="autenticação Basic")
     group.addoption("--bearer", metavar="TOKEN", help="Authorization: Bearer TOKEN")
     group.addoption(
@@ -67,7 +71,7 @@ def _raw(config: pytest.Config) -> RawOptions:
     return RawOptions(
         target=opt("target"),
         profile=opt("profile"),
-        timeout=opt("timeout"),
+        timeout=opt("homologa_timeout"),
         basic_auth=opt("basic_auth"),
         bearer=opt("bearer"),
         headers=tuple(opt("header") or ()),
