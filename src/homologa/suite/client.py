@@ -55,8 +55,10 @@ class Exchange:
     secrets: tuple[str, ...] = field(default=(), repr=False)
 
     def excerpt(self, limit: int = EXCERPT_CHARS) -> str:
-        """The start of the answer body as text, secrets redacted."""
-        text = self.body[:limit].decode("utf-8", errors="replace")
+        """The start of the answer body as text: secrets redacted, control characters shown as ``\\xNN`` (a
+        hostile answer must not drive the terminal)."""
+        text = self.body[:limit].decode("utf-8", errors="replace").replace("\r\n", "\n")
+        text = "".join(c if c.isprintable() or c in "\n\t" else f"\\x{ord(c):02x}" for c in text)
         if len(self.body) > limit:
             text += f"\n... ({len(self.body)} bytes no total)"
         return redact(text, self.secrets)
