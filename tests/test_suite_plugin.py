@@ -297,3 +297,28 @@ def test_unreadable_client_certificate_is_a_usage_error(pytester: pytest.Pyteste
     result = run(pytester, "--client-cert", str(bogus))
     assert result.ret == 4
     result.stderr.fnmatch_lines(["ERROR: homologa: opção --client-cert/--client-key: não foi possível carregar*"])
+
+
+def test_latency_budget_is_advisory_then_blocking_with_strict(pytester: pytest.Pytester) -> None:
+    profile = pytester.path / "homologacao.toml"
+    profile.write_text("[latencia]\np95_ms = 0.001\n", encoding="utf-8")  # no ERP answers in 1 µs
+    with conforming_server() as server:
+        advisory = run_suite(pytester, "--target", server.url, "--profile", str(profile), "-k", "latencia")
+        strict = run_suite(pytester, "--target", server.url, "--profile", str(profile), "-k", "latencia", "--strict")
+    assert advisory.ret == 0 and advisory.parseoutcomes()["xfailed"] == 1
+    advisory.stdout.fnmatch_lines(
+        [
+            "boa prática B2 não atendida (consultiva, use --strict para reprovar): *test_latencia_p95*",
+            "    [[]latência acima do orçamento[]] B2 — Latência p95 dentro do orçamento do perfil",
+            "    Esperado: p95 <= 0.001 ms (latencia.p95_ms do perfil)",
+            "    Recebido: p95 * ms (orçamento 0.001 ms), mediana * ms, máximo * ms em 20 respostas",
+        ]
+    )
+    assert strict.ret == 1
+    strict.stdout.fnmatch_lines(
+        [
+            "[[]latência acima do orçamento[]] B2 — Latência p95 dentro do orçamento do perfil",
+            "Regra B2: o p95 da latência fica dentro do orçamento do perfil.",
+            "Reproduza: curl * -o /dev/null -w '%{time_total}s\\n'",
+        ]
+    )

@@ -35,7 +35,7 @@ class RunState:
     settings: Settings
     seed: int
     used: bool = False  # some test asked for the suite's fixtures
-    advisory: list[tuple[str, str, str]] = field(default_factory=list)  # (nodeid, rule, first line)
+    advisory: list[tuple[str, str, str]] = field(default_factory=list)  # (nodeid, rule, whole message)
     stopped: str | None = None  # why the session was stopped early (dead or hanging target)
 
 
@@ -299,7 +299,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         first = exc.message.splitlines()[0]
         report.outcome = "skipped"
         report.wasxfail = f"boa prática {exc.rule} não atendida (consultiva; reprova só com --strict): {first}"
-        state.advisory.append((item.nodeid, exc.rule, first))
+        state.advisory.append((item.nodeid, exc.rule, exc.message))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -327,7 +327,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             f"rodada parcial: {deselected} cenário(s) desmarcados (-k/-m/--deselect); não vale como homologação",
             yellow=True,
         )
-    for nodeid, rule, first in state.advisory:
+    for nodeid, rule, message in state.advisory:
         terminalreporter.line(f"boa prática {rule} não atendida (consultiva, use --strict para reprovar): {nodeid}")
-        terminalreporter.line(f"    {first}")
+        lines = message.splitlines()
+        for line in lines[:1] + [x for x in lines if x.startswith(("Esperado:", "Recebido:"))]:
+            terminalreporter.line(f"    {line}")
     terminalreporter.line(f"alvo: {state.settings.masked_target} · semente de clientes: {state.seed}")

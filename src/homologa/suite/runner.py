@@ -18,7 +18,7 @@ from homologa.suite.curl import curl_command
 from homologa.suite.errors import FALHA_DE_TRANSPORTE, LATENCIA, ContractViolation
 from homologa.suite.failure import violation
 from homologa.suite.options import Settings
-from homologa.suite.rules import rule
+from homologa.suite.rules import RULES
 from homologa.suite.scenarios import Customers, base_customer, regional_customers
 
 
@@ -43,10 +43,6 @@ class Scenario:
         self._stop_session = stop_session
         self.exchanges: list[Exchange] = []
         self._titled = False
-
-    @property
-    def protected_fields(self) -> tuple[str, ...]:
-        return self.settings.protected_fields
 
     def new_customer(self, base: Cliente | None = None) -> Cliente:
         """``base`` (default: a typical customer) with a CNPJ this endpoint has never seen."""
@@ -122,7 +118,7 @@ class Scenario:
             curl += " -o /dev/null -w '%{time_total}s\\n'"
         lines = [
             f"[{LATENCIA}] {self.rule} — {self.title}",
-            f"Regra B2: {rule('B2').statement}.",
+            f"Regra B2: {RULES['B2'].statement}.",
             f"Enviado: {len(samples)} pedidos CadastroCliente para {self.settings.masked_target}",
             f"Esperado: p95 <= {budget:g} ms (latencia.p95_ms do perfil)",
             f"Recebido: {latency_summary(samples, budget)}",
