@@ -1,0 +1,135 @@
+"""Checking one answer under load, with the same failure categories (pt-BR) as the contract suite.
+
+Order of the checks: transport, HTTP status, Content-Type, size, well-formedness/safety, schema (on the sampled
+answers), ``Erro`` element, echo (R4), status (R1 for new customers, R2 for re-sends). Status and echo are checked on
+every answer; only the compiled-XSD validation can be sampled (see ``validate``).
+
+Failure details are low-cardinality on purpose: Locust groups its failure table by message, so a detail never
+carries a CNPJ or an id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from homologa import xmlsafe
+from homologa.contract import MessageSchema
+from homologa.messages import NAMESPACE
+from homologa.model import STATUS_KNOWN, STATUS_NEW, STATUSES
+
+STATUS_DIVERGENTE = "status divergente"
+ERRO_RETORNADO = "erro retornado"
+RESPOSTA_INVALIDA = "resposta inválida"
+ECO_DIVERGENTE = "eco divergente"
+FALHA_DE_TRANSPORTE = "falha de transporte"
+RESPOSTA_INSEGURA = "resposta insegura"
+CATEGORIES = (
+    STATUS_DIVERGENTE,
+    ERRO_RETORNADO,
+    RESPOSTA_INVALIDA,
+    ECO_DIVERGENTE,
+    FALHA_DE_TRANSPORTE,
+    RESPOSTA_INSEGURA,
+)
+
+XML_MEDIA_TYPES = frozenset({"application/xml", "text/xml"})
+MAX_ANSWER_BYTES = 1 << 20  # an answer is a few hundred bytes; beyond 1 MiB it is refused unread
+
+_N = f"{{{NAMESPACE}}}"
+_ID = _N + "IdMensagem"
+_CNPJ = _N + "CNPJ"
+_STATUS = _N + "Status"
+_ERRO = _N + "Erro"
+_CODIGO = _N + "Codigo"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The verdict on one answer: ``category`` is None when it passed; ``status`` is what the ERP said."""
+
+    category: str | None = None
+    status: str | None = None
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.category is None
+
+    @property
+    def message(self) -> str:
+        """``categoria: detalhe``, as Locust's failure table shows it."""
+        return f"{self.category}: {self.detail}" if self.detail else str(self.category)
+
+
+def media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def _children(root: etree._Element) -> dict[str, etree._Element]:
+    """The answer's child elements by tag, in one pass (``find`` re-parses its path on every call)."""
+    found: dict[str, etree._Element] = {}
+    for child in root:
+        tag = child.tag
+        if isinstance(tag, str) and tag not in found:
+            found[tag] = child
+    return found
+
+
+def _text(children: dict[str, etree._Element], tag: str) -> str | None:
+    node = children.get(tag)
+    return None if node is None else (node.text or "").strip()
+
+
+def check_answer(
+    *,
+    http_status: int,
+    content_type: str | None,
+    body: bytes | None,
+    id_mensagem: str,
+    cnpj: str,
+    resend: bool,
+    schema: MessageSchema,
+    validate: bool = True,
+    transport_error: str | None = None,
+) -> Outcome:
+    """The outcome of one answer to a ``CadastroCliente`` with ``id_mensagem``/``cnpj`` (a re-send when ``resend``)."""
+    if transport_error is not None or http_status == 0:
+        return Outcome(FALHA_DE_TRANSPORTE, detail=transport_error or "sem resposta")
+    if http_status != 200:
+        if 200 <= http_status < 300:
+            return Outcome(RESPOSTA_INVALIDA, detail=f"HTTP {http_status} (esperado 200)")
+        return Outcome(ERRO_RETORNADO, detail=f"HTTP {http_status}")
+    if media_type(content_type) not in XML_MEDIA_TYPES:
+        return Outcome(RESPOSTA_INVALIDA, detail=f"Content-Type {media_type(content_type) or '(ausente)'}")
+    data = body or b""
+    if len(data) > MAX_ANSWER_BYTES:
+        return Outcome(RESPOSTA_INVALIDA, detail="resposta maior que 1 MiB")
+    try:
+        root = xmlsafe.parse(data)
+    except xmlsafe.UnsafeXML:
+        return Outcome(RESPOSTA_INSEGURA, detail="DOCTYPE/ENTITY na resposta")
+    except xmlsafe.MalformedXML:
+        return Outcome(RESPOSTA_INVALIDA, detail="XML malformado")
+    if validate and not schema.is_valid(root):
+        return Outcome(RESPOSTA_INVALIDA, detail="fora do schema RetornoCadastroCliente")
+    if root.tag != schema.qualified_root:
+        return Outcome(RESPOSTA_INVALIDA, detail="elemento raiz inesperado")
+    children = _children(root)
+    erro = children.get(_ERRO)
+    if erro is not None:
+        code = (_text(_children(erro), _CODIGO) or "")[:20]
+        return Outcome(ERRO_RETORNADO, detail=f"Erro código {code}" if code else "elemento Erro")
+    if _text(children, _ID) != id_mensagem:
+        return Outcome(ECO_DIVERGENTE, detail="IdMensagem não ecoado")
+    if _text(children, _CNPJ) != cnpj:
+        return Outcome(ECO_DIVERGENTE, detail="CNPJ não ecoado")
+    status = _text(children, _STATUS)
+    if status not in STATUSES:
+        return Outcome(RESPOSTA_INVALIDA, status=status, detail="Status ausente ou desconhecido")
+    if resend and status not in STATUS_KNOWN:
+        return Outcome(STATUS_DIVERGENTE, status=status, detail=f"reenvio recebeu {status} (esperado APV ou RPV)")
+    if not resend and status != STATUS_NEW:
+        return Outcome(STATUS_DIVERGENTE, status=status, detail=f"cliente novo recebeu {status} (esperado PEN)")
+    return Outcome(None, status=status)

@@ -1,0 +1,434 @@
+"""The burst inside Locust: options, slice hand-out between master and workers, tally aggregation, verdict.
+
+Imports locust/gevent (monkey-patching): only ``loadtests/locustfile.py`` and the benchmarks import this module.
+
+Roles: the master (or the single local process) owns the :class:`~homologa.load.plan.Dispenser` and the total
+:class:`~homologa.load.tally.Tally`; every worker (or the local process) owns a
+:class:`~homologa.load.plan.SlicePool`. Custom messages:
+
+* ``homologa:pedir`` worker -> master: "give me a slice"; answered by ``homologa:fatia`` with ``start``/``stop``,
+  ``wait`` (re-sends wait for the first phase) or ``end`` (plan exhausted).
+* ``homologa:feita`` worker -> master: a slice is fully answered, with the worker's tally delta since its last
+  report. When every slice is reported, the plan is finished and the shape stops the run.
+* ``homologa:parcial`` worker -> master: the last delta when a run is stopped early.
+
+In a single process (``LocalRunner``) Locust delivers these messages synchronously to the same process, so the same
+code runs with and without ``--processes``/``--master``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import gevent
+import gevent.event
+from locust import events
+from locust.env import Environment
+from locust.runners import MasterRunner, WorkerRunner
+
+from homologa.load.checks import Outcome
+from homologa.load.plan import Dispenser, PlanShape, Slice, SlicePool, Wait
+from homologa.load.scenario import Scenario
+from homologa.load.settings import LoadSettings, defaults_from, from_options, profile_path_from_argv, read_profile
+from homologa.load.shapes import StepSearch
+from homologa.load.tally import Tally, judge, render, report_dict
+from homologa.profile import Profile, ProfileError
+from homologa.secrets import mask_url
+
+log = logging.getLogger("homologa.carga")
+
+ASK = "homologa:pedir"
+GRANT = "homologa:fatia"
+DONE = "homologa:feita"
+PARTIAL = "homologa:parcial"
+ASK_AGAIN_AFTER = 0.2  # seconds, when the master said "wait"
+
+
+class _CepRanges(argparse.Action):
+    """``--cep-range`` is repeatable and takes comma lists; the first one given replaces the profile's default."""
+
+    def __call__(
+        self, parser: argparse.ArgumentParser, ns: argparse.Namespace, values: Any, option: str | None = None
+    ) -> None:
+        seen = getattr(ns, "_cep_range_given", False)
+        current = getattr(ns, self.dest, "") if seen else ""
+        setattr(ns, self.dest, f"{current},{values}" if current else str(values))
+        ns._cep_range_given = True
+
+
+def add_arguments(parser: Any) -> None:
+    """The profile's own options, in the CLI and in the web UI's start form (defaults from homologacao.toml)."""
+    try:
+        profile = read_profile(profile_path_from_argv())
+    except ProfileError as exc:
+        sys.stderr.write(f"homologa carga: erro: {exc}\n")
+        raise SystemExit(2) from None
+    d = defaults_from(profile)
+    # the web UI listens on loopback unless --web-host says otherwise
+    parser.set_defaults(web_host="127.0.0.1")
+    # a stop (time limit, step search, the stop button) lets requests in flight get their answer and be counted
+    parser.set_defaults(stop_timeout=d.timeout)
+    if profile is not None and profile.target:
+        parser.set_defaults(host=profile.target)
+    # Locust's own add_argument takes include_in_web_ui (its argument groups do not): no group here
+    ui = {"include_in_web_ui": True}
+    cli_only = {"include_in_web_ui": False}
+    parser.add_argument(
+        "--homologa-profile",
+        default=str(profile.path) if profile and profile.path else "",
+        help="homologacao.toml com os padrões (faixas de CEP, clientes, taxa, orçamento)",
+        **cli_only,
+    )
+    parser.add_argument(
+        "--cep-range",
+        action=_CepRanges,
+        default=",".join(d.cep_ranges),
+        help="faixa(s) de CEP, ex.: 01000000-19999999 (repetível ou lista com vírgulas)",
+        **ui,
+    )
+    parser.add_argument("--customers", type=int, default=d.customers, help="clientes da rajada", **ui)
+    parser.add_argument(
+        "--seed", type=int, default=d.seed, help="semente do gerador (mesma semente, mesmos clientes)", **ui
+    )
+    parser.add_argument(
+        "--resend-share",
+        type=float,
+        default=d.resend_share,
+        help="fração de reenvios (clientes já enviados, dados alterados), de 0 a 1",
+        **ui,
+    )
+    parser.add_argument("--rate", type=float, default=d.rate, help="taxa-alvo em clientes/s (0 = sem limite)", **ui)
+    parser.add_argument(
+        "--p95-budget-ms", type=float, default=d.p95_budget_ms, help="orçamento de latência p95 (ms)", **ui
+    )
+    parser.add_argument(
+        "--accepted-failure-ratio",
+        type=float,
+        default=d.accepted_failure_ratio,
+        help="fração de falhas aceita (0 = nenhuma)",
+        **ui,
+    )
+    parser.add_argument(
+        "--shape",
+        choices=("golive", "degraus"),
+        default=d.shape,
+        help="golive: rampa até a taxa e mantém até enviar todos; degraus: sobe a taxa até quebrar",
+        **ui,
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=0,
+        help="usuários virtuais no patamar (0 = taxa × orçamento p95, até --max-users)",
+        **ui,
+    )
+    parser.add_argument("--max-users", type=int, default=d.max_users, help="limite de usuários virtuais", **ui)
+    parser.add_argument("--ramp", type=float, default=d.ramp_seconds, help="segundos da rampa até o patamar", **ui)
+    parser.add_argument("--step-seconds", type=float, default=d.step_seconds, help="duração de cada degrau (s)", **ui)
+    parser.add_argument("--steps", type=int, default=d.steps, help="número máximo de degraus", **ui)
+    parser.add_argument(
+        "--validate-share",
+        type=float,
+        default=d.validate_share,
+        help="fração das respostas validadas no XSD (status e eco: todas)",
+        **ui,
+    )
+    parser.add_argument(
+        "--chunk", type=int, default=d.chunk, help="tamanho máximo da fatia de índices por pedido", **cli_only
+    )
+    parser.add_argument(
+        "--max-seconds", type=float, default=0.0, help="tempo máximo da rajada em s (0 = até enviar todos)", **ui
+    )
+    parser.add_argument("--timeout", type=float, default=d.timeout, help="segundos por requisição", **ui)
+    parser.add_argument(
+        "--report-dir", default=d.report_dir, help="pasta do resultado (resultado.json, resultado.txt)", **cli_only
+    )
+
+
+def auth_headers(profile: Profile | None) -> dict[str, str]:
+    """Headers carrying the profile's credentials (never logged)."""
+    if profile is None:
+        return {}
+    headers = dict(profile.auth.headers)
+    if profile.auth.basic:
+        headers["Authorization"] = "Basic " + base64.b64encode(profile.auth.basic.encode()).decode()
+    elif profile.auth.bearer:
+        headers["Authorization"] = f"Bearer {profile.auth.bearer}"
+    return headers
+
+
+class Runtime:
+    """One process's share of the burst (see the module docstring for the roles)."""
+
+    def __init__(self, environment: Environment) -> None:
+        self.environment = environment
+        runner = environment.runner
+        self.is_master = not isinstance(runner, WorkerRunner)
+        self.is_worker = not isinstance(runner, MasterRunner)
+        self.settings = LoadSettings()
+        self.profile: Profile | None = None
+        self.headers: dict[str, str] = {}
+        self.scenario: Scenario | None = None
+        self.error: str | None = None
+        # master side
+        self.dispenser: Dispenser | None = None
+        self.total = Tally()
+        self.generation = 0
+        self.step: StepSearch | None = None
+        # worker side
+        self.pool = SlicePool()
+        self.local = Tally()
+        self.worker_generation = -1
+        self.asking = False
+        self.ask_after = 0.0
+        self.exhausted = False
+        self.arrived = gevent.event.Event()
+
+    # ----- set-up -----------------------------------------------------------------------------------------------
+    def configure(self) -> None:
+        """Read the settings from the (possibly web-UI-edited) options; errors end up in ``self.error``."""
+        options = self.environment.parsed_options
+        try:
+            self.profile = read_profile(profile_path_from_argv())
+            path = getattr(options, "homologa_profile", "") if options is not None else ""
+            remote_worker_without_file = not self.is_master and path and not Path(path).is_file()
+            if path and not remote_worker_without_file:
+                self.profile = read_profile(Path(path))
+            self.settings = from_options(options, defaults_from(self.profile))
+            self.scenario = Scenario(self.settings)
+            self.error = None
+        except (ValueError, ProfileError) as exc:
+            self.error = str(exc)
+        self.headers = {"Content-Type": "application/xml; charset=UTF-8", **auth_headers(self.profile)}
+
+    def register(self) -> None:
+        runner = self.environment.runner
+        assert runner is not None
+        if self.is_master:
+            runner.register_message(ASK, self._on_ask)
+            runner.register_message(DONE, self._on_done)
+            runner.register_message(PARTIAL, self._on_partial)
+        if self.is_worker:
+            runner.register_message(GRANT, self._on_grant)
+
+    def on_test_start(self) -> None:
+        self.configure()
+        if self.is_master:
+            self.generation += 1
+            self.total = Tally()
+            self.dispenser = Dispenser(
+                PlanShape(self.settings.customers, self.settings.resend_share), self.settings.chunk
+            )
+            self.step = None
+            if self.settings.shape == "degraus":
+                self.step = StepSearch(
+                    users_per_step=max(1, self.settings.plateau_users // self.settings.steps),
+                    step_seconds=self.settings.step_seconds,
+                    p95_budget_ms=self.settings.p95_budget_ms,
+                    accepted_failure_ratio=self.settings.accepted_failure_ratio,
+                    max_steps=self.settings.steps,
+                    user_rate=1 / self.settings.user_interval if self.settings.user_interval else 0.0,
+                )
+            if self.error:
+                log.error("homologa carga: erro: %s", self.error)
+            else:
+                log.info("homologa carga: alvo %s, %s", mask_url(self.environment.host or ""), self._describe())
+        if self.is_worker:
+            self.pool = SlicePool()
+            self.local = Tally()
+            self.asking = False
+            self.exhausted = False
+            self.worker_generation = -1
+
+    def _describe(self) -> str:
+        s = self.settings
+        plan = PlanShape(s.customers, s.resend_share)
+        rate = "sem limite" if s.rate == 0 else f"{s.rate:g} clientes/s"
+        return (
+            f"{plan.customers} clientes + {plan.resends} reenvios, faixas {', '.join(s.cep_ranges)}, semente {s.seed}, "
+            f"taxa {rate} com {s.plateau_users} usuários, forma {s.shape}"
+        )
+
+    # ----- worker side ------------------------------------------------------------------------------------------
+    def next_item(self) -> tuple[int, Slice] | None:
+        """The next index this process should send; waits for the master's grant; None when the plan is over."""
+        while True:
+            item = self.pool.take()
+            if self.pool.queued < max(self.settings.chunk // 2, 1) and not self.exhausted:
+                self._ask()
+            if item is not None:
+                return item
+            if self.exhausted or self.error:
+                return None
+            self.arrived.clear()
+            self.arrived.wait(timeout=ASK_AGAIN_AFTER)
+
+    def _ask(self) -> None:
+        if self.asking or time.monotonic() < self.ask_after:
+            return
+        self.asking = True
+        runner = self.environment.runner
+        assert runner is not None
+        runner.send_message(ASK, {})
+
+    def _on_grant(self, environment: Environment, msg: Any) -> None:
+        data = msg.data or {}
+        self.asking = False
+        self.worker_generation = int(data.get("g", -1))
+        if data.get("end"):
+            self.exhausted = True
+        elif data.get("wait"):
+            self.ask_after = time.monotonic() + ASK_AGAIN_AFTER
+        else:
+            self.pool.add(Slice(int(data["start"]), int(data["stop"])))
+        self.arrived.set()
+
+    def record(self, key: Slice, outcome: Outcome, latency_ms: float, started: float, ended: float) -> None:
+        self.local.record(outcome.category, outcome.status, latency_ms, started, ended)
+        finished = self.pool.done(key)
+        if finished is not None:
+            runner = self.environment.runner
+            assert runner is not None
+            data = {"g": self.worker_generation, "start": finished.start, "stop": finished.stop}
+            runner.send_message(DONE, {**data, "tally": self.local.take().to_dict()})
+
+    def on_worker_stop(self) -> None:
+        """Report what was answered in slices left unfinished (a time limit, the step search, a stop)."""
+        if self.local.sent and self.is_master:  # single process: the master's tally is right here
+            self.total.merge(self.local.take())
+        elif self.local.sent and isinstance(self.environment.runner, WorkerRunner):
+            self.environment.runner.send_message(
+                PARTIAL, {"g": self.worker_generation, "tally": self.local.take().to_dict()}
+            )
+
+    # ----- master side ------------------------------------------------------------------------------------------
+    def _workers(self) -> int:
+        runner = self.environment.runner
+        return max(runner.worker_count, 1) if isinstance(runner, MasterRunner) else 1
+
+    def _on_ask(self, environment: Environment, msg: Any) -> None:
+        runner = self.environment.runner
+        assert runner is not None
+        reply: dict[str, Any] = {"g": self.generation}
+        grant = None if self.dispenser is None or self.error else self.dispenser.take(msg.node_id, self._workers())
+        if grant is None:
+            reply["end"] = True
+        elif isinstance(grant, Wait):
+            reply["wait"] = True
+        else:
+            reply.update(start=grant.start, stop=grant.stop)
+        runner.send_message(GRANT, reply, client_id=msg.node_id)
+
+    def _on_done(self, environment: Environment, msg: Any) -> None:
+        data = msg.data or {}
+        if data.get("g") != self.generation or self.dispenser is None:
+            return
+        self.total.merge(Tally.from_dict(data.get("tally", {})))
+        try:
+            self.dispenser.complete(Slice(int(data["start"]), int(data["stop"])))
+        except ValueError as exc:
+            log.error("homologa carga: %s", exc)
+
+    def _on_partial(self, environment: Environment, msg: Any) -> None:
+        data = msg.data or {}
+        if data.get("g") == self.generation:
+            self.total.merge(Tally.from_dict(data.get("tally", {})))
+
+    @property
+    def finished(self) -> bool:
+        return self.error is not None or (self.dispenser is not None and self.dispenser.finished)
+
+    def conclude(self) -> int:
+        """Print and save the tally; returns the exit code."""
+        if not self.is_master or self.dispenser is None:
+            return 0
+        if self.error:
+            return 2
+        planned = self.dispenser.plan.total
+        stepping = self.step is not None
+        verdict = judge(
+            self.total,
+            # the step search measures where the ERP breaks: customers left unsent, the breaking step's failures
+            # and latency are its result, not a failure of the run
+            planned=planned,
+            require_all=not stepping,
+            accepted_failure_ratio=1.0 if stepping else self.settings.accepted_failure_ratio,
+            p95_budget_ms=float("inf") if stepping else self.settings.p95_budget_ms,
+        )
+        text = render(self.total, verdict)
+        data = report_dict(self.total, verdict)
+        data["alvo"] = mask_url(self.environment.host or "")
+        data["parametros"] = self._describe()
+        if self.step is not None:
+            result = self.step.result()
+            rate_of = 1 / self.settings.user_interval if self.settings.user_interval else 0.0
+            text += (
+                f"\ndegraus: última taxa boa {result.last_good_rate:.1f} clientes/s medidos"
+                f" ({result.last_good_users} usuários, nominal {result.last_good_users * rate_of:.1f})"
+            )
+            if result.reason and result.broken_at_users is not None:
+                text += f"; quebrou com {result.broken_at_users} usuários: {result.reason}"
+            else:
+                text += "; não quebrou até o último degrau"
+            data["degraus"] = {"ultima_taxa_boa": result.last_good_rate, "motivo": result.reason}
+        print(text, flush=True)
+        folder = Path(self.settings.report_dir)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "resultado.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+            (folder / "resultado.txt").write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            log.error("homologa carga: não foi possível gravar o resultado em %s: %s", folder, exc)
+        return verdict.exit_code
+
+
+def install(environment: Environment) -> Runtime:
+    """Create this process's runtime and hook it to Locust's events (called from the ``init`` event)."""
+    runtime = Runtime(environment)
+    environment.homologa = runtime  # type: ignore[attr-defined]
+    runtime.configure()
+    if runtime.error:
+        sys.stderr.write(f"homologa carga: erro: {runtime.error}\n")
+        raise SystemExit(2)
+    options = environment.parsed_options
+    headless = bool(options is not None and options.headless)
+    if runtime.is_master and headless and not environment.host:
+        sys.stderr.write("homologa carga: erro: informe o alvo com --host URL (ou [alvo] url no homologacao.toml)\n")
+        raise SystemExit(2)
+    runtime.register()
+    if runtime.is_master and options is not None and headless and not options.html_file:
+        options.html_file = str(Path(runtime.settings.report_dir) / "carga.html")
+
+    @events.test_start.add_listener
+    def _start(environment: Environment, **_: Any) -> None:
+        runtime.on_test_start()
+
+    @events.test_stop.add_listener
+    def _stop(environment: Environment, **_: Any) -> None:
+        if runtime.is_worker:
+            runtime.on_worker_stop()
+        if runtime.is_master and runtime.dispenser is not None and not headless:
+            environment.process_exit_code = runtime.conclude()
+        if runtime.is_master and headless and environment.host:
+            # users are stopped; Locust's HTML report, written next, prints the host: no secret in it
+            environment.host = mask_url(environment.host)
+
+    @events.quitting.add_listener
+    def _quitting(environment: Environment, **_: Any) -> None:
+        # headless: conclude once Locust has waited for the workers' last reports (after test_stop)
+        if runtime.is_master and runtime.dispenser is not None and headless:
+            environment.process_exit_code = runtime.conclude()
+
+    return runtime
+
+
+def runtime_of(environment: Environment) -> Runtime:
+    runtime: Runtime = environment.homologa  # type: ignore[attr-defined]
+    return runtime

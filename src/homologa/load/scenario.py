@@ -1,0 +1,77 @@
+"""One index of the burst as a request on the wire, and the check of its answer (no HTTP, no Locust).
+
+This is the whole per-customer pipeline but the network: generate the customer (O(1) by index), render the
+``CadastroCliente``, and judge the answer. The Locust user calls it; the benchmark runs it alone over 1,000,000
+customers to show memory stays flat.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from homologa.contract import load_pack
+from homologa.generator import CustomerSource, parse_cep_range
+from homologa.load.checks import Outcome, check_answer
+from homologa.load.plan import PlanShape
+from homologa.load.settings import LoadSettings
+from homologa.messages import render_request
+
+NEW = "novo"
+RESEND = "reenvio"
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    index: int
+    name: str  # statistics group: "novo" or "reenvio"
+    body: bytes
+    id_mensagem: str
+    cnpj: str
+
+    @property
+    def resend(self) -> bool:
+        return self.name == RESEND
+
+
+class Scenario:
+    """The burst's messages and answer checks for one settings (one per Locust process)."""
+
+    def __init__(self, settings: LoadSettings) -> None:
+        ranges = [parse_cep_range(text) for text in settings.cep_ranges]
+        self.settings = settings
+        self.plan = PlanShape(settings.customers, settings.resend_share)
+        self.source = CustomerSource(ranges, settings.seed)
+        self.schema = load_pack().answer
+        self._validate_every = settings.validate_every
+
+    def request(self, index: int) -> Request:
+        customer = self.plan.customer_of(index)
+        if self.plan.is_resend(index):
+            first = self.source.message(customer, attempt=1)
+            msg = dataclasses.replace(first, cliente=self.source.changed(customer, 1))
+            name = RESEND
+        else:
+            msg = self.source.message(customer)
+            name = NEW
+        return Request(index, name, render_request(msg), msg.id_mensagem, msg.cliente.cnpj)
+
+    def check(
+        self,
+        request: Request,
+        http_status: int,
+        content_type: str | None,
+        body: bytes | None,
+        transport_error: str | None = None,
+    ) -> Outcome:
+        return check_answer(
+            http_status=http_status,
+            content_type=content_type,
+            body=body,
+            id_mensagem=request.id_mensagem,
+            cnpj=request.cnpj,
+            resend=request.resend,
+            schema=self.schema,
+            validate=request.index % self._validate_every == 0,
+            transport_error=transport_error,
+        )

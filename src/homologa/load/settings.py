@@ -1,0 +1,198 @@
+"""The burst's parameters: defaults from ``homologacao.toml``, overridden by the command line / web UI form.
+
+Rate model (documented in the README): every virtual user is paced at ``user_rate = rate / users`` customers/s, so
+at the plateau the burst runs at ``rate``. The plateau's user count defaults to ``ceil(rate × p95 budget)`` (capped
+by ``max_users``): each user sends one customer per budget window, so the rate holds as long as the ERP answers
+within its latency budget. ``rate = 0`` means "as fast as possible": ``users`` unpaced users.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from homologa.profile import Profile, load_profile
+
+DEFAULT_CEP_RANGE = "01000000-99999999"
+DEFAULT_PROFILE = "homologacao.toml"
+PROFILE_FLAG = "--homologa-profile"
+SHAPES = ("golive", "degraus")
+
+
+@dataclass(frozen=True)
+class LoadSettings:
+    cep_ranges: tuple[str, ...] = (DEFAULT_CEP_RANGE,)
+    customers: int = 1000
+    seed: int = 1
+    resend_share: float = 0.0
+    rate: float = 100.0
+    p95_budget_ms: float = 2000.0
+    accepted_failure_ratio: float = 0.0
+    users: int = 0  # 0 = derived from rate and budget
+    max_users: int = 100
+    ramp_seconds: float = 5.0
+    shape: str = "golive"
+    step_seconds: float = 15.0
+    steps: int = 10
+    validate_share: float = 1.0
+    chunk: int = 500
+    timeout: float = 10.0
+    report_dir: str = "reports/carga"
+    max_seconds: float = 0.0  # 0 = until every customer was answered
+
+    def __post_init__(self) -> None:
+        checks = (
+            (self.customers > 0, f"--customers deve ser maior que zero, recebeu {self.customers}"),
+            (0 <= self.resend_share <= 1, f"--resend-share deve estar entre 0 e 1, recebeu {self.resend_share}"),
+            (self.rate >= 0, f"--rate não pode ser negativo, recebeu {self.rate}"),
+            (self.p95_budget_ms > 0, f"--p95-budget-ms deve ser positivo, recebeu {self.p95_budget_ms}"),
+            (
+                0 <= self.accepted_failure_ratio <= 1,
+                f"--accepted-failure-ratio deve estar entre 0 e 1, recebeu {self.accepted_failure_ratio}",
+            ),
+            (self.users >= 0, f"--concurrency não pode ser negativo, recebeu {self.users}"),
+            (self.max_users > 0, f"--max-users deve ser positivo, recebeu {self.max_users}"),
+            (self.ramp_seconds >= 0, f"--ramp não pode ser negativo, recebeu {self.ramp_seconds}"),
+            (self.shape in SHAPES, f"--shape aceita {' ou '.join(SHAPES)}, recebeu {self.shape!r}"),
+            (self.step_seconds > 0, f"--step-seconds deve ser positivo, recebeu {self.step_seconds}"),
+            (self.steps > 0, f"--steps deve ser positivo, recebeu {self.steps}"),
+            (0 < self.validate_share <= 1, f"--validate-share deve estar em (0, 1], recebeu {self.validate_share}"),
+            (self.chunk > 0, f"--chunk deve ser positivo, recebeu {self.chunk}"),
+            (self.timeout > 0, f"--timeout deve ser positivo, recebeu {self.timeout}"),
+            (self.max_seconds >= 0, f"--max-seconds não pode ser negativo, recebeu {self.max_seconds}"),
+            (bool(self.cep_ranges), "informe ao menos uma faixa de CEP (--cep-range)"),
+        )
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(message)
+
+    @property
+    def plateau_users(self) -> int:
+        if self.users:
+            return self.users
+        if self.rate == 0:
+            return min(10, self.customers)
+        wanted = math.ceil(self.rate * self.p95_budget_ms / 1000)
+        return max(1, min(self.max_users, self.customers, wanted))
+
+    @property
+    def user_interval(self) -> float:
+        """Seconds between two sends of one user (0 = unpaced)."""
+        return 0.0 if self.rate == 0 else self.plateau_users / self.rate
+
+    @property
+    def validate_every(self) -> int:
+        """Schema-validate one answer in this many (status and echo are checked on all of them)."""
+        return max(1, round(1 / self.validate_share))
+
+
+def split_ranges(values: Sequence[str] | str | None) -> tuple[str, ...]:
+    """``["01000000-01999999,02000000-02999999", "05000000-05999999"]`` -> a flat tuple of ranges."""
+    if values is None:
+        return ()
+    items = [values] if isinstance(values, str) else list(values)
+    return tuple(part.strip() for item in items for part in str(item).split(",") if part.strip())
+
+
+def profile_path_from_argv(argv: Sequence[str] | None = None) -> Path | None:
+    """``--homologa-profile`` from the command line, else ``$HOMOLOGA_PROFILE``, else ``homologacao.toml`` when it
+    exists in the current folder. (Locust already owns ``--profile``.)
+
+    Read before Locust parses its arguments, so the profile can provide the defaults shown in the web UI form.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    for i, arg in enumerate(args):
+        if arg == PROFILE_FLAG and i + 1 < len(args):
+            return Path(args[i + 1])
+        if arg.startswith(PROFILE_FLAG + "="):
+            return Path(arg.split("=", 1)[1])
+    if os.environ.get("HOMOLOGA_PROFILE"):
+        return Path(os.environ["HOMOLOGA_PROFILE"])
+    default = Path(DEFAULT_PROFILE)
+    return default if default.is_file() else None
+
+
+def defaults_from(profile: Profile | None) -> LoadSettings:
+    if profile is None:
+        return LoadSettings()
+    load = profile.load
+    return LoadSettings(
+        cep_ranges=load.cep_ranges or (DEFAULT_CEP_RANGE,),
+        customers=load.customers,
+        seed=load.seed,
+        resend_share=load.resend_share,
+        rate=load.rate,
+        p95_budget_ms=profile.p95_budget_ms or 2000.0,
+        accepted_failure_ratio=load.accepted_failure_ratio,
+        timeout=profile.timeout or 10.0,
+    )
+
+
+def read_profile(path: Path | None) -> Profile | None:
+    return None if path is None else load_profile(path)
+
+
+# option dest on the command line -> LoadSettings field
+OPTION_FIELDS: dict[str, str] = {
+    "cep_range": "cep_ranges",
+    "customers": "customers",
+    "seed": "seed",
+    "resend_share": "resend_share",
+    "rate": "rate",
+    "p95_budget_ms": "p95_budget_ms",
+    "accepted_failure_ratio": "accepted_failure_ratio",
+    "concurrency": "users",
+    "max_users": "max_users",
+    "ramp": "ramp_seconds",
+    "shape": "shape",
+    "step_seconds": "step_seconds",
+    "steps": "steps",
+    "validate_share": "validate_share",
+    "chunk": "chunk",
+    "timeout": "timeout",
+    "report_dir": "report_dir",
+    "max_seconds": "max_seconds",
+}
+_TYPES: dict[str, Any] = {
+    "customers": int,
+    "seed": int,
+    "users": int,
+    "max_users": int,
+    "steps": int,
+    "chunk": int,
+    "resend_share": float,
+    "rate": float,
+    "p95_budget_ms": float,
+    "accepted_failure_ratio": float,
+    "ramp_seconds": float,
+    "step_seconds": float,
+    "validate_share": float,
+    "timeout": float,
+    "shape": str,
+    "report_dir": str,
+    "max_seconds": float,
+}
+
+
+def from_options(options: Any, base: LoadSettings | None = None) -> LoadSettings:
+    """Settings from Locust's parsed options over ``base`` (values typed in the web UI form arrive as strings)."""
+    values: dict[str, Any] = {}
+    for option, name in OPTION_FIELDS.items():
+        raw = getattr(options, option, None)
+        if raw is None or raw == "":
+            continue
+        if name == "cep_ranges":
+            values[name] = split_ranges(raw)
+            continue
+        try:
+            values[name] = _TYPES[name](raw)
+        except (TypeError, ValueError):
+            flag = "--" + option.replace("_", "-")
+            raise ValueError(f"{flag} espera um número, recebeu {raw!r}") from None
+    return dataclasses.replace(base or LoadSettings(), **values)

@@ -1,0 +1,57 @@
+"""Carga de go-live (R6): uma rajada curta com o perfil de carga, anexada ao relatório Allure."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import allure
+import pytest
+
+from homologa.suite import reporting
+
+SHORT_BURST = 300  # customers of the sign-off burst; HOMOLOGA_CARGA_CLIENTES overrides it
+
+
+@pytest.mark.carga
+@pytest.mark.regra("R6")
+def test_rajada_do_go_live(homologa_target: str, homologa_settings: Any, pytestconfig: pytest.Config) -> None:
+    """Rajada do go-live: todos os clientes enviados uma vez e respondidos sem erro"""
+    settings = homologa_settings
+    customers = os.environ.get("HOMOLOGA_CARGA_CLIENTES", str(SHORT_BURST))
+    reporting.label_test("R6", "Carga de go-live", settings, {"clientes": customers})
+    reporting.title_test("Rajada do go-live: todos os clientes enviados uma vez e respondidos sem erro", "R6")
+    root = pytestconfig.rootpath
+    report = root / "reports" / "carga"
+    args = [sys.executable, "-m", "locust", "-f", str(root / "loadtests" / "locustfile.py"), "--headless",
+            "--only-summary", "--host", homologa_target, "--customers", customers, "--report-dir", str(report),
+            "--html", str(report / "carga.html"), "--csv", str(report / "carga"),
+            "--timeout", str(settings.timeout), "--p95-budget-ms", str(settings.p95_budget_ms)]  # fmt: skip
+    profile_path = getattr(settings.profile, "path", None)
+    if profile_path:
+        args += ["--homologa-profile", str(profile_path)]
+    for stale in ("resultado.json", "resultado.txt", "carga.html"):
+        (report / stale).unlink(missing_ok=True)
+    done = subprocess.run(args, cwd=root, capture_output=True, text=True, timeout=1800, check=False)
+    tally = report / "resultado.txt"
+    _attach(tally, "Apuração da carga", allure.attachment_type.TEXT)
+    _attach(report / "resultado.json", "Resultado da carga (JSON)", allure.attachment_type.JSON)
+    _attach(report / "carga.html", "Relatório Locust", allure.attachment_type.HTML)
+    if done.returncode != 0:
+        reason = tally.read_text(encoding="utf-8") if tally.exists() else _last_lines(done.stderr)
+        pytest.fail(f"carga reprovada (código {done.returncode}):\n{reason}", pytrace=False)
+    result = json.loads((report / "resultado.json").read_text(encoding="utf-8"))
+    assert result["aprovado"] and result["enviados"] == result["planejados"]
+
+
+def _attach(path: Path, name: str, kind: Any) -> None:
+    if path.exists():
+        allure.attach.file(path, name=name, attachment_type=kind)
+
+
+def _last_lines(text: str, count: int = 5) -> str:
+    return "\n".join(text.strip().splitlines()[-count:])

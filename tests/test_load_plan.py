@@ -1,0 +1,109 @@
+"""Slicing the burst: every index handed out exactly once (no overlap, no gap), also with late joiners."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from homologa.load.plan import Dispenser, PlanShape, Slice, SlicePool, Wait
+
+
+def drain(dispenser: Dispenser, workers: list[str], rng: random.Random, join_late: dict[str, int]) -> list[int]:
+    """Run the protocol: random workers ask, answer a random held slice; some join only after N grants."""
+    sent: list[int] = []
+    pools = {w: SlicePool() for w in workers}
+    grants = 0
+    while not dispenser.finished:
+        active = [w for w in workers if grants >= join_late.get(w, 0)]
+        worker = rng.choice(active)
+        pool = pools[worker]
+        if rng.random() < 0.5:
+            grant = dispenser.take(worker, len(active))
+            if isinstance(grant, Slice):
+                pool.add(grant)
+                grants += 1
+            continue
+        item = pool.take()
+        if item is None:
+            continue
+        index, owner = item
+        sent.append(index)
+        done = pool.done(owner)
+        if done is not None:
+            dispenser.complete(done)
+    return sent
+
+
+@pytest.mark.parametrize("customers,share,workers", [(1, 0.0, 1), (1000, 0.0, 3), (997, 0.3, 4), (50, 1.0, 2)])
+def test_every_index_exactly_once(customers: int, share: float, workers: int) -> None:
+    plan = PlanShape(customers, share)
+    names = [f"w{i}" for i in range(workers)]
+    sent = drain(Dispenser(plan, max_chunk=64), names, random.Random(customers), {"w1": 5})
+    assert sorted(sent) == list(range(plan.total))
+
+
+def test_resends_wait_for_every_new_customer_to_be_answered() -> None:
+    plan = PlanShape(10, 0.5)
+    dispenser = Dispenser(plan, max_chunk=10)
+    first = dispenser.take("a")
+    assert first == Slice(0, 2)  # guided size: 10 remaining // (4 × 1 worker)
+    rest = []
+    while isinstance(grant := dispenser.take("a"), Slice) and grant.stop <= 10:
+        rest.append(grant)
+    assert grant is Wait.WAIT
+    for s in [first, *rest]:
+        dispenser.complete(s)
+    resend = dispenser.take("a")
+    assert isinstance(resend, Slice) and resend.start == 10
+    dispenser.complete(resend)
+    while isinstance(grant := dispenser.take("a"), Slice):
+        dispenser.complete(grant)
+    assert grant is None and dispenser.finished
+
+
+def test_slices_shrink_with_the_remaining_work_and_workers() -> None:
+    dispenser = Dispenser(PlanShape(10_000), max_chunk=500)
+    assert len(dispenser.take("a", workers=2)) == 500  # capped
+    sizes = []
+    while isinstance(grant := dispenser.take("a", workers=2), Slice):
+        sizes.append(len(grant))
+    assert sizes[-1] == 1 and sorted(sizes, reverse=True) == sizes
+
+
+def test_resends_spread_over_distinct_customers() -> None:
+    plan = PlanShape(100, 0.25)
+    targets = [plan.customer_of(i) for i in range(100, plan.total)]
+    assert plan.total == 125 and len(set(targets)) == 25 and all(0 <= t < 100 for t in targets)
+    assert plan.is_resend(100) and not plan.is_resend(99)
+    with pytest.raises(IndexError):
+        plan.customer_of(125)
+
+
+def test_completing_an_unknown_or_repeated_slice_is_refused() -> None:
+    dispenser = Dispenser(PlanShape(10))
+    grant = dispenser.take("a")
+    assert isinstance(grant, Slice)
+    dispenser.complete(grant)
+    with pytest.raises(ValueError):
+        dispenser.complete(grant)
+    assert dispenser.held_by("a") == []
+
+
+def test_pool_reports_a_slice_when_its_last_index_is_answered() -> None:
+    pool = SlicePool()
+    pool.add(Slice(0, 2))
+    pool.add(Slice(2, 3))
+    taken = [pool.take() for _ in range(3)]
+    assert pool.take() is None and pool.queued == 0
+    assert [t[0] for t in taken if t] == [0, 1, 2]
+    assert pool.done(Slice(0, 2)) is None
+    assert pool.done(Slice(2, 3)) == Slice(2, 3)
+    assert pool.done(Slice(0, 2)) == Slice(0, 2)
+
+
+def test_bad_plans_are_refused_in_portuguese() -> None:
+    with pytest.raises(ValueError, match="clientes"):
+        PlanShape(0)
+    with pytest.raises(ValueError, match="reenvios"):
+        PlanShape(10, 1.5)

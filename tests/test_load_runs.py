@@ -1,0 +1,135 @@
+"""Real short bursts: Locust as a subprocess (never inside pytest: gevent monkey-patching) against the reference
+distributor on a free loopback port, with its real SQLite database."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from homologa.generator import CustomerSource, parse_cep_range
+from homologa.server import ReferenceServer, ServerConfig
+from homologa.server.store import all_cnpjs
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCUST = str(Path(sys.executable).with_name("locust"))
+RANGE = "01000000-19999999"
+
+
+@contextmanager
+def reference(tmp_path: Path, *faults: str) -> Iterator[ReferenceServer]:
+    with ReferenceServer(ServerConfig(db_path=tmp_path / "ref.db", port=0, faults=faults)) as server:
+        yield server
+
+
+def burst(url: str, tmp_path: Path, *extra: str, timeout: float = 90) -> tuple[int, dict[str, Any], str]:
+    """Run the profile headless; (exit code, resultado.json, output)."""
+    report = tmp_path / "carga"
+    args = ["-f", "loadtests/locustfile.py", "--headless", "--host", url, "--cep-range", RANGE, "--seed", "7"]
+    args += ["--report-dir", str(report), "--ramp", "0", "--only-summary", *extra]
+    done = subprocess.run(
+        [LOCUST, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False, env=_env()
+    )
+    output = done.stdout + done.stderr
+    result_file = report / "resultado.json"
+    result = json.loads(result_file.read_text(encoding="utf-8")) if result_file.exists() else {}
+    return done.returncode, result, output
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMOLOGA_", "LOCUST_"))}
+    return env
+
+
+def cnpjs(customers: int) -> list[str]:
+    source = CustomerSource([parse_cep_range(RANGE)], 7)
+    return sorted(source.customer(i).cnpj for i in range(customers))
+
+
+def test_every_customer_answered_pen_once_and_stored(tmp_path: Path) -> None:
+    with reference(tmp_path) as server:
+        code, result, output = burst(server.url, tmp_path, "--customers", "200", "--rate", "150")
+    assert code == 0, output
+    assert result["enviados"] == 200 and result["pen"] == 200 and result["falhas"] == {}, result
+    assert result["aprovado"] is True
+    assert all_cnpjs(tmp_path / "ref.db") == cnpjs(200)
+    assert "PEN (novos): 200" in output and "APROVADO" in output
+    assert (tmp_path / "carga" / "carga.html").is_file()  # Locust's HTML report, by default next to the tally
+
+
+def test_query_string_secrets_stay_out_of_reports(tmp_path: Path) -> None:
+    with reference(tmp_path) as server:
+        url = server.url + "?chave=s3gr3d0-do-erp"
+        code, result, output = burst(url, tmp_path, "--customers", "20", "--rate", "0")
+    assert code == 0, output
+    html = (tmp_path / "carga" / "carga.html").read_text(encoding="utf-8")
+    texts = [html, output, json.dumps(result), (tmp_path / "carga" / "resultado.txt").read_text(encoding="utf-8")]
+    assert all("s3gr3d0-do-erp" not in text for text in texts)
+    assert "chave=***" in html and result["alvo"].endswith("chave=***")
+
+
+def test_two_processes_send_each_customer_exactly_once_then_resends(tmp_path: Path) -> None:
+    with reference(tmp_path) as server:
+        code, result, output = burst(
+            server.url, tmp_path, "--customers", "300", "--resend-share", "0.2", "--rate", "0",
+            "--concurrency", "8", "--chunk", "20", "--processes", "2",
+        )  # fmt: skip
+    assert code == 0, output
+    assert (result["enviados"], result["pen"], result["apv_rpv"]) == (360, 300, 60), result
+    assert all_cnpjs(tmp_path / "ref.db") == cnpjs(300)  # no customer missing, none sent as new twice
+
+
+def test_apv_for_new_customers_fails_the_burst_as_status_divergente(tmp_path: Path) -> None:
+    with reference(tmp_path, "apv-para-novo") as server:
+        code, result, output = burst(server.url, tmp_path, "--customers", "60", "--rate", "0", "--concurrency", "4")
+    assert code == 1, output
+    assert result["falhas"] == {"status divergente": 60} and result["aprovado"] is False
+    assert "status divergente: 60" in output and "REPROVADO" in output
+
+
+def test_some_http_503_fail_the_burst_as_erro_retornado_unless_accepted(tmp_path: Path) -> None:
+    with reference(tmp_path, "http503-as-vezes") as server:
+        code, result, output = burst(server.url, tmp_path, "--customers", "150", "--rate", "0", "--concurrency", "4")
+        failed = result["falhas"].get("erro retornado", 0)
+        assert code == 1, output
+        assert 0 < failed < 60 and result["enviados"] == 150 and set(result["falhas"]) == {"erro retornado"}
+        # the same burst with a tolerance above the share of 503s passes
+        code, result, output = burst(
+            server.url, tmp_path, "--customers", "150", "--seed", "8", "--rate", "0", "--accepted-failure-ratio", "0.5"
+        )
+    assert code == 0, output
+
+
+def test_unreachable_target_is_falha_de_transporte_for_every_customer(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]  # nothing listens once the socket is closed
+    code, result, output = burst(f"http://127.0.0.1:{closed}/clientes", tmp_path, "--customers", "20", "--rate", "0")
+    assert code == 1, output
+    assert result["falhas"] == {"falha de transporte": 20} and result["enviados"] == 20
+
+
+def test_bad_option_is_one_portuguese_line_and_exit_2(tmp_path: Path) -> None:
+    code, _, output = burst("http://127.0.0.1:9/clientes", tmp_path, "--customers", "0")
+    assert code == 2 and "--customers deve ser maior que zero" in output and "Traceback" not in output
+    code, _, output = burst("http://127.0.0.1:9/clientes", tmp_path, "--cep-range", "abc")
+    assert code == 2 and "CEP" in output and "Traceback" not in output
+
+
+def test_step_shape_reports_the_last_good_rate(tmp_path: Path) -> None:
+    with reference(tmp_path) as server:
+        code, result, output = burst(
+            server.url, tmp_path, "--customers", "5000", "--shape", "degraus", "--rate", "60", "--steps", "3",
+            "--step-seconds", "1.5", "--p95-budget-ms", "5000",
+        )  # fmt: skip
+    assert code == 0, output
+    assert "degraus: última taxa boa" in output and result["degraus"]["ultima_taxa_boa"] > 0
+    assert 0 < result["enviados"] < 5000 and result["falhas"] == {}

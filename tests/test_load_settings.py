@@ -1,0 +1,77 @@
+"""The burst's parameters: profile defaults, command-line overrides, the rate model, pt-BR errors."""
+
+from __future__ import annotations
+
+from argparse import Namespace
+from pathlib import Path
+
+import pytest
+
+from homologa.load.settings import (
+    LoadSettings,
+    defaults_from,
+    from_options,
+    profile_path_from_argv,
+    read_profile,
+    split_ranges,
+)
+
+
+def test_rate_model_users_times_user_rate_is_the_target() -> None:
+    s = LoadSettings(rate=40, p95_budget_ms=2000)
+    assert s.plateau_users == 80 and s.plateau_users / s.user_interval == pytest.approx(40)
+    capped = LoadSettings(rate=1000, p95_budget_ms=2000, max_users=100)
+    assert capped.plateau_users == 100 and capped.user_interval == pytest.approx(0.1)
+    assert LoadSettings(rate=1000, customers=7).plateau_users == 7
+    assert LoadSettings(rate=0).user_interval == 0 and LoadSettings(rate=0, users=3).plateau_users == 3
+    assert LoadSettings(validate_share=0.25).validate_every == 4
+
+
+def test_ranges_are_repeatable_and_comma_separated() -> None:
+    assert split_ranges(["01000000-01999999, 02000000-02999999", "05000000-05999999"]) == (
+        "01000000-01999999",
+        "02000000-02999999",
+        "05000000-05999999",
+    )
+    assert split_ranges(None) == ()
+
+
+def test_profile_provides_defaults_and_options_override(tmp_path: Path) -> None:
+    toml = tmp_path / "homologacao.toml"
+    toml.write_text(
+        '[latencia]\np95_ms = 800\n[alvo]\ntimeout = 3\n[carga]\nfaixas_cep = ["20000000-20999999"]\n'
+        "clientes = 77\nsemente = 9\nreenvios = 0.1\ntaxa = 50\nfalhas_aceitas = 0.02\n",
+        encoding="utf-8",
+    )
+    base = defaults_from(read_profile(toml))
+    assert (base.customers, base.seed, base.rate, base.p95_budget_ms, base.timeout) == (77, 9, 50.0, 800.0, 3.0)
+    assert base.cep_ranges == ("20000000-20999999",) and base.accepted_failure_ratio == 0.02
+    # values typed in the web UI form arrive as strings
+    merged = from_options(Namespace(customers="10", rate="5.5", cep_range="01000000-01999999", seed=None), base)
+    assert (merged.customers, merged.rate, merged.seed, merged.cep_ranges) == (10, 5.5, 9, ("01000000-01999999",))
+
+
+def test_profile_path_from_argv_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HOMOLOGA_PROFILE", raising=False)
+    assert profile_path_from_argv(["--headless"]) is None
+    assert profile_path_from_argv(["--homologa-profile", "a.toml"]) == Path("a.toml")
+    assert profile_path_from_argv(["--homologa-profile=b.toml"]) == Path("b.toml")
+    monkeypatch.setenv("HOMOLOGA_PROFILE", "c.toml")
+    assert profile_path_from_argv([]) == Path("c.toml")
+
+
+@pytest.mark.parametrize(
+    "options,message",
+    [
+        ({"customers": "0"}, "--customers"),
+        ({"customers": "muitos"}, "--customers espera um número"),
+        ({"resend_share": "2"}, "--resend-share"),
+        ({"rate": "-1"}, "--rate"),
+        ({"shape": "onda"}, "--shape"),
+        ({"validate_share": "0"}, "--validate-share"),
+    ],
+)
+def test_bad_values_are_refused_in_portuguese(options: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        from_options(Namespace(**options))
