@@ -18,6 +18,10 @@ from homologa import __version__
 # Command modules, in the order ``homologa --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     # one line per command module
+    "homologa.report.command",
+    "homologa.report.package_command",
+    "homologa.report.verify_command",
+    "homologa.report.compare_command",
 )
 
 EXIT_USAGE = 2

@@ -1,0 +1,159 @@
+"""Shared helpers for the tests of homologa.report: a small real allure-pytest run shaped like the contract suite
+and the load test, and a distributor profile full of secrets that must never reach a report or a package."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from homologa.secrets import mask_url
+
+SECRET_PASSWORD = "s3nha-basica-XYZ"
+SECRET_TOKEN = "tok-bearer-8f3a1c"
+SECRET_QUERY_KEY = "chave-query-77aa"
+SECRET_URL_PASSWORD = "senha-url-91qq"
+SECRET_KEY_PATH = "/srv/segredos/cliente-privado-5521.key"
+SECRETS = (SECRET_PASSWORD, SECRET_TOKEN, SECRET_QUERY_KEY, SECRET_URL_PASSWORD, SECRET_KEY_PATH)
+TARGET = f"http://erp:{SECRET_URL_PASSWORD}@127.0.0.1:9/clientes?apikey={SECRET_QUERY_KEY}&filial=7"
+
+PROFILE = f"""
+[distribuidor]
+nome = "Distribuidora Sintética Ltda"
+cnpj = "11.222.333/0001-81"
+
+[alvo]
+url = "{TARGET}"
+
+[autenticacao]
+basic = "erp:{SECRET_PASSWORD}"
+bearer = "{SECRET_TOKEN}"
+chave_cliente = "{SECRET_KEY_PATH}"
+"""
+
+TALLY = {
+    "clientes": 1200,
+    "clientes_por_segundo": 198.5,
+    "p95_ms": 412.0,
+    "falhas": {"falha de transporte": 3, "status divergente": 1},
+    "duracao_s": 6.1,
+    "aprovado": False,
+}
+
+# A stand-in for the contract suite and the load test: same labels, attachments and failure messages.
+SUITE = """
+import json
+import allure
+import pytest
+
+REQUEST = (
+    "<CadastroCliente xmlns='urn:b2b:homologacao:cliente:v1'>"
+    "<Cliente><CNPJ>11222333000181</CNPJ></Cliente></CadastroCliente>"
+)
+ANSWER = "<RetornoCadastroCliente xmlns='urn:b2b:homologacao:cliente:v1'><Status>OK</Status></RetornoCadastroCliente>"
+TARGET = {target!r}
+
+
+def exchange():
+    allure.attach(REQUEST, name="pedido.xml", attachment_type=allure.attachment_type.XML)
+    allure.attach(ANSWER, name="resposta.xml", attachment_type=allure.attachment_type.XML)
+
+
+@allure.epic("R1 — Cadastro de cliente novo")
+@allure.feature("R1")
+@allure.story("cliente novo é aceito")
+@allure.severity(allure.severity_level.BLOCKER)
+@pytest.mark.parametrize("uf", ["SP", "MG", "BA"])
+def test_r1_cliente_novo(uf):
+    with allure.step("enviar CadastroCliente"):
+        exchange()
+
+
+@allure.epic("R2 — Reenvio atualiza o cadastro")
+@allure.feature("R2")
+@allure.severity(allure.severity_level.BLOCKER)
+def test_r2_reenvio():
+    exchange()
+    pytest.fail(
+        "status divergente: esperado HTTP 200, recebido HTTP 500\\n"
+        "Para reproduzir:\\n"
+        "curl -sS -X POST -H 'Content-Type: application/xml' --data @pedido.xml '" + TARGET + "'"
+    )
+
+
+@allure.epic("R3 — Campos protegidos")
+@allure.feature("R3")
+@allure.severity(allure.severity_level.BLOCKER)
+def test_r3_campos_protegidos():
+    exchange()
+
+
+@allure.epic("B1 — Idempotência do reenvio")
+@allure.feature("B1")
+@allure.severity(allure.severity_level.MINOR)
+def test_b1_quebrado():
+    raise ConnectionError("falha de transporte: conexão recusada")
+
+
+@allure.epic("B2 — Latência p95")
+@allure.feature("B2")
+@allure.severity(allure.severity_level.MINOR)
+def test_b2_pulado():
+    pytest.skip("orçamento de latência não declarado")
+
+
+@allure.epic("Carga de go-live")
+@allure.feature("carga")
+@allure.severity(allure.severity_level.CRITICAL)
+def test_carga():
+    allure.attach(json.dumps({tally!r}), name="tally.json", attachment_type=allure.attachment_type.JSON)
+    allure.attach("<html><body>Locust</body></html>", name="locust.html", attachment_type=allure.attachment_type.HTML)
+"""
+
+
+def write_suite_results(folder: Path, *, tally: dict[str, object] | None = None, r2_passes: bool = False) -> Path:
+    """Run the stand-in suite with allure-pytest into ``folder / "allure-results"``; return that folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    source = SUITE.format(target=mask_url(TARGET), tally=tally or TALLY)
+    if r2_passes:
+        source = source.replace("    pytest.fail(", "    return\n    pytest.fail(")
+    (folder / "test_suite_homologa.py").write_text(source, encoding="utf-8")
+    results = folder / "allure-results"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:locust", "-p", "no:faker",
+         "--rootdir", str(folder), "--alluredir", str(results), str(folder)],
+        capture_output=True, text=True, check=False, cwd=folder, timeout=120,
+    )  # fmt: skip
+    if not any(results.glob("*-result.json")):
+        raise RuntimeError(f"a suíte de teste não gerou resultados Allure: {done.stdout[-2000:]} {done.stderr[-2000:]}")
+    (results / "environment.properties").write_text(
+        f"alvo={mask_url(TARGET)}\ncontrato=v1\nhomologa=0.1.0\nexecutado_por=ci\n", encoding="utf-8"
+    )
+    return results
+
+
+def write_profile(folder: Path) -> Path:
+    path = folder / "homologacao.toml"
+    path.write_text(PROFILE, encoding="utf-8")
+    return path
+
+
+def write_load_output(folder: Path) -> Path:
+    load = folder / "carga"
+    load.mkdir(parents=True, exist_ok=True)
+    (load / "carga_stats.csv").write_text("Type,Name,Request Count\nPOST,/clientes,1200\n", encoding="utf-8")
+    (load / "carga.html").write_text("<html><body>Locust</body></html>", encoding="utf-8")
+    return load
+
+
+def zip_members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def rewrite_zip(source: Path, target: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return target

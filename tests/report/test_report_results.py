@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import report_support as support
+
+from homologa.report import tally, verdict
+from homologa.report.results import OTHER_RULE, Results, ResultsError, parse_result, read_properties, read_results
+
+
+def test_reads_rules_statuses_and_reproduction_from_real_allure_results(run_a: Path) -> None:
+    results = read_results(run_a)
+    by_rule = {t.rule: [] for t in results.tests}
+    for t in results.tests:
+        by_rule[t.rule].append(t.status)
+    assert by_rule == {
+        "R1": ["passed", "passed", "passed"],
+        "R2": ["failed"],
+        "R3": ["passed"],
+        "B1": ["broken"],
+        "B2": ["skipped"],
+        OTHER_RULE: ["passed"],
+    }
+    r2 = next(t for t in results.tests if t.rule == "R2")
+    assert r2.rule_title == "Reenvio atualiza o cadastro"
+    assert r2.severity == "blocker"
+    assert r2.reproduction is not None and r2.reproduction.startswith("curl -sS -X POST")
+    assert {a.name for a in r2.attachments} == {"pedido.xml", "resposta.xml"}
+    assert results.environment["contrato"] == "v1"
+    assert results.start_ms is not None and results.stop_ms is not None and results.start_ms <= results.stop_ms
+
+
+def test_rule_verdicts_and_overall_verdict(run_a: Path) -> None:
+    results = read_results(run_a)
+    table = {v.rule: (v.passed, v.failed, v.verdict) for v in verdict.rule_verdicts(results)}
+    assert table["R1"] == (3, 0, "passou")
+    assert table["R2"] == (0, 1, "falhou")
+    assert table["R4"] == (0, 0, "não executada")
+    assert table["B1"] == (0, 1, "falhou")
+    assert table["B2"] == (0, 0, "pulada")
+    assert list(table)[:8] == list(verdict.RULES)
+    assert verdict.overall_verdict(results) == verdict.REJECTED
+
+
+def _results(*items: tuple[str, str, str]) -> Results:
+    tests = [
+        parse_result({"name": f"t{i}", "status": status, "labels": [
+            {"name": "epic", "value": epic}, {"name": "severity", "value": severity}]})
+        for i, (epic, status, severity) in enumerate(items)
+    ]  # fmt: skip
+    return Results(folder=Path("."), tests=tuple(tests))
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        ((("R1 — x", "passed", "blocker"), ("B1 — y", "passed", "minor")), verdict.APPROVED),
+        ((("R1 — x", "passed", "blocker"), ("B1 — y", "failed", "minor")), verdict.APPROVED_WITH_REMARKS),
+        ((("R1 — x", "broken", "blocker"), ("B1 — y", "passed", "minor")), verdict.REJECTED),
+        ((("carga", "failed", "critical"),), verdict.REJECTED),
+        ((("R1 — x", "skipped", "blocker"),), verdict.INCONCLUSIVE),
+    ],
+)
+def test_overall_verdict_rules(items: tuple[tuple[str, str, str], ...], expected: str) -> None:
+    assert verdict.overall_verdict(_results(*items)) == expected
+
+
+@pytest.mark.parametrize(
+    ("labels", "rule"),
+    [
+        ([("epic", "R4: Erros de negócio")], "R4"),
+        ([("feature", "B2")], "B2"),
+        ([("story", "r6 - segurança")], "R6"),
+        ([("epic", "Regras"), ("feature", "R5 — Campos")], "R5"),
+        ([("epic", "Relatório"), ("feature", "Rastreio")], OTHER_RULE),
+    ],
+)
+def test_rule_is_found_in_epic_feature_or_story(labels: list[tuple[str, str]], rule: str) -> None:
+    data = {"name": "t", "status": "passed", "labels": [{"name": n, "value": v} for n, v in labels]}
+    assert parse_result(data).rule == rule
+
+
+def test_tally_is_read_from_the_attachment(run_a: Path) -> None:
+    found = tally.find_tally(read_results(run_a))
+    assert found is not None
+    assert (found.customers, found.customers_per_s, found.p95_ms) == (1200, 198.5, 412.0)
+    assert found.failures == {"falha de transporte": 3, "status divergente": 1}
+    assert found.failure_total == 4 and found.passed is False
+
+
+def test_tally_falls_back_to_the_load_folder(tmp_path: Path, run_a: Path) -> None:
+    results = Results(folder=tmp_path, tests=())
+    assert tally.find_tally(results, tmp_path) is None
+    (tmp_path / "tally.json").write_text(json.dumps({"clientes": 10}), encoding="utf-8")
+    found = tally.find_tally(results, tmp_path)
+    assert found is not None and found.customers == 10 and found.p95_ms is None
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ([], "esperado um objeto JSON"),
+        ({"p95_ms": 3}, "clientes deve ser um inteiro"),
+        ({"clientes": 1, "p95_ms": "rápido"}, "p95_ms deve ser um número"),
+        ({"clientes": 1, "falhas": {"x": -1}}, "falhas deve mapear"),
+        ({"clientes": 1, "aprovado": "sim"}, "aprovado deve ser true ou false"),
+    ],
+)
+def test_bad_tally_is_a_clear_error(data: object, message: str) -> None:
+    with pytest.raises(tally.TallyError, match=message):
+        tally.parse_tally(data)
+
+
+def test_missing_or_empty_results_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(ResultsError, match=r"resultados Allure não encontrados em .*pytest suites"):
+        read_results(tmp_path / "nada")
+    with pytest.raises(ResultsError, match=r"nenhum resultado Allure \(\*-result.json\)"):
+        read_results(tmp_path)
+    (tmp_path / "x-result.json").write_text("{", encoding="utf-8")
+    with pytest.raises(ResultsError, match=r"resultado Allure ilegível: x-result\.json"):
+        read_results(tmp_path)
+
+
+def test_properties_file_as_allure_reads_it() -> None:
+    text = "# comentário\nalvo=http://h/x?a=1\nversao : 0.1.0\nchave\\ com\\ espaço=v\n\n! outro\n"
+    assert read_properties(text) == {"alvo": "http://h/x?a=1", "versao": "0.1.0", "chave com espaço": "v"}
+
+
+def test_stand_in_suite_masks_its_target() -> None:
+    assert support.SECRET_QUERY_KEY not in support.SUITE.format(target="x", tally="{}")
