@@ -3,6 +3,7 @@ and the load test, and a distributor profile full of secrets that must never rea
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zipfile
@@ -40,6 +41,11 @@ TALLY = {
     "duracao_s": 6.1,
     "aprovado": False,
 }
+
+CATEGORIES = [
+    {"name": "status divergente", "matchedStatuses": ["failed"], "messageRegex": ".*status divergente.*"},
+    {"name": "falha de transporte", "matchedStatuses": ["broken"], "messageRegex": ".*falha de transporte.*"},
+]
 
 # A stand-in for the contract suite and the load test: same labels, attachments and failure messages.
 SUITE = """
@@ -127,9 +133,8 @@ def write_suite_results(folder: Path, *, tally: dict[str, object] | None = None,
     )  # fmt: skip
     if not any(results.glob("*-result.json")):
         raise RuntimeError(f"a suíte de teste não gerou resultados Allure: {done.stdout[-2000:]} {done.stderr[-2000:]}")
-    (results / "environment.properties").write_text(
-        f"alvo={mask_url(TARGET)}\ncontrato=v1\nhomologa=0.1.0\nexecutado_por=ci\n", encoding="utf-8"
-    )
+    (results / "environment.properties").write_text(f"alvo={mask_url(TARGET)}\n", encoding="utf-8")
+    (results / "categories.json").write_text(json.dumps(CATEGORIES, ensure_ascii=False), encoding="utf-8")
     return results
 
 

@@ -8,6 +8,7 @@ import report_support as support
 from conftest import Generated
 
 from homologa import cli
+from homologa.contract import load_pack
 from homologa.report import allure_cli, sanitize
 
 REPO = Path(__file__).resolve().parents[2]
@@ -46,8 +47,14 @@ def test_report_embeds_rules_xml_attachments_categories_and_environment(generate
     assert "<CadastroCliente xmlns=" in everything  # the request XML of each step
     assert "<RetornoCadastroCliente" in everything  # and the answer
     assert '"clientes": 1200' in everything  # the load tally attached by the load test
-    assert "status divergente" in everything
-    assert "executado_por" in everything and "contrato" in everything
+    categories = json.loads(files["widgets/categories.json"])
+    names = {node.get("name") for node in categories.get("nodes", {}).values() if isinstance(node, dict)}
+    assert {"status divergente", "falha de transporte"} <= names, categories
+    # the environment block: the suite's masked target, plus what homologa adds
+    assert support.mask_url(support.TARGET) in everything
+    for key in ("executado_por", "contrato_sha256", "relatorio_gerado_em"):
+        assert key in everything
+    assert load_pack().sha256 in everything
 
 
 def test_summary_has_verdicts_load_failures_and_synthetic_note(generated: Generated) -> None:

@@ -20,12 +20,21 @@ _BIN = Path("reports") / "node_modules" / ".bin" / "allure"
 _CHECKOUT = Path(__file__).resolve().parents[3]
 TIMEOUT_S = 300.0
 
-# The same configuration as reports/allurerc.mjs, used when the CLI found has no such file beside it.
+# The same configuration as reports/allurerc.mjs (a test keeps them equal), used when the CLI found has no such
+# file beside it.
 DEFAULT_CONFIG = """\
 // Allure 3 configuration for homologa's sign-off report, used by `homologa relatorio`
 // (which passes the results folder, the output folder and the report name on the command line).
 // One self-contained HTML file (singleFile) in Portuguese, grouped by rule: epic > feature > story.
-// A plain object (no import), so the file also works with an Allure CLI installed elsewhere.
+// Allure 3 takes failure categories from its configuration, not from the results: the suite's
+// categories.json is read from $HOMOLOGA_RESULTADOS (set by homologa relatorio; default reports/allure-results).
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const results = process.env.HOMOLOGA_RESULTADOS || "reports/allure-results";
+const categoriesFile = join(results, "categories.json");
+const categories = existsSync(categoriesFile) ? JSON.parse(readFileSync(categoriesFile, "utf8")) : undefined;
+
 export default {
   name: "Homologação — contrato v1",
   plugins: {
@@ -37,6 +46,7 @@ export default {
       },
     },
   },
+  ...(categories ? { categories } : {}),
 };
 """
 
@@ -106,7 +116,7 @@ def generate(cli: AllureCli, results: Path, output_dir: Path, name: str) -> Path
     """Run ``allure generate`` in single-file mode into ``output_dir``; return the generated ``index.html``."""
     output_dir = output_dir.resolve()
     output_dir.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, ALLURE_NO_ANALYTICS="true")
+    env = dict(os.environ, ALLURE_NO_ANALYTICS="true", HOMOLOGA_RESULTADOS=str(results.resolve()))
     with tempfile.TemporaryDirectory(prefix="homologa-allure-") as tmp:
         if cli.major >= 3:
             config = cli.config

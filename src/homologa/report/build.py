@@ -8,7 +8,7 @@ from pathlib import Path
 from homologa import __version__
 from homologa.contract import load_pack
 from homologa.profile import Profile
-from homologa.report import allure_cli, sanitize, secretscan, summary
+from homologa.report import allure_cli, environment, sanitize, secretscan, summary
 from homologa.report.results import Results, read_results
 from homologa.report.tally import LoadTally, find_tally
 from homologa.report.verdict import overall_verdict
@@ -94,13 +94,18 @@ def build_report(inputs: ReportInputs, cli: allure_cli.AllureCli | None = None) 
     results = read_results(inputs.results_dir)
     tally = find_tally(results, inputs.load_dir)
     cli = cli or allure_cli.find_allure()
-    index = allure_cli.generate(cli, inputs.results_dir, inputs.output_dir, report_name(inputs.profile))
+    ctx = context_for(results, inputs.profile)
+    extra = environment.additions(
+        results,
+        environment.default_entries(ctx.target, ctx.contract_version, ctx.contract_sha256, ctx.harness_version),
+    )
+    with environment.results_with_environment(results, extra) as folder:
+        index = allure_cli.generate(cli, folder, inputs.output_dir, report_name(inputs.profile))
     text, removed = sanitize.sanitize_html(index.read_text(encoding="utf-8"))
     left = sanitize.outside_references(text)
     if left:
         raise ReportError(f"o relatório ainda carregaria endereços externos: {', '.join(left[:3])}")
     index.write_text(text, encoding="utf-8")
-    ctx = context_for(results, inputs.profile)
     md, page = write_summary(results, tally, ctx, inputs.summary_dir)
     files = {"index.html": text.encode("utf-8"), md.name: md.read_bytes(), page.name: page.read_bytes()}
     files.update({f"index.html:{name}": data for name, data in sanitize.embedded_files(text).items()})
