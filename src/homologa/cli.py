@@ -18,6 +18,8 @@ from homologa import __version__
 # Command modules, in the order ``homologa --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     # one line per command module
+    "homologa.generator.command",
+    "homologa.server.command",
     "homologa.report.command",
     "homologa.report.package_command",
     "homologa.report.verify_command",

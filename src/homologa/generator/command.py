@@ -1,0 +1,152 @@
+"""``homologa generate``: write N valid ``CadastroCliente`` files, one per customer index."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from homologa.cli import UsageError
+from homologa.generator.cep import CepRange, parse_cep_range
+from homologa.generator.source import MAX_INDEX, CustomerSource
+from homologa.messages import render_request
+
+
+def cep_range_arg(text: str) -> CepRange:
+    try:
+        return parse_cep_range(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"esperado um número inteiro, recebeu {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"deve ser maior que zero, recebeu {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"esperado um número inteiro, recebeu {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"não pode ser negativo, recebeu {value}")
+    return value
+
+
+def share_arg(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"esperada uma fração entre 0 e 1, recebeu {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"esperada uma fração entre 0 e 1, recebeu {text!r}")
+    return value
+
+
+def file_name(index: int) -> str:
+    return f"cliente-{index:08d}.xml"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "generate",
+        help="gera mensagens CadastroCliente válidas (clientes brasileiros determinísticos)",
+        description=(
+            "Gera N arquivos CadastroCliente válidos pelo contrato v1, um por cliente, nomeados pelo índice "
+            "(cliente-00000042.xml). Mesma semente, mesmos clientes; qualquer fatia de índices sai igual."
+        ),
+    )
+    parser.add_argument(
+        "--cep-range",
+        dest="cep_ranges",
+        action="append",
+        type=cep_range_arg,
+        required=True,
+        metavar="INICIO-FIM",
+        help="faixa de CEP dos clientes, ex.: 01000000-05999999 (repita para várias faixas)",
+    )
+    parser.add_argument("--count", type=positive_int, required=True, metavar="N", help="quantos clientes gerar")
+    parser.add_argument("--seed", type=int, default=1, metavar="S", help="semente (padrão: 1)")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="pasta de saída (criada se preciso)")
+    parser.add_argument("--start", type=non_negative_int, default=0, metavar="K", help="primeiro índice (padrão: 0)")
+    parser.add_argument(
+        "--alnum-share",
+        type=share_arg,
+        default=0.1,
+        metavar="F",
+        help="fração de CNPJs alfanuméricos, entre 0 e 1 (padrão: 0.1)",
+    )
+    parser.add_argument(
+        "--isento-share",
+        type=share_arg,
+        default=0.1,
+        metavar="F",
+        help="fração de clientes com Inscrição Estadual ISENTO, entre 0 e 1 (padrão: 0.1)",
+    )
+    parser.set_defaults(func=run)
+
+
+_OS_ERRORS = {
+    errno.ENOENT: "caminho inexistente",
+    errno.ENOTDIR: "parte do caminho não é uma pasta",
+    errno.EACCES: "sem permissão",
+    errno.EPERM: "operação não permitida",
+    errno.EROFS: "sistema de arquivos somente leitura",
+    errno.ENOSPC: "sem espaço em disco",
+    errno.EDQUOT: "cota de disco excedida",
+}
+
+
+def _why(exc: OSError) -> str:
+    return _OS_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+def _prepare_out(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise UsageError(f"--out {out}: já existe e não é uma pasta") from None
+    except OSError as exc:
+        raise UsageError(f"--out {out}: não foi possível criar a pasta ({_why(exc)})") from None
+    try:
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".homologa-", delete=True):
+            pass
+    except OSError as exc:
+        raise UsageError(f"--out {out}: pasta sem permissão de escrita ({_why(exc)})") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    start: int = args.start
+    stop = start + args.count
+    if stop > MAX_INDEX:
+        raise UsageError(f"--start + --count passa do último índice possível ({MAX_INDEX - 1})")
+    out: Path = args.out
+    _prepare_out(out)
+    source = CustomerSource(args.cep_ranges, args.seed, args.alnum_share, args.isento_share)
+    began = time.perf_counter()
+    try:
+        for index in range(start, stop):
+            path = out / file_name(index)
+            data = render_request(source.message(index))
+            with open(path, "wb") as handle:
+                handle.write(data)
+    except OSError as exc:
+        raise UsageError(f"falha ao gravar em {out}: {_why(exc)}") from None
+    elapsed = time.perf_counter() - began
+    rate = f"{args.count / elapsed:,.0f}".replace(",", ".") if elapsed > 0 else "?"
+    print(
+        f"{args.count} mensagens CadastroCliente gravadas em {os.fspath(out)} "
+        f"(índices {start} a {stop - 1}, semente {args.seed}, {rate} arquivos/s)",
+        file=sys.stderr,
+    )
+    return 0

@@ -1,0 +1,259 @@
+"""The customer source: customer ``i`` of a seed, computed directly from ``(seed, i)``.
+
+Nothing is remembered between calls (memory stays flat whatever N) and no customer depends on the ones before it,
+so load workers can split an index range with no overlap and no gap. CNPJs are unique within a seed because the
+CNPJ raiz is a keyed bijection (:class:`~homologa.generator.mixing.Permutation`) of the index, not a draw.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import functools
+import hashlib
+import unicodedata
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta, timezone
+
+from homologa import cnpj
+from homologa.generator import inscricao_estadual
+from homologa.generator.cep import CepRange, Segment, owned_segments, uf_table
+from homologa.generator.mixing import Permutation, Stream, key
+from homologa.generator.words import Words, words
+from homologa.model import CadastroCliente, Cliente, Endereco
+
+BRASILIA = timezone(timedelta(hours=-3))
+RAIZ_SPACE = 10**8  # 8-digit CNPJ raiz
+MAX_INDEX = RAIZ_SPACE * 9999  # ordem 0001..9999: index // 10**8 + 1
+_LETTERS = "ABCDEFGHIJKLMNOPQRST"  # digit d -> _LETTERS[d] or _LETTERS[d + 10]: reversible
+_SHARE_SCALE = 18446744073709551616.0
+
+# Shares of optional or variant fields (realistic, fixed: the contract suite needs all of them to occur).
+SHARE_SN = 0.03
+SHARE_COMPLEMENTO = 0.35
+SHARE_CELULAR = 0.7
+SHARE_TELEFONE_11 = 0.4
+
+
+@functools.lru_cache(maxsize=4096)
+def _slug(text: str) -> str:
+    """Lowercase ASCII letters and digits only (``"D'Ávila"`` -> ``"davila"``)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(c for c in ascii_text.lower() if c.isalnum())
+
+
+class _Segments:
+    """CEP segments with cumulative sizes, to pick a CEP uniformly from a union of ranges."""
+
+    __slots__ = ("_cumulative", "_segments", "total")
+
+    def __init__(self, segments: Sequence[Segment]) -> None:
+        self._segments = tuple(segments)
+        cumulative, total = [], 0
+        for seg in self._segments:
+            total += len(seg)
+            cumulative.append(total)
+        self._cumulative = cumulative
+        self.total = total
+
+    def pick(self, draw: int) -> tuple[int, str]:
+        offset = draw % self.total
+        i = bisect.bisect_right(self._cumulative, offset)
+        seg = self._segments[i]
+        before = self._cumulative[i - 1] if i else 0
+        return seg.start + offset - before, seg.uf
+
+
+class CustomerSource:
+    """Deterministic Brazilian customers for some CEP ranges: ``customer(i)`` depends only on ``(seed, i)``."""
+
+    def __init__(
+        self,
+        ranges: Sequence[CepRange],
+        seed: int,
+        alnum_share: float = 0.1,
+        isento_share: float = 0.1,
+    ) -> None:
+        if not ranges:
+            raise ValueError("informe ao menos uma faixa de CEP")
+        for name, share in (("alfanuméricos", alnum_share), ("isentos", isento_share)):
+            if not 0.0 <= share <= 1.0:
+                raise ValueError(f"a fração de CNPJs {name} deve estar entre 0 e 1, recebeu {share}")
+        segments = owned_segments(ranges)
+        if not segments:
+            raise ValueError("nenhuma das faixas de CEP pertence a uma UF")
+        self.ranges = tuple(ranges)
+        self.seed = seed
+        self.alnum_share = alnum_share
+        self.isento_share = isento_share
+        self._key = key(seed, 0xC11E27E)
+        self._salt = hashlib.blake2b(b"homologa:%d" % seed, digest_size=32).digest()
+        self._raiz = Permutation(key(seed, 0xC9A1), half_digits=4)
+        self._all = _Segments(segments)
+        by_uf: dict[str, list[Segment]] = {}
+        for seg in segments:
+            by_uf.setdefault(seg.uf, []).append(seg)
+        self._by_uf = {uf: _Segments(segs) for uf, segs in by_uf.items()}
+        self._ddd = uf_table().ddd
+        self._words: Words = words()
+
+    @property
+    def ufs(self) -> tuple[str, ...]:
+        """The UFs that own some CEP of the ranges."""
+        return tuple(sorted(self._by_uf))
+
+    # --- public API -------------------------------------------------------------------------------------------
+
+    def customer(self, index: int) -> Cliente:
+        """Customer ``index`` (0-based) of this seed, computed directly."""
+        self._check(index)
+        s = Stream(self._salt, index)
+        cnpj_value = self._cnpj(index, s.chance(self.alnum_share))
+        cep, uf = self._all.pick(s.next())
+        isento = s.chance(self.isento_share)
+        ie_draw = s.next()
+        ie = inscricao_estadual.ISENTO if isento else inscricao_estadual.generate(uf, ie_draw)
+        nome = self._name(s)
+        return Cliente(
+            cnpj=cnpj_value,
+            inscricao_estadual=ie,
+            nome=nome,
+            email=self._email(s, nome, ""),
+            telefone=self._phone(s, uf, mobile=s.chance(SHARE_TELEFONE_11)),
+            telefone_celular=self._phone(s, uf, mobile=True) if s.chance(SHARE_CELULAR) else None,
+            endereco=self._address(s, cep, uf),
+        )
+
+    def changed(self, index: int, version: int) -> Cliente:
+        """Customer ``index`` with e-mail, phones and address changed (same CNPJ, name, IE and UF).
+
+        ``version`` 0 is the original; each version >= 1 is a different, deterministic change.
+        """
+        base = self.customer(index)
+        if version < 0:
+            raise ValueError(f"versão de alteração negativa: {version}")
+        if version == 0:
+            return base
+        s = Stream(self._salt, index, version)
+        uf = base.endereco.estado
+        email = self._email(s, base.nome, str(version + 1))
+        telefone = base.telefone
+        while telefone == base.telefone:
+            telefone = self._phone(s, uf, mobile=len(base.telefone) == 11)
+        celular = base.telefone_celular
+        while celular is not None and celular == base.telefone_celular:
+            celular = self._phone(s, uf, mobile=True)
+        endereco = base.endereco
+        for _ in range(8):
+            cep, _uf = self._by_uf[uf].pick(s.next())
+            endereco = self._address(s, cep, uf)
+            if endereco != base.endereco:
+                break
+        else:  # a one-CEP range and eight identical draws: change the complement instead
+            endereco = dataclasses.replace(base.endereco, complemento=f"Alteração {version}")
+        return base.replace(email=email, telefone=telefone, telefone_celular=celular, endereco=endereco)
+
+    def message(self, index: int, attempt: int = 0, sent_at: datetime | None = None) -> CadastroCliente:
+        """The ``CadastroCliente`` of customer ``index``; ``IdMensagem`` depends on ``(seed, index, attempt)``."""
+        return CadastroCliente(
+            id_mensagem=self.message_id(index, attempt),
+            data_hora_envio=format_sent_at(sent_at),
+            cliente=self.customer(index),
+        )
+
+    def message_id(self, index: int, attempt: int = 0) -> str:
+        """A lowercase UUID (version 4 layout) derived from ``(seed, index, attempt)``."""
+        self._check(index)
+        digest = hashlib.blake2b(f"{self.seed}:{index}:{attempt}".encode(), digest_size=16, person=b"homologa-id")
+        return str(uuid.UUID(bytes=digest.digest(), version=4))
+
+    def iter(self, start: int, stop: int) -> Iterator[Cliente]:
+        """Customers ``start`` .. ``stop - 1``, one at a time."""
+        if not 0 <= start <= stop:
+            raise ValueError(f"intervalo de índices inválido: {start}..{stop}")
+        self._check(max(stop - 1, 0))
+        return map(self.customer, range(start, stop))
+
+    # --- fields ----------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _check(index: int) -> None:
+        if not 0 <= index < MAX_INDEX:
+            raise ValueError(f"índice de cliente fora do intervalo 0..{MAX_INDEX - 1}: {index}")
+
+    def _cnpj(self, index: int, alphanumeric: bool) -> str:
+        ordem, raiz_index = divmod(index, RAIZ_SPACE)
+        raiz = self._raiz(raiz_index)
+        body = f"{raiz:08d}"
+        if alphanumeric:
+            body = _with_letters(body, key(self._key, raiz, 0xA1))
+        return cnpj.complete(f"{body}{ordem + 1:04d}")
+
+    def _name(self, s: Stream) -> str:
+        w = self._words
+        pattern = s.below(6)
+        forma = s.pick(w.legal_forms)
+        if pattern == 0:
+            return f"{s.pick(w.surnames)} {s.pick(w.trades)} {forma}"
+        if pattern == 1:
+            return f"{s.pick(w.surnames)} & {s.pick(w.surnames)} {forma}"
+        if pattern == 2:
+            return f"{s.pick(w.trades)} {s.pick(w.brands)} {forma}"
+        if pattern == 3:
+            return f"{s.pick(w.first_names)} {s.pick(w.surnames)} {s.pick(w.trades)} {forma}"
+        if pattern == 4:
+            return f"{s.pick(w.brands)} {s.pick(w.trades)} {forma}"
+        return f"{s.pick(w.surnames)} & Filhos {s.pick(w.trades)} {forma}"
+
+    def _email(self, s: Stream, nome: str, suffix: str) -> str:
+        parts = [p for p in (_slug(word) for word in nome.split()[:3]) if p][:2]
+        host = "".join(parts) or "cliente"
+        return f"{s.pick(self._words.mailboxes)}{suffix}@{host}.{s.pick(self._words.domains)}"
+
+    def _phone(self, s: Stream, uf: str, mobile: bool) -> str:
+        ddds = self._ddd[uf]
+        ddd = ddds[s.below(len(ddds))]
+        if mobile:
+            return f"{ddd}9{6 + s.below(4)}{s.below(10**7):07d}"
+        return f"{ddd}{2 + s.below(4)}{s.below(10**7):07d}"
+
+    def _address(self, s: Stream, cep: int, uf: str) -> Endereco:
+        w = self._words
+        region = key(cep // 1000, 0xB41)
+        numero = "S/N" if s.chance(SHARE_SN) else str(1 + s.below(4999))
+        complemento = None
+        if s.chance(SHARE_COMPLEMENTO):
+            template = s.pick(w.complements)
+            complemento = template.format(n=1 + s.below(120), l="ABCDEFGH"[s.below(8)])
+        return Endereco(
+            logradouro=f"{s.pick(w.street_types)} {s.pick(w.street_names)}",
+            numero=numero,
+            complemento=complemento,
+            bairro=w.bairros[(region >> 8) % len(w.bairros)] if s.chance(0.5) else s.pick(w.bairros),
+            cidade=w.city(uf, cep, region),
+            estado=uf,
+            cep=f"{cep:08d}",
+        )
+
+
+def _with_letters(raiz: str, h: int) -> str:
+    """Replace 1 to 3 digits of ``raiz`` with letters, reversibly (letter -> digit), so CNPJs stay unique."""
+    chars = list(raiz)
+    count = 1 + h % 3
+    h //= 3
+    for _ in range(count):
+        pos = h % 8
+        h //= 8
+        if chars[pos].isdigit():
+            chars[pos] = _LETTERS[int(chars[pos]) + 10 * (h & 1)]
+        h >>= 1
+    return "".join(chars)
+
+
+def format_sent_at(sent_at: datetime | None = None) -> str:
+    """``DataHoraEnvio``: ``sent_at`` (or now) in Brasília time with its offset, to the millisecond."""
+    moment = datetime.now(BRASILIA) if sent_at is None else sent_at
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=BRASILIA)
+    return moment.astimezone(BRASILIA).isoformat(timespec="milliseconds")

@@ -1,0 +1,143 @@
+"""``homologa serve``: run the reference distributor until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from homologa.cli import UsageError
+from homologa.model import parse_field_groups
+from homologa.server import faults
+from homologa.server.config import DEFAULT_MAX_BODY, ServerConfig
+from homologa.server.runner import ReferenceServer, ServerStartError
+
+DEFAULT_DB = Path("homologa-referencia.db")
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"porta inválida: {text!r} (use um número de 0 a 65535)") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"porta inválida: {value} (use um número de 0 a 65535)")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"valor inválido: {text!r} (use segundos, ex.: 2.5)") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"valor inválido: {text!r} (não pode ser negativo)")
+    return value
+
+
+def _protected(text: str) -> tuple[str, ...]:
+    try:
+        return parse_field_groups(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _fault(text: str) -> str:
+    try:
+        return faults.check_names([text])[0]
+    except (ValueError, IndexError):
+        raise argparse.ArgumentTypeError(
+            f"falha desconhecida: {text!r} (use homologa serve --list-faults para ver as disponíveis)"
+        ) from None
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="sobe o distribuidor de referência (contrato v1 em POST /clientes)",
+        description="Distribuidor de referência: implementa o contrato v1 em POST /clientes, com persistência "
+        "SQLite (WAL) e falhas de ERP ligáveis por --fault.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="endereço de escuta (padrão: 127.0.0.1)")
+    parser.add_argument("--port", type=_port, default=8080, help="porta (padrão: 8080; 0 escolhe uma livre)")
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"arquivo SQLite (padrão: {DEFAULT_DB})")
+    parser.add_argument(
+        "--protected-fields",
+        type=_protected,
+        default=(),
+        metavar="CAMPOS",
+        help="grupos de campos que o ERP não sobrescreve, separados por vírgula (ex.: telefone,endereco)",
+    )
+    parser.add_argument(
+        "--fault", type=_fault, action="append", default=[], metavar="NOME", help="liga uma falha (repetível)"
+    )
+    parser.add_argument(
+        "--fault-delay", type=_seconds, default=2.5, metavar="S", help="atraso da falha 'lento' (padrão: 2.5 s)"
+    )
+    parser.add_argument("--list-faults", action="store_true", help="lista as falhas disponíveis e sai")
+    parser.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY, help=argparse.SUPPRESS)
+    parser.add_argument("--sem-persistencia", action="store_true", help=argparse.SUPPRESS)  # benchmark baseline
+    parser.add_argument("--quiet", action="store_true", help="não escreve o log de acesso")
+    parser.set_defaults(func=run)
+
+
+def _configure_logging(quiet: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access = logging.getLogger("homologa.server.acesso")
+    access.handlers[:] = [handler]
+    access.setLevel(logging.WARNING if quiet else logging.INFO)
+    access.propagate = False
+    errors = logging.getLogger("homologa.server")
+    errors.addHandler(logging.StreamHandler(sys.stderr))
+    errors.setLevel(logging.WARNING)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list_faults:
+        print(faults.describe())
+        return 0
+    try:
+        cfg = ServerConfig(
+            db_path=args.db,
+            host=args.host,
+            port=args.port,
+            protected_fields=tuple(args.protected_fields),
+            faults=tuple(args.fault),
+            fault_delay=args.fault_delay,
+            max_body=args.max_body,
+            persist=not args.sem_persistencia,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    _configure_logging(args.quiet)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        server = ReferenceServer(cfg)
+        try:
+            server.start()
+        except ServerStartError as exc:
+            raise UsageError(str(exc)) from None
+        where = "sem persistência (memória)" if not cfg.persist else f"banco {cfg.db_path}"
+        extras = f"; falhas: {', '.join(cfg.faults)}" if cfg.faults else ""
+        print(f"homologa serve: ouvindo em {server.url} ({where}{extras})", flush=True)
+        try:
+            while not stop.wait(0.5):
+                pass
+        finally:
+            server.stop()
+        print("homologa serve: encerrado", flush=True)
+        return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

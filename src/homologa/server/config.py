@@ -1,0 +1,49 @@
+"""How a reference server is started: where its database lives, where it listens, which fields it protects and
+which faults are switched on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from homologa.model import FIELD_GROUPS
+from homologa.server.faults import check_names
+
+DEFAULT_MAX_BODY = 1 << 20
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Settings of one :class:`~homologa.server.runner.ReferenceServer`.
+
+    ``persist=False`` keeps customers in memory only (benchmark baseline; nothing survives a restart).
+    ``max_batch`` bounds the writer's group commit (requests committed in one SQLite transaction).
+    """
+
+    db_path: Path
+    host: str = "127.0.0.1"
+    port: int = 0
+    protected_fields: tuple[str, ...] = ()
+    faults: tuple[str, ...] = ()
+    fault_delay: float = 2.5
+    max_body: int = DEFAULT_MAX_BODY
+    persist: bool = True
+    max_batch: int = 256
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "db_path", Path(self.db_path))
+        object.__setattr__(self, "faults", check_names(self.faults))
+        unknown = [name for name in self.protected_fields if name not in FIELD_GROUPS]
+        if unknown:
+            raise ValueError(
+                f"campo(s) protegido(s) desconhecido(s): {', '.join(unknown)}; use: {', '.join(FIELD_GROUPS)}"
+            )
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"porta inválida: {self.port} (use 0 a 65535)")
+        if self.fault_delay < 0:
+            raise ValueError("--fault-delay não pode ser negativo")
+        if self.max_body < 1024:
+            raise ValueError("limite de corpo pequeno demais (mínimo 1024 bytes)")
+
+    def has(self, fault: str) -> bool:
+        return fault in self.faults

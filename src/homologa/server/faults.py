@@ -1,0 +1,126 @@
+"""The reference server's fault switches: one realistic ERP bug each, named as agreed with the suite and the load
+profile (``homologa serve --fault NAME``). This module is the catalogue only (data); the behaviour lives where the
+bug happens: :mod:`homologa.server.business` (decisions and rejections), :mod:`homologa.server.wire` (the answer's
+bytes) and :mod:`homologa.server.app` (transport).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """One switchable bug: its name, what it does (pt-BR), the contract rule it breaks and the suite's category."""
+
+    name: str
+    descricao: str
+    regra: str  # the main rule it breaks: "R1".."R6", "B1", "B2"
+    categoria: str  # what the contract suite should report
+    regras: tuple[str, ...] = ()  # every rule it breaks (``regra`` first)
+
+    def __post_init__(self) -> None:
+        if not self.regras:
+            object.__setattr__(self, "regras", (self.regra,))
+
+
+_CATALOGUE = (
+    Fault("apv-para-novo", "um CNPJ nunca recebido ganha APV em vez de PEN", "R1", "status divergente"),
+    Fault("pen-para-reenvio", "um CNPJ já cadastrado ganha PEN de novo no reenvio", "R2", "status divergente"),
+    Fault(
+        "erro-ao-mudar-endereco",
+        "devolve Erro (HTTP 200) quando o endereço difere do cadastrado",
+        "R2",
+        "erro retornado",
+        ("R2", "R3"),
+    ),
+    Fault(
+        "http500-ao-mudar-telefone",
+        "devolve HTTP 500 quando Telefone ou TelefoneCelular difere do cadastrado",
+        "R2",
+        "erro retornado",
+        ("R2", "R3"),
+    ),
+    Fault("erro-ao-mudar-email", "devolve Erro quando o Email difere do cadastrado", "R2", "erro retornado"),
+    Fault(
+        "erro-em-campo-protegido",
+        "devolve Erro quando muda um campo protegido (--protected-fields do servidor)",
+        "R3",
+        "erro retornado",
+    ),
+    Fault("rejeita-acentos", "devolve Erro quando algum texto tem caractere fora do ASCII", "R1", "erro retornado"),
+    Fault(
+        "rejeita-caracteres-especiais",
+        "devolve Erro quando algum texto tem & < > ' ou \"",
+        "R1",
+        "erro retornado",
+    ),
+    Fault("rejeita-isento", "devolve Erro quando a InscricaoEstadual é ISENTO", "R1", "erro retornado"),
+    Fault("rejeita-cnpj-alfanumerico", "devolve Erro quando o CNPJ tem letras", "R1", "erro retornado"),
+    Fault(
+        "exige-opcionais",
+        "devolve Erro quando falta Complemento ou TelefoneCelular (opcionais no contrato)",
+        "R1",
+        "erro retornado",
+    ),
+    Fault(
+        "rejeita-tamanho-maximo",
+        "devolve Erro quando Nome ou Logradouro passa de 100 caracteres (coluna do ERP curta demais)",
+        "R1",
+        "erro retornado",
+    ),
+    Fault("rejeita-uf-rara", "devolve Erro para clientes no AC, AP, RR e TO", "R1", "erro retornado"),
+    Fault("sem-eco-idmensagem", "a resposta traz IdMensagem vazio (ainda válida no schema)", "R4", "eco divergente"),
+    Fault("eco-cnpj-errado", "a resposta ecoa outro CNPJ (ainda válida no schema)", "R4", "eco divergente"),
+    Fault(
+        "resposta-fora-do-schema",
+        'resposta bem-formada mas fora do schema (Status "OK" ou elemento a mais)',
+        "R5",
+        "resposta inválida",
+    ),
+    Fault("resposta-malformada", "resposta que não é XML bem-formado (cortada)", "R5", "resposta inválida"),
+    Fault("content-type-errado", "resposta com Content-Type text/html", "R5", "resposta inválida"),
+    Fault("http500", "toda resposta é HTTP 500", "R5", "erro retornado"),
+    Fault("resposta-com-doctype", "a resposta traz DOCTYPE com declaração de entidade", "R5", "resposta insegura"),
+    Fault("resposta-gigante", "corpo de resposta com vários MiB", "R5", "resposta inválida"),
+    Fault(
+        "sem-idempotencia",
+        "um reenvio do mesmo IdMensagem é processado de novo (PEN e depois APV)",
+        "B1",
+        "status divergente",
+    ),
+    Fault("lento", "toda resposta atrasa --fault-delay segundos (padrão 2,5)", "B2", "latência"),
+    Fault("trava", "aceita o pedido e nunca responde", "R5", "falha de transporte"),
+    Fault("goteja", "responde um corpo válido um byte a cada 0,5 s", "R5", "falha de transporte"),
+    Fault("derruba-conexao", "fecha a conexão sem responder", "R5", "falha de transporte"),
+    Fault(
+        "http503-as-vezes",
+        "cerca de 10% dos pedidos (escolhidos pelo hash do CNPJ) recebem HTTP 503",
+        "R6",
+        "erro retornado",
+    ),
+)
+
+FAULTS: dict[str, Fault] = {fault.name: fault for fault in _CATALOGUE}
+
+
+def check_names(names: Iterable[str]) -> tuple[str, ...]:
+    """The fault names, deduplicated, in order; an unknown name raises ValueError with a pt-BR message."""
+    chosen = tuple(dict.fromkeys(name.strip() for name in names if name.strip()))
+    unknown = [name for name in chosen if name not in FAULTS]
+    if unknown:
+        raise ValueError(
+            f"falha desconhecida: {', '.join(unknown)} (use homologa serve --list-faults para ver as disponíveis)"
+        )
+    return chosen
+
+
+def describe() -> str:
+    """The catalogue as text for ``homologa serve --list-faults``."""
+    width = max(len(name) for name in FAULTS)
+    lines = ["Falhas do distribuidor de referência (homologa serve --fault NOME; repetível):", ""]
+    for fault in FAULTS.values():
+        rules = ",".join(fault.regras)
+        lines.append(f"  {fault.name:<{width}}  {rules:<5}  {fault.descricao} -> suíte: {fault.categoria}")
+    return "\n".join(lines)

@@ -1,0 +1,21 @@
+"""One valid message through the store: the first answer again for a known ``IdMensagem`` (idempotency, B1),
+otherwise the business decision, its record and its answer stored together (inside the writer's transaction)."""
+
+from __future__ import annotations
+
+from homologa.model import CadastroCliente
+from homologa.server.business import Outcome, decide
+from homologa.server.config import ServerConfig
+from homologa.server.store import Store
+
+
+def handle(store: Store, msg: CadastroCliente, cfg: ServerConfig) -> Outcome:
+    if not cfg.has("sem-idempotencia"):
+        previous = store.answer(msg.id_mensagem)
+        if previous is not None:
+            return previous
+    decision = decide(msg, store.customer(msg.cliente.cnpj), cfg)
+    if decision.record is not None:
+        store.put_customer(decision.record)
+    store.put_answer(msg.id_mensagem, decision.outcome)
+    return decision.outcome

@@ -1,0 +1,151 @@
+"""Start and stop a reference server in a background thread with its own event loop (tests, the pytest plugin,
+and ``homologa serve``)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+from types import TracebackType
+
+from aiohttp import web
+
+from homologa.contract import ContractPack, load_pack
+from homologa.model import CadastroCliente
+from homologa.server import registry
+from homologa.server.app import Submit, build_app
+from homologa.server.business import Outcome
+from homologa.server.config import ServerConfig
+from homologa.server.store import MemoryStore, SqliteStore, Store
+from homologa.server.writer import GroupCommitWriter
+
+SHUTDOWN_TIMEOUT = 1.0
+START_TIMEOUT = 15.0
+
+
+class ServerStartError(RuntimeError):
+    """The server could not start (port taken, database not writable...); the message is pt-BR."""
+
+
+class ReferenceServer:
+    """The reference distributor, listening on ``cfg.host:cfg.port`` (port 0 picks a free one).
+
+    ``with ReferenceServer(cfg) as srv:`` starts it and returns once it accepts connections; ``srv.url`` is the
+    ``POST /clientes`` address. :meth:`stop` is quick even with a hung request (fault ``trava``) in flight.
+    """
+
+    def __init__(self, cfg: ServerConfig) -> None:
+        self.cfg = cfg
+        self.port = 0
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop_event: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._store: Store | None = None
+        self._writer: GroupCommitWriter | None = None
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.cfg.host}]" if ":" in self.cfg.host else self.cfg.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"{self.base_url}/clientes"
+
+    def start(self) -> ReferenceServer:
+        if self._thread is not None:
+            raise RuntimeError("servidor já iniciado")
+        cfg = self.cfg
+        pack = load_pack()
+        try:
+            sock = socket.create_server((cfg.host, cfg.port), backlog=1024)
+        except (OSError, OverflowError) as exc:
+            raise ServerStartError(f"não foi possível escutar em {cfg.host}:{cfg.port}: {exc}") from None
+        self.port = sock.getsockname()[1]
+        try:
+            if cfg.persist:
+                store = SqliteStore(cfg.db_path)
+                self._store = store
+                self._writer = GroupCommitWriter(store, lambda s, m: registry.handle(s, m, cfg), cfg.max_batch)
+                self._writer.start()
+            else:
+                self._store = MemoryStore()
+        except Exception as exc:
+            sock.close()
+            raise ServerStartError(str(exc)) from None
+        self._thread = threading.Thread(target=self._serve, args=(sock, pack), name="homologa-serve", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(START_TIMEOUT) or self._error is not None:
+            self.stop()
+            raise ServerStartError(f"o servidor não iniciou: {self._error or 'tempo esgotado'}")
+        return self
+
+    def _submit_function(self) -> Submit:
+        cfg = self.cfg
+        if self._writer is not None:
+            writer = self._writer
+
+            async def durable(msg: CadastroCliente) -> Outcome:
+                return await writer.submit(msg)
+
+            return durable
+        memory = self._store
+        assert memory is not None
+
+        async def in_memory(msg: CadastroCliente) -> Outcome:
+            return registry.handle(memory, msg, cfg)
+
+        return in_memory
+
+    def _serve(self, sock: socket.socket, pack: ContractPack) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        self._loop = loop
+        try:
+            loop.run_until_complete(self._main(sock, pack))
+        except BaseException as exc:
+            self._error = exc
+            self._ready.set()
+        finally:
+            loop.close()
+
+    async def _main(self, sock: socket.socket, pack: ContractPack) -> None:
+        self._stop_event = asyncio.Event()
+        closing = asyncio.Event()
+        app = build_app(self.cfg, pack, self._submit_function(), closing)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT, handle_signals=False)
+        await runner.setup()
+        site = web.SockSite(runner, sock, backlog=1024)
+        await site.start()
+        self._ready.set()
+        try:
+            await self._stop_event.wait()
+        finally:
+            closing.set()
+            await runner.cleanup()
+
+    def stop(self) -> None:
+        """Stop accepting, release hung requests, finish queued writes, close the database. Idempotent."""
+        thread, loop, stop_event = self._thread, self._loop, self._stop_event
+        if thread is not None and thread.is_alive() and loop is not None and stop_event is not None:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(stop_event.set)
+            thread.join(SHUTDOWN_TIMEOUT * 5)
+        if self._writer is not None:
+            self._writer.stop()
+            self._writer = None
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        self._thread = None
+
+    def __enter__(self) -> ReferenceServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

@@ -1,0 +1,191 @@
+"""Where the reference distributor keeps customers and the answers it gave: a SQLite file in WAL mode (or memory,
+for the benchmark baseline).
+
+Only the single writer (:mod:`homologa.server.writer`) writes; ``cnpj`` is the primary key, so a CNPJ is never
+stored twice. Answers are kept by ``IdMensagem`` so a retry gets the first answer again. The read-only helpers at
+the bottom (:func:`count_customers`, :func:`fetch_customer`) are for tests and load checks.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from homologa.model import Retorno
+from homologa.server.business import Outcome, Stored, cliente_from_dict, cliente_to_dict
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS clientes (
+    cnpj TEXT PRIMARY KEY,
+    dados TEXT NOT NULL,
+    status TEXT NOT NULL,
+    recebimentos INTEGER NOT NULL,
+    atualizado_em TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS respostas (
+    id_mensagem TEXT PRIMARY KEY,
+    cnpj TEXT NOT NULL,
+    http_status INTEGER NOT NULL,
+    status TEXT,
+    mensagem TEXT,
+    erro_codigo TEXT,
+    erro_descricao TEXT
+);
+"""
+
+
+class StoreError(Exception):
+    """The database cannot be opened or written; the message is pt-BR and names the file."""
+
+
+class Store(Protocol):
+    def begin(self) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+    def answer(self, id_mensagem: str) -> Outcome | None: ...
+    def customer(self, cnpj: str) -> Stored | None: ...
+    def put_customer(self, record: Stored) -> None: ...
+    def put_answer(self, id_mensagem: str, outcome: Outcome) -> None: ...
+    def close(self) -> None: ...
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class MemoryStore:
+    """Customers in dictionaries: nothing is durable (``ServerConfig(persist=False)``, benchmark baseline)."""
+
+    def __init__(self) -> None:
+        self._customers: dict[str, Stored] = {}
+        self._answers: dict[str, Outcome] = {}
+
+    def begin(self) -> None:
+        pass
+
+    def commit(self) -> None:
+        pass
+
+    def rollback(self) -> None:
+        pass
+
+    def answer(self, id_mensagem: str) -> Outcome | None:
+        return self._answers.get(id_mensagem)
+
+    def customer(self, cnpj: str) -> Stored | None:
+        return self._customers.get(cnpj)
+
+    def put_customer(self, record: Stored) -> None:
+        self._customers[record.cliente.cnpj] = record
+
+    def put_answer(self, id_mensagem: str, outcome: Outcome) -> None:
+        self._answers[id_mensagem] = outcome
+
+    def close(self) -> None:
+        pass
+
+
+class SqliteStore:
+    """The SQLite file (WAL, ``synchronous=FULL``: a committed transaction survives a crash of the process and of
+    the machine). Used from one thread at a time (the writer)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+            mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise sqlite3.OperationalError(f"modo WAL indisponível (journal_mode={mode})")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"não foi possível abrir o banco {path} para escrita: {exc}") from None
+
+    def begin(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self._db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+
+    def answer(self, id_mensagem: str) -> Outcome | None:
+        row = self._db.execute(
+            "SELECT cnpj, http_status, status, mensagem, erro_codigo, erro_descricao FROM respostas"
+            " WHERE id_mensagem = ?",
+            (id_mensagem,),
+        ).fetchone()
+        if row is None:
+            return None
+        cnpj, http_status, status, mensagem, codigo, descricao = row
+        return Outcome(Retorno(id_mensagem, cnpj, status, mensagem, codigo, descricao), http_status)
+
+    def customer(self, cnpj: str) -> Stored | None:
+        row = self._db.execute("SELECT dados, status, recebimentos FROM clientes WHERE cnpj = ?", (cnpj,)).fetchone()
+        if row is None:
+            return None
+        return Stored(cliente_from_dict(json.loads(row[0])), row[1], row[2])
+
+    def put_customer(self, record: Stored) -> None:
+        self._db.execute(
+            "INSERT INTO clientes (cnpj, dados, status, recebimentos, atualizado_em) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(cnpj) DO UPDATE SET dados = excluded.dados, status = excluded.status,"
+            " recebimentos = excluded.recebimentos, atualizado_em = excluded.atualizado_em",
+            (
+                record.cliente.cnpj,
+                json.dumps(cliente_to_dict(record.cliente), ensure_ascii=False),
+                record.status,
+                record.recebimentos,
+                _now(),
+            ),
+        )
+
+    def put_answer(self, id_mensagem: str, outcome: Outcome) -> None:
+        r = outcome.retorno
+        self._db.execute(
+            "INSERT OR REPLACE INTO respostas VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (id_mensagem, r.cnpj, outcome.http_status, r.status, r.mensagem, r.erro_codigo, r.erro_descricao),
+        )
+
+    def close(self) -> None:
+        try:
+            self.rollback()
+            self._db.close()
+        except sqlite3.Error:
+            pass
+
+
+def _read_only(db_path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+
+
+def count_customers(db_path: Path) -> int:
+    """How many customers the database holds (read-only; safe while a server runs)."""
+    with closing(_read_only(db_path)) as db:
+        return int(db.execute("SELECT count(*) FROM clientes").fetchone()[0])
+
+
+def fetch_customer(db_path: Path, cnpj: str) -> dict[str, Any] | None:
+    """One stored customer as a dict: the ``Cliente`` fields (``endereco`` nested) plus ``status`` (the last one
+    given) and ``recebimentos`` (how many receipts were applied); None when the CNPJ is not stored."""
+    with closing(_read_only(db_path)) as db:
+        row = db.execute("SELECT dados, status, recebimentos FROM clientes WHERE cnpj = ?", (cnpj,)).fetchone()
+    if row is None:
+        return None
+    data: dict[str, Any] = json.loads(row[0])
+    data["status"] = row[1]
+    data["recebimentos"] = row[2]
+    return data
+
+
+def all_cnpjs(db_path: Path) -> list[str]:
+    """Every stored CNPJ (read-only)."""
+    with closing(_read_only(db_path)) as db:
+        return [row[0] for row in db.execute("SELECT cnpj FROM clientes ORDER BY cnpj")]
