@@ -33,18 +33,24 @@ bearer = "{SECRET_TOKEN}"
 chave_cliente = "{SECRET_KEY_PATH}"
 """
 
-TALLY = {
-    "clientes": 1200,
-    "clientes_por_segundo": 198.5,
-    "p95_ms": 412.0,
+TALLY = {  # reports/carga/resultado.json, as the load run writes it
+    "planejados": 1200,
+    "enviados": 1200,
+    "pen": 1100,
+    "apv_rpv": 96,
     "falhas": {"falha de transporte": 3, "status divergente": 1},
+    "p50_ms": 120.0,
+    "p95_ms": 412.0,
+    "p99_ms": 800.0,
+    "clientes_por_segundo": 198.5,
     "duracao_s": 6.1,
     "aprovado": False,
+    "motivos": ["falhas acima do aceito: 4 de 1200 (0.33% > 0.00%)"],
 }
 
-CATEGORIES = [
-    {"name": "status divergente", "matchedStatuses": ["failed"], "messageRegex": ".*status divergente.*"},
-    {"name": "falha de transporte", "matchedStatuses": ["broken"], "messageRegex": ".*falha de transporte.*"},
+CATEGORIES = [  # categories.json, as the suite writes it (Allure 2 format)
+    {"name": "status divergente", "matchedStatuses": ["failed"], "messageRegex": "(?s).*\\[status divergente\\].*"},
+    {"name": "falha do próprio homologa", "matchedStatuses": ["broken"]},
 ]
 
 # A stand-in for the contract suite and the load test: same labels, attachments and failure messages.
@@ -57,63 +63,64 @@ REQUEST = (
     "<CadastroCliente xmlns='urn:b2b:homologacao:cliente:v1'>"
     "<Cliente><CNPJ>11222333000181</CNPJ></Cliente></CadastroCliente>"
 )
-ANSWER = "<RetornoCadastroCliente xmlns='urn:b2b:homologacao:cliente:v1'><Status>OK</Status></RetornoCadastroCliente>"
+ANSWER = "<RetornoCadastroCliente xmlns='urn:b2b:homologacao:cliente:v1'><Status>PEN</Status></RetornoCadastroCliente>"
 TARGET = {target!r}
+R2_PASSES = {r2_passes!r}
+
+
+def rule(code, name, blocking=True):
+    allure.dynamic.epic("Contrato v1 — cadastro de clientes")
+    allure.dynamic.feature(code + " · " + name)
+    allure.dynamic.severity(allure.severity_level.BLOCKER if blocking else allure.severity_level.MINOR)
+    allure.dynamic.tag(code)
 
 
 def exchange():
-    allure.attach(REQUEST, name="pedido.xml", attachment_type=allure.attachment_type.XML)
-    allure.attach(ANSWER, name="resposta.xml", attachment_type=allure.attachment_type.XML)
+    allure.attach(REQUEST, name="pedido CadastroCliente", attachment_type=allure.attachment_type.XML)
+    allure.attach(ANSWER, name="resposta", attachment_type=allure.attachment_type.XML)
 
 
-@allure.epic("R1 — Cadastro de cliente novo")
-@allure.feature("R1")
-@allure.story("cliente novo é aceito")
-@allure.severity(allure.severity_level.BLOCKER)
 @pytest.mark.parametrize("uf", ["SP", "MG", "BA"])
 def test_r1_cliente_novo(uf):
+    rule("R1", "Cliente novo recebe PEN")
+    allure.dynamic.story("cliente novo")
     with allure.step("enviar CadastroCliente"):
         exchange()
 
 
-@allure.epic("R2 — Reenvio atualiza o cadastro")
-@allure.feature("R2")
-@allure.severity(allure.severity_level.BLOCKER)
 def test_r2_reenvio():
+    rule("R2", "Reenvio recebe APV/RPV")
     exchange()
+    if R2_PASSES:
+        return
     pytest.fail(
-        "status divergente: esperado HTTP 200, recebido HTTP 500\\n"
-        "Para reproduzir:\\n"
-        "curl -sS -X POST -H 'Content-Type: application/xml' --data @pedido.xml '" + TARGET + "'"
+        "[status divergente] R2 — Reenvio com dados alterados recebe APV ou RPV\\n"
+        "Esperado: Status APV ou RPV\\n"
+        "Recebido: Status PEN\\n"
+        "Reproduza: curl -sS -X POST -H 'Content-Type: application/xml' --data @pedido.xml '" + TARGET + "'",
+        pytrace=False,
     )
 
 
-@allure.epic("R3 — Campos protegidos")
-@allure.feature("R3")
-@allure.severity(allure.severity_level.BLOCKER)
 def test_r3_campos_protegidos():
+    rule("R3", "Campos protegidos sem erro")
     exchange()
 
 
-@allure.epic("B1 — Idempotência do reenvio")
-@allure.feature("B1")
-@allure.severity(allure.severity_level.MINOR)
-def test_b1_quebrado():
-    raise ConnectionError("falha de transporte: conexão recusada")
+def test_b1_idempotencia():
+    rule("B1", "Idempotência", blocking=False)
+    exchange()
+    pytest.xfail("boa prática B1 não atendida (consultiva; reprova só com --strict): outro Status na retentativa")
 
 
-@allure.epic("B2 — Latência p95")
-@allure.feature("B2")
-@allure.severity(allure.severity_level.MINOR)
-def test_b2_pulado():
-    pytest.skip("orçamento de latência não declarado")
+def test_b2_latencia():
+    rule("B2", "Latência", blocking=False)
+    raise RuntimeError("falha do próprio homologa: amostras insuficientes")
 
 
-@allure.epic("Carga de go-live")
-@allure.feature("carga")
-@allure.severity(allure.severity_level.CRITICAL)
-def test_carga():
-    allure.attach(json.dumps({tally!r}), name="tally.json", attachment_type=allure.attachment_type.JSON)
+def test_r6_carga():
+    rule("R6", "Carga do go-live")
+    allure.attach(json.dumps({tally!r}), name="resultado.json", attachment_type=allure.attachment_type.JSON)
     allure.attach("<html><body>Locust</body></html>", name="locust.html", attachment_type=allure.attachment_type.HTML)
 """
 
@@ -121,9 +128,7 @@ def test_carga():
 def write_suite_results(folder: Path, *, tally: dict[str, object] | None = None, r2_passes: bool = False) -> Path:
     """Run the stand-in suite with allure-pytest into ``folder / "allure-results"``; return that folder."""
     folder.mkdir(parents=True, exist_ok=True)
-    source = SUITE.format(target=mask_url(TARGET), tally=tally or TALLY)
-    if r2_passes:
-        source = source.replace("    pytest.fail(", "    return\n    pytest.fail(")
+    source = SUITE.format(target=mask_url(TARGET), tally=tally or TALLY, r2_passes=r2_passes)
     (folder / "test_suite_homologa.py").write_text(source, encoding="utf-8")
     results = folder / "allure-results"
     done = subprocess.run(
@@ -147,6 +152,7 @@ def write_profile(folder: Path) -> Path:
 def write_load_output(folder: Path) -> Path:
     load = folder / "carga"
     load.mkdir(parents=True, exist_ok=True)
+    (load / "resultado.json").write_text(json.dumps(TALLY), encoding="utf-8")
     (load / "carga_stats.csv").write_text("Type,Name,Request Count\nPOST,/clientes,1200\n", encoding="utf-8")
     (load / "carga.html").write_text("<html><body>Locust</body></html>", encoding="utf-8")
     return load

@@ -9,7 +9,7 @@ from conftest import Generated
 
 from homologa import cli
 from homologa.contract import load_pack
-from homologa.report import allure_cli, sanitize
+from homologa.report import allure_cli, allure_config, sanitize
 
 REPO = Path(__file__).resolve().parents[2]
 # The loader Allure writes into every report (plugin-awesome's template), verbatim.
@@ -42,17 +42,17 @@ def test_report_embeds_rules_xml_attachments_categories_and_environment(generate
     assert statistic["total"] == 8
     assert (statistic["passed"], statistic["failed"], statistic["broken"], statistic["skipped"]) == (5, 1, 1, 1)
     everything = b"\n".join(files.values()).decode("utf-8", "replace")
-    for text in ("R1 — Cadastro de cliente novo", "R2 — Reenvio atualiza o cadastro", "B1 — Idempotência"):
+    for text in ("R1 · Cliente novo recebe PEN", "R2 · Reenvio recebe APV/RPV", "B1 · Idempotência"):
         assert text in everything
     assert "<CadastroCliente xmlns=" in everything  # the request XML of each step
     assert "<RetornoCadastroCliente" in everything  # and the answer
-    assert '"clientes": 1200' in everything  # the load tally attached by the load test
+    assert '"enviados": 1200' in everything  # the load tally attached by the load test
     categories = json.loads(files["widgets/categories.json"])
     names = {node.get("name") for node in categories.get("nodes", {}).values() if isinstance(node, dict)}
-    assert {"status divergente", "falha de transporte"} <= names, categories
+    assert {"status divergente", "falha do próprio homologa"} <= names, categories
     # the environment block: the suite's masked target, plus what homologa adds
     assert support.mask_url(support.TARGET) in everything
-    for key in ("executado_por", "contrato_sha256", "relatorio_gerado_em"):
+    for key in ("executado.por", "contrato.sha256", "relatorio.gerado.em"):
         assert key in everything
     assert load_pack().sha256 in everything
 
@@ -60,21 +60,28 @@ def test_report_embeds_rules_xml_attachments_categories_and_environment(generate
 def test_summary_has_verdicts_load_failures_and_synthetic_note(generated: Generated) -> None:
     md = generated.summary_md.read_text(encoding="utf-8")
     assert "**Veredito: REPROVADO**" in md
-    assert "| R1 | Cadastro de cliente novo | 3 | 0 | passou |" in md
-    assert "| R2 | Reenvio atualiza o cadastro | 0 | 1 | falhou |" in md
+    assert "| R1 | Cliente novo recebe PEN | 3 | 0 | passou |" in md
+    assert "| R2 | Reenvio recebe APV/RPV | 0 | 1 | falhou |" in md
     assert "| R4 | — | 0 | 0 | não executada |" in md
-    assert "| B2 | Latência p95 | 0 | 0 | pulada |" in md
-    assert "- **Clientes enviados:** 1.200" in md
+    assert "| R6 | Carga do go-live | 1 | 0 | passou |" in md
+    assert "| B1 | Idempotência | 0 | 0 | não atendida (consultiva) |" in md
+    assert "| B2 | Latência | 0 | 1 | falhou |" in md
+    assert "- **Clientes planejados:** 1.200" in md
+    assert "- **Clientes enviados e respondidos:** 1.200" in md
     assert "- **Clientes por segundo:** 198,5" in md
-    assert "- **Latência p95:** 412 ms" in md
+    assert "- **Latência p50 / p95 / p99:** 120 ms / 412 ms / 800 ms" in md
+    assert "- **Resultado da carga:** reprovada" in md
+    assert "- **Motivo:** falhas acima do aceito: 4 de 1200" in md
     assert "| falha de transporte | 3 |" in md
     assert "### R2 — test_r2_reenvio" in md
+    assert "Failed: [status divergente] R2 — Reenvio com dados alterados recebe APV ou RPV" in md
     assert "curl -sS -X POST -H 'Content-Type: application/xml' --data @pedido.xml" in md
+    assert "- **B1 — test_b1_idempotencia:** XFAIL boa prática B1 não atendida" in md
     assert "Distribuidora Sintética Ltda" in md
     assert "sintéticos" in md
     page = generated.summary_html.read_text(encoding="utf-8")
     assert '<html lang="pt-BR">' in page and "Veredito: REPROVADO" in page
-    assert "<td>R2</td><td>Reenvio atualiza o cadastro</td><td class=n>0</td><td class=n>1</td>" in page
+    assert "<td>R2</td><td>Reenvio recebe APV/RPV</td><td class=n>0</td><td class=n>1</td>" in page
     assert sanitize.outside_references(page) == []
 
 
@@ -128,8 +135,33 @@ def test_missing_allure_cli_says_how_to_install(
     assert not (tmp_path / "r" / "index.html").exists()
 
 
-def test_committed_allure_config_is_the_built_in_one() -> None:
-    assert (REPO / "reports" / "allurerc.mjs").read_text(encoding="utf-8") == allure_cli.DEFAULT_CONFIG
+def test_allure_cli_is_pinned_in_package_json_and_lock() -> None:
     package = json.loads((REPO / "reports" / "package.json").read_text(encoding="utf-8"))
     lock = json.loads((REPO / "reports" / "package-lock.json").read_text(encoding="utf-8"))
     assert package["dependencies"]["allure"] == lock["packages"]["node_modules/allure"]["version"]
+
+
+def test_allure2_categories_become_allure3_rules() -> None:
+    text = allure_config.config_text(
+        "Homologação",
+        [
+            {
+                "name": "status divergente",
+                "matchedStatuses": ["failed"],
+                "messageRegex": "(?s).*\\[status divergente\\].*",
+            },
+            {"name": "falha do próprio homologa", "matchedStatuses": ["broken"]},
+            {"name": "sem critério"},
+        ],
+    )
+    assert 'name: "Homologação"' in text
+    assert (
+        '{ name: "status divergente", matchers: { statuses: ["failed"], '
+        'message: new RegExp("^(?:.*\\\\[status divergente\\\\].*)$", "s") } },'
+    ) in text
+    assert '{ name: "falha do próprio homologa", matchers: { statuses: ["broken"] } },' in text
+    assert "sem critério" not in text
+    assert allure_config.config_text("x", []) == (
+        "// Written by homologa relatorio for one run; the report's plugin options are on the command line.\n"
+        'export default {\n  name: "x",\n};\n'
+    )

@@ -69,7 +69,7 @@ def test_report_renders_totals_offline(generated: Generated, tmp_path: Path) -> 
     assert "Total 8" in text, text[:2000]
     for total in ("Falhou 1", "Quebrado 1", "Aprovado 5"):
         assert total in text, text[:2000]
-    assert "R2 — Reenvio atualiza o cadastro" in text or "R2—Reenvio atualiza o cadastro" in text
+    assert "R2 · Reenvio recebe APV/RPV" in text
     assert "Distribuidora Sintética Ltda" in text
     assert outside(requests) == []
     assert SCREENSHOT.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and SCREENSHOT.stat().st_size > 10_000

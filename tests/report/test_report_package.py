@@ -48,7 +48,8 @@ def test_package_name_contents_and_manifest(package_a: Packaged) -> None:
     assert package_a.path.name.startswith("homologacao-11222333000181-") and package_a.path.suffix == ".zip"
     names = set(package_a.members)
     assert {"manifesto.json", "relatorio/index.html", "resumo.html", "resumo.md"} <= names
-    assert {"carga/carga_stats.csv", "carga/carga.html", "allure-results/environment.properties"} <= names
+    assert {"carga/carga_stats.csv", "carga/carga.html", "carga/resultado.json"} <= names
+    assert {"allure-results/environment.properties", "allure-results/categories.json"} <= names
     assert sum(n.startswith("allure-results/") and n.endswith("-result.json") for n in names) == 8
     manifest = package_a.manifest
     assert set(manifest["arquivos"]) == names - {"manifesto.json"}  # type: ignore[arg-type]
@@ -59,7 +60,7 @@ def test_package_name_contents_and_manifest(package_a: Packaged) -> None:
     assert manifest["homologa"] == __version__
     assert manifest["veredito"] == "reprovado"
     assert manifest["regras"]["R2"] == {"passaram": 0, "falharam": 1, "veredito": "falhou"}  # type: ignore[index]
-    assert manifest["carga"]["clientes"] == 1200  # type: ignore[index]
+    assert manifest["carga"]["enviados"] == 1200  # type: ignore[index]
     assert manifest["alvo"] == "http://erp:***@127.0.0.1:9/clientes?apikey=***&filial=7"
     assert manifest["inicio"] <= manifest["fim"]  # type: ignore[operator]
     assert manifest["perfil"]["autenticacao"]["basic"] == "erp:***"  # type: ignore[index]

@@ -19,16 +19,21 @@ def test_reads_rules_statuses_and_reproduction_from_real_allure_results(run_a: P
         "R1": ["passed", "passed", "passed"],
         "R2": ["failed"],
         "R3": ["passed"],
-        "B1": ["broken"],
-        "B2": ["skipped"],
-        OTHER_RULE: ["passed"],
+        "B1": ["skipped"],
+        "B2": ["broken"],
+        "R6": ["passed"],
     }
     r2 = next(t for t in results.tests if t.rule == "R2")
-    assert r2.rule_title == "Reenvio atualiza o cadastro"
+    assert r2.rule_title == "Reenvio recebe APV/RPV"
     assert r2.severity == "blocker"
-    assert r2.reproduction is not None and r2.reproduction.startswith("curl -sS -X POST")
-    assert {a.name for a in r2.attachments} == {"pedido.xml", "resposta.xml"}
-    assert results.environment["contrato"] == "v1"
+    assert r2.category == "status divergente"
+    assert r2.reproduction == (
+        "curl -sS -X POST -H 'Content-Type: application/xml' --data @pedido.xml "
+        "'http://erp:***@127.0.0.1:9/clientes?apikey=***&filial=7'"
+    )
+    assert {a.name for a in r2.attachments} == {"pedido CadastroCliente", "resposta"}
+    assert [t.advisory_not_met for t in results.tests if t.rule[0] == "B"] == [True, False]
+    assert results.environment == {"alvo": support.mask_url(support.TARGET)}
     assert results.start_ms is not None and results.stop_ms is not None and results.start_ms <= results.stop_ms
 
 
@@ -38,8 +43,9 @@ def test_rule_verdicts_and_overall_verdict(run_a: Path) -> None:
     assert table["R1"] == (3, 0, "passou")
     assert table["R2"] == (0, 1, "falhou")
     assert table["R4"] == (0, 0, "não executada")
-    assert table["B1"] == (0, 1, "falhou")
-    assert table["B2"] == (0, 0, "pulada")
+    assert table["B1"] == (0, 0, "não atendida (consultiva)")
+    assert table["B2"] == (0, 1, "falhou")
+    assert table["R6"] == (1, 0, "passou")
     assert list(table)[:8] == list(verdict.RULES)
     assert verdict.overall_verdict(results) == verdict.REJECTED
 
@@ -58,7 +64,9 @@ def _results(*items: tuple[str, str, str]) -> Results:
     [
         ((("R1 — x", "passed", "blocker"), ("B1 — y", "passed", "minor")), verdict.APPROVED),
         ((("R1 — x", "passed", "blocker"), ("B1 — y", "failed", "minor")), verdict.APPROVED_WITH_REMARKS),
-        ((("R1 — x", "broken", "blocker"), ("B1 — y", "passed", "minor")), verdict.REJECTED),
+        ((("R1 — x", "passed", "blocker"), ("B2 — y", "failed", "blocker")), verdict.APPROVED_WITH_REMARKS),
+        ((("R1 — x", "failed", "blocker"), ("R2 — y", "broken", "blocker")), verdict.REJECTED),
+        ((("R1 — x", "broken", "blocker"), ("B1 — y", "passed", "minor")), verdict.INCONCLUSIVE),
         ((("carga", "failed", "critical"),), verdict.REJECTED),
         ((("R1 — x", "skipped", "blocker"),), verdict.INCONCLUSIVE),
     ],
@@ -67,11 +75,18 @@ def test_overall_verdict_rules(items: tuple[tuple[str, str, str], ...], expected
     assert verdict.overall_verdict(_results(*items)) == expected
 
 
+def test_strict_run_makes_good_practices_block() -> None:
+    results = _results(("R1 — x", "passed", "blocker"), ("B1 — y", "failed", "minor"))
+    strict = Results(folder=results.folder, tests=results.tests, environment={"estrito": "sim"})
+    assert verdict.overall_verdict(strict) == verdict.REJECTED
+
+
 @pytest.mark.parametrize(
     ("labels", "rule"),
     [
         ([("epic", "R4: Erros de negócio")], "R4"),
         ([("feature", "B2")], "B2"),
+        ([("epic", "Contrato v1 — cadastro de clientes"), ("feature", "R2 · Reenvio recebe APV/RPV")], "R2"),
         ([("story", "r6 - segurança")], "R6"),
         ([("epic", "Regras"), ("feature", "R5 — Campos")], "R5"),
         ([("epic", "Relatório"), ("feature", "Rastreio")], OTHER_RULE),
@@ -85,15 +100,16 @@ def test_rule_is_found_in_epic_feature_or_story(labels: list[tuple[str, str]], r
 def test_tally_is_read_from_the_attachment(run_a: Path) -> None:
     found = tally.find_tally(read_results(run_a))
     assert found is not None
-    assert (found.customers, found.customers_per_s, found.p95_ms) == (1200, 198.5, 412.0)
+    assert (found.planned, found.customers, found.customers_per_s, found.p95_ms) == (1200, 1200, 198.5, 412.0)
     assert found.failures == {"falha de transporte": 3, "status divergente": 1}
     assert found.failure_total == 4 and found.passed is False
+    assert found.reasons == ("falhas acima do aceito: 4 de 1200 (0.33% > 0.00%)",)
 
 
 def test_tally_falls_back_to_the_load_folder(tmp_path: Path, run_a: Path) -> None:
     results = Results(folder=tmp_path, tests=())
     assert tally.find_tally(results, tmp_path) is None
-    (tmp_path / "tally.json").write_text(json.dumps({"clientes": 10}), encoding="utf-8")
+    (tmp_path / "resultado.json").write_text(json.dumps({"enviados": 10}), encoding="utf-8")
     found = tally.find_tally(results, tmp_path)
     assert found is not None and found.customers == 10 and found.p95_ms is None
 
@@ -102,10 +118,12 @@ def test_tally_falls_back_to_the_load_folder(tmp_path: Path, run_a: Path) -> Non
     ("data", "message"),
     [
         ([], "esperado um objeto JSON"),
-        ({"p95_ms": 3}, "clientes deve ser um inteiro"),
-        ({"clientes": 1, "p95_ms": "rápido"}, "p95_ms deve ser um número"),
-        ({"clientes": 1, "falhas": {"x": -1}}, "falhas deve mapear"),
-        ({"clientes": 1, "aprovado": "sim"}, "aprovado deve ser true ou false"),
+        ({"p95_ms": 3}, "enviados deve ser um inteiro"),
+        ({"enviados": -1}, "enviados deve ser um inteiro"),
+        ({"enviados": 1, "p95_ms": "rápido"}, "p95_ms deve ser um número"),
+        ({"enviados": 1, "falhas": {"x": -1}}, "falhas deve mapear"),
+        ({"enviados": 1, "aprovado": "sim"}, "aprovado deve ser true ou false"),
+        ({"enviados": 1, "motivos": "lento"}, "motivos deve ser uma lista"),
     ],
 )
 def test_bad_tally_is_a_clear_error(data: object, message: str) -> None:
@@ -129,4 +147,4 @@ def test_properties_file_as_allure_reads_it() -> None:
 
 
 def test_stand_in_suite_masks_its_target() -> None:
-    assert support.SECRET_QUERY_KEY not in support.SUITE.format(target="x", tally="{}")
+    assert support.SECRET_QUERY_KEY not in support.SUITE.format(target="x", tally="{}", r2_passes=False)

@@ -1,8 +1,11 @@
 """Running the Allure CLI pinned in ``reports/package.json`` (installed with ``npm ci --prefix reports``).
 
-Allure 3 (the ``allure`` npm package) is preferred: single-file mode set in ``reports/allurerc.mjs``. An Allure 2
-CLI (``allure-commandline``, Java) also works, with ``--single-file``. The CLI is looked up in ``$HOMOLOGA_ALLURE``,
-then ``reports/node_modules/.bin`` of the current folder and of the homologa checkout, then ``PATH``.
+Allure 3 (the ``allure`` npm package) is preferred: ``allure awesome --single-file`` in Portuguese, grouped by rule
+(epic > feature > story), with a configuration written for the run (:mod:`homologa.report.allure_config`) that
+carries the suite's failure categories. An Allure 2 CLI (``allure-commandline``, Java) also works, with
+``--single-file`` (it reads ``categories.json`` from the results itself). The CLI is looked up in
+``$HOMOLOGA_ALLURE``, then ``reports/node_modules/.bin`` of the current folder and of the homologa checkout, then
+``PATH``.
 """
 
 from __future__ import annotations
@@ -14,41 +17,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from homologa.report import allure_config
+
 INSTALL_COMMAND = "npm ci --prefix reports"
 ENV_VARIABLE = "HOMOLOGA_ALLURE"
 _BIN = Path("reports") / "node_modules" / ".bin" / "allure"
 _CHECKOUT = Path(__file__).resolve().parents[3]
 TIMEOUT_S = 300.0
-
-# The same configuration as reports/allurerc.mjs (a test keeps them equal), used when the CLI found has no such
-# file beside it.
-DEFAULT_CONFIG = """\
-// Allure 3 configuration for homologa's sign-off report, used by `homologa relatorio`
-// (which passes the results folder, the output folder and the report name on the command line).
-// One self-contained HTML file (singleFile) in Portuguese, grouped by rule: epic > feature > story.
-// Allure 3 takes failure categories from its configuration, not from the results: the suite's
-// categories.json is read from $HOMOLOGA_RESULTADOS (set by homologa relatorio; default reports/allure-results).
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-
-const results = process.env.HOMOLOGA_RESULTADOS || "reports/allure-results";
-const categoriesFile = join(results, "categories.json");
-const categories = existsSync(categoriesFile) ? JSON.parse(readFileSync(categoriesFile, "utf8")) : undefined;
-
-export default {
-  name: "Homologação — contrato v1",
-  plugins: {
-    awesome: {
-      options: {
-        singleFile: true,
-        reportLanguage: "pt",
-        groupBy: ["epic", "feature", "story"],
-      },
-    },
-  },
-  ...(categories ? { categories } : {}),
-};
-"""
 
 
 class AllureError(Exception):
@@ -59,7 +34,6 @@ class AllureError(Exception):
 class AllureCli:
     executable: Path
     version: str
-    config: Path | None  # allurerc.mjs beside node_modules, if any
 
     @property
     def major(self) -> int:
@@ -102,12 +76,7 @@ def find_allure(cwd: Path | None = None) -> AllureCli:
     """The first Allure CLI that runs, or :class:`AllureError` saying how to install it."""
     for path in candidates(cwd):
         if path.is_file() and os.access(path, os.X_OK):
-            version = _version(path)
-            config = path.resolve().parents[2] / "allurerc.mjs" if "node_modules" in path.resolve().parts else None
-            if config is None or not config.is_file():
-                beside = path.parent.parent.parent / "allurerc.mjs"
-                config = beside if beside.is_file() else None
-            return AllureCli(path, version, config)
+            return AllureCli(path, _version(path))
     explicit = os.environ.get(ENV_VARIABLE)
     raise _not_installed(f"${ENV_VARIABLE} aponta para {explicit}, que não é executável" if explicit else "")
 
@@ -116,15 +85,14 @@ def generate(cli: AllureCli, results: Path, output_dir: Path, name: str) -> Path
     """Run ``allure generate`` in single-file mode into ``output_dir``; return the generated ``index.html``."""
     output_dir = output_dir.resolve()
     output_dir.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, ALLURE_NO_ANALYTICS="true", HOMOLOGA_RESULTADOS=str(results.resolve()))
+    env = dict(os.environ, ALLURE_NO_ANALYTICS="true")
     with tempfile.TemporaryDirectory(prefix="homologa-allure-") as tmp:
         if cli.major >= 3:
-            config = cli.config
-            if config is None:
-                config = Path(tmp) / "allurerc.mjs"
-                config.write_text(DEFAULT_CONFIG, encoding="utf-8")
+            config = Path(tmp) / "allurerc.mjs"
+            config.write_text(allure_config.config_text(name, allure_config.read_categories(results)), encoding="utf-8")
             args = [
-                str(cli.executable), "generate", "--config", str(config), "--output", str(output_dir),
+                str(cli.executable), "awesome", "--single-file", "--report-language", allure_config.LANGUAGE,
+                "--group-by", ",".join(allure_config.GROUP_BY), "--config", str(config), "--output", str(output_dir),
                 "--report-name", name, str(results.resolve()),
             ]  # fmt: skip
         else:

@@ -7,7 +7,7 @@ from typing import Any
 from homologa.report.archive import Archive
 
 _LOAD_FIELDS = (
-    ("clientes", "clientes enviados", ""),
+    ("enviados", "clientes enviados", ""),
     ("clientes_por_segundo", "clientes por segundo", ""),
     ("p95_ms", "latência p95", " ms"),
 )

@@ -37,10 +37,14 @@ def _escape(text: str, key: bool = False) -> str:
     return text
 
 
+def _norm(key: str) -> str:
+    return key.strip().lower().replace("_", ".").replace(" ", ".")
+
+
 def additions(results: Results, wanted: Mapping[str, str]) -> dict[str, str]:
-    """The entries of ``wanted`` whose key the suite did not write (keys compared case-insensitively)."""
-    present = {key.lower() for key in results.environment}
-    return {key: value for key, value in wanted.items() if value and key.lower() not in present}
+    """The entries of ``wanted`` whose key the suite did not write (``contrato.sha256`` = ``Contrato_SHA256``)."""
+    present = {_norm(key) for key in results.environment}
+    return {key: value for key, value in wanted.items() if value and _norm(key) not in present}
 
 
 def render(entries: Mapping[str, str]) -> str:
@@ -50,11 +54,11 @@ def render(entries: Mapping[str, str]) -> str:
 def default_entries(target: str, contract_version: str, contract_sha256: str, harness_version: str) -> dict[str, str]:
     return {
         "alvo": target,
-        "contrato": f"v{contract_version}",
-        "contrato_sha256": contract_sha256,
-        "homologa": harness_version,
-        "relatorio_gerado_em": datetime.now(tz=UTC).strftime("%d/%m/%Y %H:%M UTC"),
-        "executado_por": runner(),
+        "contrato.versao": contract_version,
+        "contrato.sha256": contract_sha256,
+        "homologa.versao": harness_version,
+        "relatorio.gerado.em": datetime.now(tz=UTC).isoformat(timespec="seconds"),
+        "executado.por": runner(),
     }
 
 

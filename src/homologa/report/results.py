@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any
 
 RULE_LABELS = ("regra", "epic", "feature", "story", "parentSuite", "suite")
-_RULE = re.compile(r"^\s*(?P<id>[RB]\d{1,2})\b\s*[—–:\-.]?\s*(?P<title>.*)$", re.IGNORECASE)
+_RULE = re.compile(r"^\s*(?P<id>[RB]\d{1,2})\b\s*[—–·:\-.]?\s*(?P<title>.*)$", re.IGNORECASE)
+_CATEGORY = re.compile(r"\[(?P<name>[^\[\]]{3,60})\]")
+# the suite turns an unmet good practice into a skip (xfail) unless --strict: "boa prática B1 não atendida ..."
+_ADVISORY = re.compile(r"boa prática\s+\S+\s+não atendida", re.IGNORECASE)
 FAILED = frozenset({"failed", "broken"})
 OTHER_RULE = "outros"
 
@@ -53,10 +56,25 @@ class TestResult:
         return next((value for key, value in self.labels if key == name), None)
 
     @property
+    def advisory_not_met(self) -> bool:
+        """A good practice the distributor did not meet, reported as a skip because it only advises."""
+        return self.status == "skipped" and bool(_ADVISORY.search(self.message))
+
+    @property
+    def category(self) -> str | None:
+        """The failure category the suite puts in brackets on the message's first line (``[status divergente]``)."""
+        first = next((line for line in self.message.splitlines() if line.strip()), "")
+        match = _CATEGORY.search(first)
+        return match["name"].strip() if match else None
+
+    @property
     def reproduction(self) -> str | None:
-        """The reproduction command the suite appends to a failure message (its last line starting with curl)."""
-        lines = [line.strip() for line in self.message.splitlines()]
-        return next((line for line in reversed(lines) if line.startswith("curl ")), None)
+        """The reproduction command the suite appends to a failure message (its last line with ``curl ...``)."""
+        for line in reversed(self.message.splitlines()):
+            at = line.find("curl ")
+            if at >= 0 and (at == 0 or not line[at - 1].isalnum()):
+                return line[at:].strip()
+        return None
 
 
 @dataclass(frozen=True)

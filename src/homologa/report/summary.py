@@ -54,6 +54,10 @@ def _number(value: float | None, unit: str = "", digits: int = 1) -> str:
     return f"{text}{unit}"
 
 
+def _int(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}".replace(",", ".")
+
+
 def first_line(test: TestResult) -> str:
     lines = [line.strip() for line in test.message.splitlines() if line.strip()]
     return lines[0] if lines else test.status
@@ -68,6 +72,7 @@ class SummaryData:
     load: list[tuple[str, str]] | None
     load_failures: list[tuple[str, int]]
     failures: list[tuple[str, str, str, str | None]]  # rule, test, reason, reproduction
+    advisories: list[tuple[str, str, str]]  # rule, test, reason (good practices not met)
 
 
 def build(results: Results, tally: LoadTally | None, ctx: SummaryContext) -> SummaryData:
@@ -89,14 +94,19 @@ def build(results: Results, tally: LoadTally | None, ctx: SummaryContext) -> Sum
     load = None
     load_failures: list[tuple[str, int]] = []
     if tally is not None:
-        load = [
-            ("Clientes enviados", f"{tally.customers:,}".replace(",", ".")),
+        load = [("Clientes planejados", _int(tally.planned))] if tally.planned is not None else []
+        load += [
+            ("Clientes enviados e respondidos", _int(tally.customers)),
             ("Clientes por segundo", _number(tally.customers_per_s)),
-            ("Latência p95", _number(tally.p95_ms, " ms", 0)),
-            ("Falhas", f"{tally.failure_total:,}".replace(",", ".")),
+            (
+                "Latência p50 / p95 / p99",
+                " / ".join(_number(v, " ms", 0) for v in (tally.p50_ms, tally.p95_ms, tally.p99_ms)),
+            ),
+            ("Falhas", _int(tally.failure_total)),
         ]
         if tally.passed is not None:
             load.append(("Resultado da carga", "aprovada" if tally.passed else "reprovada"))
+        load += [("Motivo", clean(reason, secrets)) for reason in tally.reasons]
         load_failures = sorted(tally.failures.items(), key=lambda item: (-item[1], item[0]))
     failures = [
         (
@@ -108,7 +118,10 @@ def build(results: Results, tally: LoadTally | None, ctx: SummaryContext) -> Sum
         for t in results.tests
         if t.failed
     ]
-    return SummaryData(title, overall_verdict(results), facts, rules, load, load_failures, failures)
+    advisories = [
+        (t.rule, clean(t.name, secrets), clean(first_line(t), secrets)) for t in results.tests if t.advisory_not_met
+    ]
+    return SummaryData(title, overall_verdict(results), facts, rules, load, load_failures, failures, advisories)
 
 
 def _md_cell(text: object) -> str:
@@ -136,6 +149,9 @@ def to_markdown(data: SummaryData) -> str:
         out += [f"### {rule} — {test}", "", reason, ""]
         if repro:
             out += ["Para reproduzir:", "", "```bash", repro, "```", ""]
+    if data.advisories:
+        out += ["", "## Boas práticas não atendidas (consultivas)", ""]
+        out += [f"- **{rule} — {_md_cell(test)}:** {_md_cell(reason)}" for rule, test, reason in data.advisories]
     out += ["", "## Dados de teste", "", SYNTHETIC_NOTE, ""]
     return "\n".join(out)
 
@@ -189,5 +205,9 @@ def to_html(data: SummaryData) -> str:
         parts.append(f"<h3>{e(rule)} — {e(test)}</h3><p>{e(reason)}</p>")
         if repro:
             parts.append(f"<p>Para reproduzir:</p><pre>{e(repro)}</pre>")
+    if data.advisories:
+        parts.append("<h2>Boas práticas não atendidas (consultivas)</h2><ul>")
+        parts += [f"<li><b>{e(r)} — {e(test)}:</b> {e(reason)}</li>" for r, test, reason in data.advisories]
+        parts.append("</ul>")
     parts += ["<h2>Dados de teste</h2>", f"<p>{e(SYNTHETIC_NOTE)}</p>", "</body></html>", ""]
     return "\n".join(parts)

@@ -1,8 +1,13 @@
 """Verdicts: per rule (R1..R6 obligations, B1..B2 good practices) and for the whole homologation.
 
-A rule fails when any of its scenarios failed or broke. The homologation is ``reprovado`` when a scenario that is
-not a good practice (severity other than minor/trivial) failed, ``aprovado com ressalvas`` when only good practices
-failed, ``aprovado`` when everything that ran passed, and ``inconclusivo`` when nothing passed or failed.
+A rule fails when any of its scenarios failed or broke; a good practice is "não atendida" when the suite reported it
+unmet (a skip, since it only advises unless ``--strict``). The homologation is:
+
+- ``reprovado`` when a blocking scenario (severity other than minor/trivial) failed;
+- ``inconclusivo`` when none failed but a blocking scenario broke (the harness could not run it), or nothing ran;
+- ``aprovado com ressalvas`` when only good practices failed, broke or were not met (with ``estrito=sim`` in the
+  suite's ``environment.properties``, i.e. ``--strict``, good practices block like rules);
+- ``aprovado`` otherwise.
 """
 
 from __future__ import annotations
@@ -27,11 +32,14 @@ class RuleVerdict:
     passed: int
     failed: int
     skipped: int
+    not_met: int = 0  # good practices reported unmet (advisory)
 
     @property
     def verdict(self) -> str:
         if self.failed:
             return "falhou"
+        if self.not_met:
+            return "não atendida (consultiva)"
         if self.passed:
             return "passou"
         return "não executada" if not self.skipped else "pulada"
@@ -53,19 +61,23 @@ def rule_verdicts(results: Results) -> list[RuleVerdict]:
                 title=title,
                 passed=sum(t.status == "passed" for t in tests),
                 failed=sum(t.failed for t in tests),
-                skipped=sum(t.status not in ("passed", "failed", "broken") for t in tests),
+                skipped=sum(t.status not in ("passed", "failed", "broken") and not t.advisory_not_met for t in tests),
+                not_met=sum(t.advisory_not_met for t in tests),
             )
         )
     return verdicts
 
 
 def overall_verdict(results: Results) -> str:
-    ran = [t for t in results.tests if t.status in ("passed", "failed", "broken")]
+    ran = [t for t in results.tests if t.status in ("passed", "failed", "broken") or t.advisory_not_met]
     if not ran:
         return INCONCLUSIVE
-    failed = [t for t in ran if t.failed]
-    if not failed:
-        return APPROVED
-    if all(t.severity in NON_BLOCKING_SEVERITIES for t in failed):
+    strict = results.environment.get("estrito", "").strip().lower() in ("sim", "true", "1")
+    blocking = [t for t in ran if strict or (t.severity not in NON_BLOCKING_SEVERITIES and t.rule[:1] != "B")]
+    if any(t.status == "failed" for t in blocking):
+        return REJECTED
+    if any(t.status == "broken" for t in blocking):
+        return INCONCLUSIVE
+    if any(t.failed or t.advisory_not_met for t in ran):
         return APPROVED_WITH_REMARKS
-    return REJECTED
+    return APPROVED
