@@ -97,6 +97,7 @@ def test_r2_reenvio():
         "[status divergente] R2 — Reenvio com dados alterados recebe APV ou RPV\\n"
         "Esperado: Status APV ou RPV\\n"
         "Recebido: Status PEN\\n"
+        "Como corrigir: responda APV ou RPV a um CNPJ já cadastrado.\\n"
         "Reproduza: curl -sS -X POST -H 'Content-Type: application/xml' --data @pedido.xml '" + TARGET + "'",
         pytrace=False,
     )

@@ -62,7 +62,7 @@ def test_summary_has_verdicts_load_failures_and_synthetic_note(generated: Genera
     assert "**Veredito: REPROVADO**" in md
     assert "| R1 | Cliente novo recebe PEN | 3 | 0 | passou |" in md
     assert "| R2 | Reenvio recebe APV/RPV | 0 | 1 | falhou |" in md
-    assert "| R4 | — | 0 | 0 | não executada |" in md
+    assert "| R4 | Eco de IdMensagem e CNPJ | 4 | 0 | passou (verificada em toda resposta) |" in md
     assert "| R6 | Carga do go-live | 1 | 0 | passou |" in md
     assert "| B1 | Idempotência | 0 | 0 | não atendida (consultiva) |" in md
     assert "| B2 | Latência | 0 | 1 | falhou |" in md
@@ -73,10 +73,12 @@ def test_summary_has_verdicts_load_failures_and_synthetic_note(generated: Genera
     assert "- **Resultado da carga:** reprovada" in md
     assert "- **Motivo:** falhas acima do aceito: 4 de 1200" in md
     assert "| falha de transporte | 3 |" in md
-    assert "### R2 — test_r2_reenvio" in md
-    assert "Failed: [status divergente] R2 — Reenvio com dados alterados recebe APV ou RPV" in md
+    assert "### R2 — status divergente (1 cenário(s))" in md
+    assert "- test_r2_reenvio: esperado Status APV ou RPV; recebido Status PEN" in md
+    assert "Como corrigir: responda APV ou RPV a um CNPJ já cadastrado." in md
+    assert "### B2 — falha do próprio homologa (1 cenário(s))" in md
     assert "curl -sS -X POST -H 'Content-Type: application/xml' --data @pedido.xml" in md
-    assert "- **B1 — test_b1_idempotencia:** XFAIL boa prática B1 não atendida" in md
+    assert "- **B1 — test_b1_idempotencia:** boa prática B1 não atendida" in md
     assert "Distribuidora Sintética Ltda" in md
     assert "sintéticos" in md
     page = generated.summary_html.read_text(encoding="utf-8")

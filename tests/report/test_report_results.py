@@ -42,7 +42,8 @@ def test_rule_verdicts_and_overall_verdict(run_a: Path) -> None:
     table = {v.rule: (v.passed, v.failed, v.verdict) for v in verdict.rule_verdicts(results)}
     assert table["R1"] == (3, 0, "passou")
     assert table["R2"] == (0, 1, "falhou")
-    assert table["R4"] == (0, 0, "não executada")
+    assert table["R4"] == (4, 0, "passou (verificada em toda resposta)")  # no scenario of its own
+    assert table["R6"] == (1, 0, "passou")
     assert table["B1"] == (0, 0, "não atendida (consultiva)")
     assert table["B2"] == (0, 1, "falhou")
     assert table["R6"] == (1, 0, "passou")
@@ -148,3 +149,20 @@ def test_properties_file_as_allure_reads_it() -> None:
 
 def test_stand_in_suite_masks_its_target() -> None:
     assert support.SECRET_QUERY_KEY not in support.SUITE.format(target="x", tally="{}", r2_passes=False)
+
+
+def test_a_failure_counts_against_every_rule_its_message_cites() -> None:
+    message = (
+        "[erro retornado] R1 — Cliente de TO recebe PEN\nRegra R1: um CNPJ novo recebe PEN.\nRegra R5: resposta válida."
+    )
+    failed = parse_result({"name": "to", "status": "failed", "statusDetails": {"message": message},
+                           "labels": [{"name": "feature", "value": "R1 · Cliente novo recebe PEN"}]})  # fmt: skip
+    passed = parse_result({"name": "sp", "status": "passed", "labels": [{"name": "feature", "value": "R1 · x"}]})
+    table = {
+        v.rule: (v.passed, v.failed, v.verdict) for v in verdict.rule_verdicts(Results(Path("."), (failed, passed)))
+    }
+    assert table["R1"] == (1, 1, "falhou")
+    assert table["R5"] == (1, 1, "falhou")
+    assert table["R4"] == (1, 0, "passou (verificada em toda resposta)")
+    assert table["R6"] == (0, 0, "não executada")
+    assert failed.category == "erro retornado"

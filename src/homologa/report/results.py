@@ -19,6 +19,8 @@ _RULE = re.compile(r"^\s*(?P<id>[RB]\d{1,2})\b\s*[—–·:\-.]?\s*(?P<title>.*)
 _CATEGORY = re.compile(r"\[(?P<name>[^\[\]]{3,60})\]")
 # the suite turns an unmet good practice into a skip (xfail) unless --strict: "boa prática B1 não atendida ..."
 _ADVISORY = re.compile(r"boa prática\s+\S+\s+não atendida", re.IGNORECASE)
+_CITED = re.compile(r"^\s*Regra\s+(?P<id>[RB]\d{1,2})\s*:", re.IGNORECASE | re.MULTILINE)
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 FAILED = frozenset({"failed", "broken"})
 OTHER_RULE = "outros"
 
@@ -54,6 +56,11 @@ class TestResult:
 
     def label(self, name: str) -> str | None:
         return next((value for key, value in self.labels if key == name), None)
+
+    @property
+    def cited_rules(self) -> frozenset[str]:
+        """Rules a failure message names (``Regra R5: ...``): a scenario of R1 can break R5 on one of its answers."""
+        return frozenset(m["id"].upper() for m in _CITED.finditer(self.message))
 
     @property
     def advisory_not_met(self) -> bool:
@@ -172,11 +179,16 @@ def read_properties(text: str) -> dict[str, str]:
     return values
 
 
+def _unescape(text: str) -> str:
+    text = _UNICODE_ESCAPE.sub(lambda m: chr(int(m[1], 16)), text)
+    return re.sub(r"\\(.)", r"\1", text)
+
+
 def _split(line: str) -> tuple[str, str]:
     match = re.match(r"((?:\\.|[^=:\s])+)\s*[=:]?\s*(.*)", line)
     if not match:
         return line, ""
-    return re.sub(r"\\(.)", r"\1", match[1]), match[2]
+    return _unescape(match[1]), _unescape(match[2])
 
 
 def read_results(folder: str | Path) -> Results:

@@ -58,9 +58,40 @@ def _int(value: int | None) -> str:
     return "—" if value is None else f"{value:,}".replace(",", ".")
 
 
+_EXCEPTION_PREFIX = re.compile(r"^(?:[A-Za-z_][\w.]*|XFAIL)\s*:?\s+(?=\[|boa prática)")
+
+
 def first_line(test: TestResult) -> str:
+    """The message's first line without the exception class pytest puts before the suite's own text."""
     lines = [line.strip() for line in test.message.splitlines() if line.strip()]
-    return lines[0] if lines else test.status
+    return _EXCEPTION_PREFIX.sub("", lines[0]) if lines else test.status
+
+
+def _field(test: TestResult, name: str) -> str | None:
+    prefix = f"{name}:"
+    for line in test.message.splitlines():
+        if line.startswith(prefix):
+            return line[len(prefix) :].strip()
+    return None
+
+
+def reason(test: TestResult) -> str:
+    """``Esperado ...; recebido ...`` from the suite's message, else its first line."""
+    expected, got = _field(test, "Esperado"), _field(test, "Recebido")
+    if expected and got:
+        return f"esperado {expected}; recebido {got}"
+    return first_line(test)
+
+
+@dataclass(frozen=True)
+class FailureGroup:
+    """Open failures of one rule and one category: the scenarios, and how to reproduce the first one."""
+
+    rule: str
+    category: str
+    tests: list[tuple[str, str]]  # (scenario, reason)
+    reproduction: str | None
+    how_to_fix: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,7 +102,7 @@ class SummaryData:
     rules: list[tuple[str, str, int, int, str]]
     load: list[tuple[str, str]] | None
     load_failures: list[tuple[str, int]]
-    failures: list[tuple[str, str, str, str | None]]  # rule, test, reason, reproduction
+    failures: list[FailureGroup]
     advisories: list[tuple[str, str, str]]  # rule, test, reason (good practices not met)
 
 
@@ -108,15 +139,20 @@ def build(results: Results, tally: LoadTally | None, ctx: SummaryContext) -> Sum
             load.append(("Resultado da carga", "aprovada" if tally.passed else "reprovada"))
         load += [("Motivo", clean(reason, secrets)) for reason in tally.reasons]
         load_failures = sorted(tally.failures.items(), key=lambda item: (-item[1], item[0]))
+    groups: dict[tuple[str, str], list[TestResult]] = {}
+    for test in results.tests:
+        if test.failed:
+            category = test.category or ("falha do próprio homologa" if test.status == "broken" else "outras falhas")
+            groups.setdefault((test.rule, category), []).append(test)
     failures = [
-        (
-            t.rule,
-            clean(t.name, secrets),
-            clean(first_line(t), secrets),
-            clean(t.reproduction, secrets) if t.reproduction else None,
+        FailureGroup(
+            rule=rule,
+            category=category,
+            tests=[(clean(t.name, secrets), clean(reason(t), secrets)) for t in tests],
+            reproduction=next((clean(t.reproduction, secrets) for t in tests if t.reproduction), None),
+            how_to_fix=next((clean(fix, secrets) for t in tests if (fix := _field(t, "Como corrigir"))), None),
         )
-        for t in results.tests
-        if t.failed
+        for (rule, category), tests in groups.items()
     ]
     advisories = [
         (t.rule, clean(t.name, secrets), clean(first_line(t), secrets)) for t in results.tests if t.advisory_not_met
@@ -145,10 +181,14 @@ def to_markdown(data: SummaryData) -> str:
     out += ["", "## Falhas em aberto", ""]
     if not data.failures:
         out.append("Nenhuma.")
-    for rule, test, reason, repro in data.failures:
-        out += [f"### {rule} — {test}", "", reason, ""]
-        if repro:
-            out += ["Para reproduzir:", "", "```bash", repro, "```", ""]
+    for group in data.failures:
+        out += [f"### {group.rule} — {group.category} ({len(group.tests)} cenário(s))", ""]
+        out += [f"- {_md_cell(test)}: {_md_cell(why)}" for test, why in group.tests]
+        if group.how_to_fix:
+            out += ["", f"Como corrigir: {group.how_to_fix}"]
+        if group.reproduction:
+            out += ["", "Para reproduzir (primeiro cenário):", "", "```bash", group.reproduction, "```"]
+        out.append("")
     if data.advisories:
         out += ["", "## Boas práticas não atendidas (consultivas)", ""]
         out += [f"- **{rule} — {_md_cell(test)}:** {_md_cell(reason)}" for rule, test, reason in data.advisories]
@@ -201,10 +241,14 @@ def to_html(data: SummaryData) -> str:
     parts.append("<h2>Falhas em aberto</h2>")
     if not data.failures:
         parts.append("<p>Nenhuma.</p>")
-    for rule, test, reason, repro in data.failures:
-        parts.append(f"<h3>{e(rule)} — {e(test)}</h3><p>{e(reason)}</p>")
-        if repro:
-            parts.append(f"<p>Para reproduzir:</p><pre>{e(repro)}</pre>")
+    for group in data.failures:
+        parts.append(f"<h3>{e(group.rule)} — {e(group.category)} ({len(group.tests)} cenário(s))</h3><ul>")
+        parts += [f"<li>{e(test)}: {e(why)}</li>" for test, why in group.tests]
+        parts.append("</ul>")
+        if group.how_to_fix:
+            parts.append(f"<p><b>Como corrigir:</b> {e(group.how_to_fix)}</p>")
+        if group.reproduction:
+            parts.append(f"<p>Para reproduzir (primeiro cenário):</p><pre>{e(group.reproduction)}</pre>")
     if data.advisories:
         parts.append("<h2>Boas práticas não atendidas (consultivas)</h2><ul>")
         parts += [f"<li><b>{e(r)} — {e(test)}:</b> {e(reason)}</li>" for r, test, reason in data.advisories]
