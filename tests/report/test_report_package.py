@@ -13,8 +13,14 @@ from conftest import Generated
 
 from homologa import __version__, cli
 from homologa.contract import load_pack
+from homologa.profile import load_profile
 from homologa.report import manifest as mf
 from homologa.report import sanitize
+from homologa.report.build import ReportOutcome, context_for, write_summary
+from homologa.report.package import PackageError, write_package
+from homologa.report.results import read_results
+from homologa.report.tally import find_tally
+from homologa.report.verdict import overall_verdict
 
 
 @dataclass(frozen=True)
@@ -173,17 +179,23 @@ def test_unreadable_package_is_a_clear_error(
     assert message in err and "Traceback" not in err
 
 
+def outcome_for(results_dir: Path, generated: Generated, folder: Path) -> ReportOutcome:
+    """A report outcome for other results without running Allure again: the summary is real, the Allure page is
+    the session's (comparar and the secret scan read the manifest and the files, not the page's content)."""
+    profile = load_profile(generated.profile)
+    results = read_results(results_dir)
+    tally = find_tally(results)
+    md, page = write_summary(results, tally, context_for(results, profile), folder)
+    return ReportOutcome(results, tally, generated.index, md, page, overall_verdict(results))
+
+
 def test_comparar_shows_rules_and_load_changes(
     package_a: Packaged, generated: Generated, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     tally = dict(support.TALLY, clientes_por_segundo=250.0, p95_ms=300.0, falhas={"falha de transporte": 0})
     results_b = support.write_suite_results(tmp_path / "run-b", tally=tally, r2_passes=True)
-    code = cli.main(
-        ["pacote", "--perfil", str(generated.profile), "--resultados", str(results_b), "--saida", str(tmp_path)]
-    )
-    assert code == 0
-    (path_b,) = tmp_path.glob("*.zip")
-    capsys.readouterr()
+    profile = load_profile(generated.profile)
+    path_b = write_package(outcome_for(results_b, generated, tmp_path), profile, None, tmp_path / "b").path
     assert cli.main(["comparar", str(package_a.path), str(path_b)]) == 0
     out = capsys.readouterr().out
     assert "veredito: reprovado → aprovado com ressalvas" in out
@@ -191,22 +203,34 @@ def test_comparar_shows_rules_and_load_changes(
     assert "regras que deixaram de falhar:\n  R2: antes 1 cenário(s) falhando" in out
     assert "clientes por segundo: 198,5 → 250,0  (mudou)" in out
     assert "latência p95: 412,0 ms → 300,0 ms  (mudou)" in out
+    assert "clientes enviados: 1200 → 1200\n" in out
     assert "falhas 'falha de transporte': 3 → 0" in out
     assert "falhas 'status divergente': 1 → 0" in out
     assert cli.main(["comparar", str(path_b), str(package_a.path)]) == 0
     assert "regras que passaram a falhar:\n  R2: 1 cenário(s) falhando" in capsys.readouterr().out
 
 
-def test_a_leaked_secret_stops_the_package(
+def test_a_leaked_secret_stops_the_package(generated: Generated, tmp_path: Path) -> None:
+    load = tmp_path / "carga"
+    shutil.copytree(generated.load, load)
+    (load / "locust.log").write_text(f"POST /clientes Authorization: Bearer {support.SECRET_TOKEN}\n", encoding="utf-8")
+    outcome = outcome_for(generated.results, generated, tmp_path)
+    with pytest.raises(PackageError, match=r"segredo do perfil .* pacote não gerado: carga/locust\.log") as caught:
+        write_package(outcome, load_profile(generated.profile), load, tmp_path / "saida")
+    assert support.SECRET_TOKEN not in str(caught.value)
+    assert not list((tmp_path / "saida").glob("*.zip")) if (tmp_path / "saida").exists() else True
+
+
+def test_a_leaked_secret_stops_the_report(
     run_a: Path, generated: Generated, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     leaky = tmp_path / "allure-results"
     shutil.copytree(run_a, leaky)
-    name = next(p for p in leaky.glob("*-attachment.xml"))
-    name.write_text(f"<x>Authorization: Bearer {support.SECRET_TOKEN}</x>", encoding="utf-8")
-    out = tmp_path / "saida"
-    code = cli.main(["pacote", "--perfil", str(generated.profile), "--resultados", str(leaky), "--saida", str(out)])
+    attachment = next(iter(leaky.glob("*-attachment.xml")))
+    attachment.write_text(f"<x>senha {support.SECRET_PASSWORD}</x>", encoding="utf-8")
+    out = tmp_path / "relatorio"
+    code = cli.main(["relatorio", "--perfil", str(generated.profile), "--resultados", str(leaky), "--saida", str(out)])
     err = capsys.readouterr().err
     assert code == 2
-    assert "segredo do perfil" in err and support.SECRET_TOKEN not in err
-    assert not out.exists() or not list(out.glob("*.zip"))
+    assert "segredo do perfil" in err and support.SECRET_PASSWORD not in err
+    assert not (out / "index.html").exists()
