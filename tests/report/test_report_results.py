@@ -143,8 +143,13 @@ def test_missing_or_empty_results_are_clear_errors(tmp_path: Path) -> None:
 
 
 def test_properties_file_as_allure_reads_it() -> None:
-    text = "# comentário\nalvo=http://h/x?a=1\nversao : 0.1.0\nchave\\ com\\ espaço=v\n\n! outro\n"
-    assert read_properties(text) == {"alvo": "http://h/x?a=1", "versao": "0.1.0", "chave com espaço": "v"}
+    text = "# comentário\nalvo=http://h/x?a=1\nversao : 0.1.0\nchave\\ com\\ espaço=v\n\n! outro\nestrito=n\\u00e3o\n"
+    assert read_properties(text) == {
+        "alvo": "http://h/x?a=1",
+        "versao": "0.1.0",
+        "chave com espaço": "v",
+        "estrito": "não",
+    }
 
 
 def test_stand_in_suite_masks_its_target() -> None:
