@@ -48,8 +48,8 @@ def target_of(results: Results, profile: Profile | None) -> str:
     if profile is not None and profile.target:
         return mask_url(profile.target)
     for key, value in results.environment.items():
-        if any(hint in key.lower() for hint in _TARGET_KEYS) and "://" in value:
-            return mask_url(value)
+        if key.lower() in _TARGET_KEYS and value:
+            return mask_url(value) if "://" in value else value
     return ""
 
 

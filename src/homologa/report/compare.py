@@ -68,5 +68,5 @@ def compare(a: Archive, b: Archive) -> list[str]:
     if ca.get("sha256") != cb.get("sha256"):
         lines.append(f"contrato: v{ca.get('versao')} → v{cb.get('versao')} (pacote de contrato diferente)")
     if a.manifest.get("alvo") != b.manifest.get("alvo"):
-        lines.append(f"alvo: {a.manifest.get('alvo')} → {b.manifest.get('alvo')}")
+        lines.append(f"alvo: {a.manifest.get('alvo') or '—'} → {b.manifest.get('alvo') or '—'}")
     return lines
