@@ -6,6 +6,7 @@ check digits use the usual modulo-11 weights.
 
 from __future__ import annotations
 
+import operator
 import re
 
 _BODY = re.compile(r"[0-9A-Z]{12}")
@@ -14,8 +15,12 @@ _W1 = (5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
 _W2 = (6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
 
 
-def _digit(values: list[int], weights: tuple[int, ...]) -> int:
-    rest = sum(v * w for v, w in zip(values, weights, strict=True)) % 11
+_W1_OFFSET = 48 * sum(_W1)
+_W2_OFFSET = 48 * sum(_W2[:12])
+
+
+def _digit(weighted_sum: int) -> int:
+    rest = weighted_sum % 11
     return 0 if rest < 2 else 11 - rest
 
 
@@ -23,9 +28,9 @@ def check_digits(body: str) -> str:
     """The two check digits of a 12-character CNPJ body (``[0-9A-Z]{12}``)."""
     if not _BODY.fullmatch(body):
         raise ValueError(f"raiz de CNPJ inválida: {body!r} (esperado 12 caracteres [0-9A-Z])")
-    values = [ord(c) - 48 for c in body]
-    d1 = _digit(values, _W1)
-    d2 = _digit([*values, d1], _W2)
+    codes = body.encode("ascii")  # each character's value is its ASCII code - 48: subtract the offsets once
+    d1 = _digit(sum(map(operator.mul, codes, _W1)) - _W1_OFFSET)
+    d2 = _digit(sum(map(operator.mul, codes, _W2)) - _W2_OFFSET + d1 * _W2[12])
     return f"{d1}{d2}"
 
 

@@ -1,0 +1,209 @@
+"""Talking to the distributor's endpoint: one POST per message, the answer read as untrusted input.
+
+:meth:`ContractClient.send` never raises for anything the endpoint does. It returns an :class:`Exchange`: what was
+sent, what came back (status, content type, body capped at 1 MiB while streaming, elapsed time) and the answer
+parsed with the hardened parser and validated against the pack — or why it could not be (transport failure,
+oversized, unsafe or malformed body). Judging the exchange is :mod:`homologa.suite.checks`' job.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import httpx
+
+from homologa import __version__, xmlsafe
+from homologa.contract import ContractPack, Violation
+from homologa.messages import CONTENT_TYPE, read_answer, render_request
+from homologa.model import CadastroCliente, Retorno
+from homologa.profile import Auth
+from homologa.secrets import mask_headers, mask_url, redact
+from homologa.suite.errors import RESPOSTA_INSEGURA, RESPOSTA_INVALIDA
+from homologa.suite.tls import ssl_context
+
+MAX_BODY = 1024 * 1024  # answers beyond 1 MiB are cut while streaming and judged invalid
+EXCERPT_CHARS = 600
+
+
+@dataclass(frozen=True, slots=True)
+class BodyProblem:
+    """Why the answer body could not be read as a contract answer: its category and a pt-BR reason."""
+
+    category: str
+    reason: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and what the endpoint did with it."""
+
+    url: str  # masked
+    message: CadastroCliente
+    request: bytes
+    request_headers: dict[str, str]  # masked
+    status: int | None = None
+    content_type: str | None = None
+    body: bytes = b""
+    elapsed: float = 0.0
+    transport_error: str | None = None
+    body_problem: BodyProblem | None = None
+    violations: tuple[Violation, ...] = ()
+    answer: Retorno | None = None
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+    def excerpt(self, limit: int = EXCERPT_CHARS) -> str:
+        """The start of the answer body as text, secrets redacted."""
+        text = self.body[:limit].decode("utf-8", errors="replace")
+        if len(self.body) > limit:
+            text += f"\n... ({len(self.body)} bytes no total)"
+        return redact(text, self.secrets)
+
+
+class _Cut(Exception):
+    """Streaming stopped on purpose: too big or too slow."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+
+
+class ContractClient:
+    """An HTTP client for one target, with its auth, TLS, timeouts and the answer schema."""
+
+    def __init__(self, url: str, pack: ContractPack, timeout: float, auth: Auth | None = None) -> None:
+        self.url = url
+        self.pack = pack
+        self.timeout = timeout
+        self.auth = auth or Auth()
+        self.latencies: list[float] = []
+        self.headers = {
+            "Content-Type": CONTENT_TYPE,
+            "Accept": "application/xml, text/xml",
+            "Accept-Encoding": "identity",
+            "User-Agent": f"homologa/{__version__}",
+            **self.auth.headers,
+        }
+        if self.auth.bearer:
+            self.headers["Authorization"] = f"Bearer {self.auth.bearer}"
+        options: dict[str, Any] = {"timeout": httpx.Timeout(timeout), "follow_redirects": False}
+        if url.startswith("https:"):
+            options["verify"] = ssl_context(self.auth)
+        if self.auth.basic:
+            user, _, password = self.auth.basic.partition(":")
+            options["auth"] = httpx.BasicAuth(user, password)
+        self._http = httpx.Client(**options)
+        self._secrets = tuple(self.auth.secrets())
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ContractClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def shown_headers(self) -> dict[str, str]:
+        """The request headers as they may be shown (secrets masked, Basic auth included)."""
+        headers = dict(self.headers)
+        if self.auth.basic:
+            headers["Authorization"] = "Basic ***"
+        return mask_headers(headers)
+
+    def send(self, message: CadastroCliente, body: bytes | None = None) -> Exchange:
+        """POST ``message`` (as ``body`` when given, e.g. a golden file's own spelling) and read the answer; every
+        failure is recorded in the returned exchange."""
+        body = render_request(message) if body is None else body
+        base: dict[str, Any] = {
+            "url": mask_url(self.url),
+            "message": message,
+            "request": body,
+            "request_headers": self.shown_headers(),
+            "secrets": self._secrets,
+        }
+        start = time.monotonic()
+        deadline = start + self.timeout
+        try:
+            with self._http.stream("POST", self.url, content=body, headers=self.headers) as response:
+                status = response.status_code
+                content_type = response.headers.get("content-type")
+                data = _read_capped(response, deadline, self.timeout)
+        except _Cut as cut:
+            elapsed = time.monotonic() - start
+            self.latencies.append(elapsed)
+            if cut.kind == "size":
+                return Exchange(
+                    **base,
+                    status=status,
+                    content_type=content_type,
+                    elapsed=elapsed,
+                    body_problem=BodyProblem(RESPOSTA_INVALIDA, cut.reason),
+                )
+            return Exchange(
+                **base, status=status, content_type=content_type, elapsed=elapsed, transport_error=cut.reason
+            )
+        except httpx.HTTPError as exc:
+            elapsed = time.monotonic() - start
+            self.latencies.append(elapsed)
+            return Exchange(**base, elapsed=elapsed, transport_error=describe_transport_error(exc, self.timeout))
+        elapsed = time.monotonic() - start
+        self.latencies.append(elapsed)
+        return self._judge_body(Exchange(**base, status=status, content_type=content_type, body=data, elapsed=elapsed))
+
+    def _judge_body(self, exchange: Exchange) -> Exchange:
+        """Parse (hardened) and validate the body; an exchange with the answer or the body's problem."""
+        try:
+            root = xmlsafe.parse(exchange.body)
+        except xmlsafe.UnsafeXML as exc:
+            return replace(exchange, body_problem=BodyProblem(RESPOSTA_INSEGURA, str(exc)))
+        except xmlsafe.MalformedXML as exc:
+            return replace(exchange, body_problem=BodyProblem(RESPOSTA_INVALIDA, str(exc), exc.line))
+        violations = tuple(self.pack.answer.validate(root))
+        answer = read_answer(root) if root.tag == self.pack.answer.qualified_root else None
+        return replace(exchange, violations=violations, answer=answer)
+
+
+def _read_capped(response: httpx.Response, deadline: float, timeout: float) -> bytes:
+    """The body, at most :data:`MAX_BODY` bytes, all of it before ``deadline`` (a trickle is cut)."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise _Cut("size", f"corpo de {int(declared)} bytes anunciado (limite {MAX_BODY} bytes): recusado sem ler")
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise _Cut("size", f"corpo maior que {MAX_BODY} bytes (leitura interrompida)")
+        chunks.append(chunk)
+        if time.monotonic() > deadline:
+            raise _Cut(
+                "deadline",
+                f"a resposta não terminou em {timeout:g} s (recebidos {size} bytes; corpo chegando aos poucos)",
+            )
+    return b"".join(chunks)
+
+
+def describe_transport_error(exc: httpx.HTTPError, timeout: float) -> str:
+    """A pt-BR line for an httpx failure (no secrets: httpx messages carry no credentials)."""
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"tempo esgotado ao conectar ({timeout:g} s)"
+    if isinstance(exc, httpx.ReadTimeout):
+        return f"o alvo não respondeu em {timeout:g} s (tempo de leitura esgotado)"
+    if isinstance(exc, httpx.WriteTimeout):
+        return f"tempo esgotado ao enviar o pedido ({timeout:g} s)"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"tempo esgotado ({timeout:g} s): {detail}"
+    if isinstance(exc, httpx.ConnectError):
+        return f"não foi possível conectar ao alvo: {detail}"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"o alvo fechou a conexão sem uma resposta HTTP completa: {detail}"
+    if isinstance(exc, httpx.ReadError):
+        return f"conexão interrompida durante a leitura da resposta: {detail}"
+    if isinstance(exc, httpx.TooManyRedirects | httpx.UnsupportedProtocol):
+        return f"resposta HTTP inesperada: {detail}"
+    return f"falha de transporte: {detail}"

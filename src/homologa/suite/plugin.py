@@ -1,0 +1,311 @@
+"""pytest plugin of the contract suite (entry point ``pytest11: homologa``): options, report header, fixtures.
+
+Loaded in every pytest run where homologa is installed, so it stays cheap: options are resolved and checked at
+start-up (a bad one is a pt-BR usage error, exit code 4), and everything costly — the contract pack, the HTTP
+client, the embedded reference distributor — lives in fixtures that only the suite's tests ask for. Never imports
+Locust or gevent. Option and fixture names avoid Locust's own plugin (``--host``/``-H``, ``session``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from homologa.suite.options import RawOptions, Settings, SettingsError, resolve
+
+if TYPE_CHECKING:
+    from homologa.contract import ContractPack
+    from homologa.suite.client import ContractClient
+    from homologa.suite.runner import Scenario
+    from homologa.suite.scenarios import Customers
+
+
+@dataclass
+class RunState:
+    """Per-run state of the plugin (kept in ``config.stash``, never global)."""
+
+    settings: Settings
+    seed: int
+    used: bool = False  # some test asked for the suite's fixtures
+    advisory: list[tuple[str, str, str]] = field(default_factory=list)  # (nodeid, rule, first line)
+    stopped: str | None = None  # why the session was stopped early (dead or hanging target)
+
+
+STATE = pytest.StashKey[RunState]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("homologa", "homologa — suíte de contrato v1 (pytest suites --target URL)")
+    group.addoption("--target", metavar="URL", help="endpoint do ERP (senão HOMOLOGA_TARGET, o perfil ou o embutido)")
+    group.addoption("--profile", metavar="ARQUIVO", help="perfil do distribuidor (homologacao.toml)")
+    group.addoption("--timeout", metavar="S", help="tempo limite por requisição em segundos (padrão 10)")
+    group.addoption("--basic-auth", metavar="USUARIO:SENHA", help="autenticação Basic")
+    group.addoption("--bearer", metavar="TOKEN", help="Authorization: Bearer TOKEN")
+    group.addoption(
+        "--header", action="append", default=[], metavar="'Nome: valor'", help="cabeçalho extra (repetível)"
+    )
+    group.addoption("--client-cert", metavar="PEM", help="certificado do cliente (mTLS)")
+    group.addoption("--client-key", metavar="PEM", help="chave do certificado do cliente (mTLS)")
+    group.addoption("--ca-bundle", metavar="PEM", help="CAs para verificar o TLS do alvo")
+    group.addoption("--insecure", action="store_true", default=False, help="não verifica o TLS (só em homologação)")
+    group.addoption(
+        "--protected-fields", metavar="CAMPOS", help="campos que o ERP não sobrescreve: telefone,endereco,..."
+    )
+    group.addoption("--customer-seed", metavar="N", help="semente dos CNPJs novos (reproduz uma rodada)")
+
+
+def _raw(config: pytest.Config) -> RawOptions:
+    opt = config.getoption
+    return RawOptions(
+        target=opt("target"),
+        profile=opt("profile"),
+        timeout=opt("timeout"),
+        basic_auth=opt("basic_auth"),
+        bearer=opt("bearer"),
+        headers=tuple(opt("header") or ()),
+        client_cert=opt("client_cert"),
+        client_key=opt("client_key"),
+        ca_bundle=opt("ca_bundle"),
+        insecure=bool(opt("insecure")),
+        protected_fields=opt("protected_fields"),
+        # ``--strict`` is pytest's own flag (strict markers, xfail, config): homologa reads it too, and with it
+        # best practice (B1, B2) becomes blocking.
+        strict=bool(config.getini("strict")),
+        seed=opt("customer_seed"),
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "regra(codigo): regra do contrato que o cenário prova (R1..R6, B1, B2)")
+    try:
+        settings = resolve(_raw(config), os.environ)
+        if settings.auth.client_cert or settings.auth.ca_bundle:
+            from homologa.suite.tls import TLSSetupError, ssl_context
+
+            try:
+                ssl_context(settings.auth)
+            except TLSSetupError as exc:
+                raise SettingsError(str(exc)) from None
+    except SettingsError as exc:
+        raise pytest.UsageError(f"homologa: {exc}") from None
+    seed = settings.seed if settings.seed is not None else secrets.randbelow(10**9)
+    config.stash[STATE] = RunState(settings=settings, seed=seed)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return []
+    s = state.settings
+    return [
+        f"homologa: alvo {s.masked_target} (origem: {s.target_source}); timeout {s.timeout:g} s; "
+        f"semente de clientes {state.seed}{'; estrito' if s.strict else ''}"
+    ]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "homologa_golden" in metafunc.fixturenames:
+        from homologa.golden import load_golden
+
+        names = [g.name for g in load_golden() if g.expected_status == "PEN"]
+        metafunc.parametrize("homologa_golden", names, ids=names, indirect=True)
+
+
+# --- fixtures -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def homologa_settings(pytestconfig: pytest.Config) -> Settings:
+    """The run's checked settings (command line > environment > profile)."""
+    return pytestconfig.stash[STATE].settings
+
+
+@pytest.fixture(scope="session")
+def homologa_pack() -> ContractPack:
+    """The contract pack the answers are validated against (v1)."""
+    from homologa.contract import load_pack
+
+    return load_pack()
+
+
+@pytest.fixture(scope="session")
+def homologa_target(
+    homologa_settings: Settings, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """The endpoint under test; without a target, the embedded reference distributor on a free loopback port."""
+    if homologa_settings.target:
+        yield homologa_settings.target
+        return
+    from homologa.suite.embedded import embedded_distributor
+
+    db_path = tmp_path_factory.mktemp("homologa-embutido") / "distribuidor.sqlite3"
+    server = embedded_distributor(db_path, homologa_settings.protected_fields)
+    try:
+        url = server.__enter__()
+    except Exception as exc:
+        from homologa.suite.errors import HarnessError
+
+        request.session.shouldfail = "homologa: o distribuidor de referência embutido não iniciou"
+        raise HarnessError(f"o distribuidor de referência embutido não iniciou: {exc}") from exc
+    try:
+        yield url
+    finally:
+        server.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def homologa_client(
+    homologa_target: str, homologa_settings: Settings, homologa_pack: ContractPack, pytestconfig: pytest.Config
+) -> Iterator[ContractClient]:
+    """The HTTP client for the target (auth, TLS, timeouts, 1 MiB cap, read deadline); writes the run's metadata."""
+    from homologa.suite.client import ContractClient
+
+    state = pytestconfig.stash[STATE]
+    state.used = True
+    client = ContractClient(homologa_target, homologa_pack, homologa_settings.timeout, homologa_settings.auth)
+    try:
+        yield client
+    finally:
+        client.close()
+        results_dir = getattr(pytestconfig.option, "allure_report_dir", None)
+        if results_dir:
+            from homologa.suite.reporting import write_run_metadata
+
+            write_run_metadata(
+                Path(results_dir), homologa_settings, homologa_pack.version, homologa_pack.sha256, state.seed
+            )
+
+
+@pytest.fixture(scope="session")
+def homologa_goldens() -> dict[str, Any]:
+    """The golden messages shipped with this version, by name."""
+    from homologa.golden import load_golden
+
+    return {g.name: g for g in load_golden()}
+
+
+@pytest.fixture
+def homologa_golden(request: pytest.FixtureRequest, homologa_goldens: dict[str, Any]) -> Any:
+    """One golden message (parametrized over every golden whose expected status is PEN)."""
+    return homologa_goldens[request.param]
+
+
+@pytest.fixture(scope="session")
+def homologa_customers(pytestconfig: pytest.Config) -> Customers:
+    """Fresh customers for this run (CNPJs from the seed shown in the report header)."""
+    from homologa.suite.scenarios import Customers
+
+    return Customers(pytestconfig.stash[STATE].seed)
+
+
+@pytest.fixture
+def homologa(
+    request: pytest.FixtureRequest,
+    homologa_client: ContractClient,
+    homologa_customers: Customers,
+    homologa_settings: Settings,
+) -> Scenario:
+    """The scenario driver for one test: ``homologa.send(cliente, step=..., expect=...)``."""
+    from homologa.suite import reporting
+    from homologa.suite.errors import HarnessError
+    from homologa.suite.runner import Scenario
+
+    marker = request.node.get_closest_marker("regra")
+    if marker is None or not marker.args:
+        raise HarnessError(f"cenário {request.node.nodeid} sem @pytest.mark.regra('Rn')")
+    rule = str(marker.args[0])
+    title, params = _title(request)
+    story = (request.module.__doc__ or request.module.__name__).strip().splitlines()[0]
+    reporting.label_test(rule, story, homologa_settings, params)
+
+    state = request.config.stash[STATE]
+
+    def stop_session(message: str) -> None:
+        state.stopped = message
+        request.session.shouldfail = message
+
+    return Scenario(
+        title=title,
+        rule=rule,
+        client=homologa_client,
+        customers=homologa_customers,
+        settings=homologa_settings,
+        stop_session=stop_session,
+    )
+
+
+def _title(request: pytest.FixtureRequest) -> tuple[str, dict[str, str]]:
+    """The test's pt-BR title (its docstring's first line, ``{param}`` filled in) and its parameters as text."""
+    doc = str(request.function.__doc__ or request.node.name).strip().splitlines()[0]
+    callspec = getattr(request.node, "callspec", None)
+    params: dict[str, str] = {}
+    if callspec is not None:
+        from homologa.suite.scenarios import FIELD_NAMES
+
+        params = {k: FIELD_NAMES.get(str(v), str(getattr(v, "name", v))) for k, v in callspec.params.items()}
+    try:
+        return str(doc.format(**params)), params
+    except (KeyError, IndexError, ValueError):
+        return doc, params
+
+
+# --- verdict shaping ------------------------------------------------------------------------------------------
+
+
+@pytest.hookimpl(hookwrapper=True, trylast=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A contract violation is shown as its message (no traceback); best practice only blocks with --strict."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    state = item.config.stash.get(STATE, None)
+    if state is None or call.excinfo is None or report.when != "call":
+        return
+    from homologa.suite.errors import ContractViolation
+    from homologa.suite.rules import RULES
+
+    exc = call.excinfo.value
+    if not isinstance(exc, ContractViolation):
+        return
+    report.longrepr = exc.message
+    report.user_properties.append(("categoria", exc.category))
+    report.user_properties.append(("regra", exc.rule))
+    report.user_properties.append(("regra_violada", exc.violated))
+    known = RULES.get(exc.rule)
+    if known is not None and not known.blocking and not state.settings.strict:
+        first = exc.message.splitlines()[0]
+        report.outcome = "skipped"
+        report.wasxfail = f"boa prática {exc.rule} não atendida (consultiva; reprova só com --strict): {first}"
+        state.advisory.append((item.nodeid, exc.rule, first))
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    state = config.stash.get(STATE, None)
+    if state is None or not state.used:
+        return
+    failed = len(terminalreporter.stats.get("failed", []))
+    errors = len(terminalreporter.stats.get("error", []))
+    terminalreporter.section("veredito da homologação (contrato v1)")
+    if errors:
+        terminalreporter.line(f"INCOMPLETO: {errors} cenário(s) não rodaram por falha do próprio homologa", red=True)
+    if failed:
+        terminalreporter.line(f"REPROVADO: {failed} cenário(s) violam regras do contrato", red=True)
+        if state.stopped:
+            terminalreporter.line("a rodada parou na primeira falha de transporte: o alvo não responde", red=True)
+    elif not errors:
+        terminalreporter.line("APROVADO: todas as regras da plataforma foram atendidas", green=True)
+    deselected = len(terminalreporter.stats.get("deselected", []))
+    if deselected:
+        terminalreporter.line(
+            f"rodada parcial: {deselected} cenário(s) desmarcados (-k/-m/--deselect); não vale como homologação",
+            yellow=True,
+        )
+    for nodeid, rule, first in state.advisory:
+        terminalreporter.line(f"boa prática {rule} não atendida (consultiva, use --strict para reprovar): {nodeid}")
+        terminalreporter.line(f"    {first}")
+    terminalreporter.line(f"alvo: {state.settings.masked_target} · semente de clientes: {state.seed}")

@@ -1,0 +1,210 @@
+"""Building the messages of each scenario: fresh customers for every run, and the variations a real ERP trips on.
+
+Every run draws its CNPJs from a random seed (shown in the report header), so the suite passes again and again
+against the same endpoint; the same seed against a fresh endpoint replays the same customers. The other data comes
+from the golden messages or from :func:`base_customer`, changed one concern at a time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import re
+import string
+import uuid
+from datetime import UTC, datetime
+
+from homologa import cnpj, xmlsafe
+from homologa.messages import read_request
+from homologa.model import FIELD_GROUPS, CadastroCliente, Cliente, Endereco
+
+_ALNUM = string.digits + string.ascii_uppercase
+
+# One real CEP per UF (inside the UF's range), for the "every UF" scenarios.
+CEP_BY_UF: dict[str, tuple[str, str]] = {
+    "AC": ("69900062", "Rio Branco"), "AL": ("57020050", "Maceió"), "AP": ("68900073", "Macapá"),
+    "AM": ("69005040", "Manaus"), "BA": ("40020000", "Salvador"), "CE": ("60060440", "Fortaleza"),
+    "DF": ("70040902", "Brasília"), "ES": ("29010120", "Vitória"), "GO": ("74003010", "Goiânia"),
+    "MA": ("65010440", "São Luís"), "MT": ("78005370", "Cuiabá"), "MS": ("79002070", "Campo Grande"),
+    "MG": ("30130010", "Belo Horizonte"), "PA": ("66010020", "Belém"), "PB": ("58010000", "João Pessoa"),
+    "PR": ("80010010", "Curitiba"), "PE": ("50010000", "Recife"), "PI": ("64000020", "Teresina"),
+    "RJ": ("20010000", "Rio de Janeiro"), "RN": ("59012300", "Natal"), "RS": ("90010150", "Porto Alegre"),
+    "RO": ("76801050", "Porto Velho"), "RR": ("69301110", "Boa Vista"), "SC": ("88010000", "Florianópolis"),
+    "SP": ("01001000", "São Paulo"), "SE": ("49010010", "Aracaju"), "TO": ("77001002", "Palmas"),
+}  # fmt: skip
+
+# Human names for the field groups, as titles show them.
+FIELD_NAMES: dict[str, str] = {
+    "nome": "o nome",
+    "email": "o e-mail",
+    "inscricao_estadual": "a inscrição estadual",
+    "telefone": "o telefone",
+    "telefone_celular": "o telefone celular",
+    "endereco": "o endereço",
+}
+
+
+def base_customer() -> Cliente:
+    """A plain, typical customer (every optional element present); its CNPJ is replaced before sending."""
+    return Cliente(
+        cnpj="11222333000181",
+        inscricao_estadual="110042490114",
+        nome="Mercearia Bom Preço Ltda",
+        email="compras@bompreco.com.br",
+        telefone="1133224455",
+        telefone_celular="11987654321",
+        endereco=Endereco(
+            logradouro="Rua das Flores",
+            numero="120",
+            complemento="Loja 2",
+            bairro="Centro",
+            cidade="São Paulo",
+            estado="SP",
+            cep="01001000",
+        ),
+    )
+
+
+class Customers:
+    """Fresh CNPJs and message ids for one run, drawn from ``seed``."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self._rng = random.Random(seed)
+
+    def cnpj(self, alphanumeric: bool = False) -> str:
+        """A valid CNPJ never used before in this run (alphanumeric: at least one letter in the body)."""
+        if alphanumeric:
+            body = "".join(self._rng.choice(_ALNUM) for _ in range(11)) + self._rng.choice(string.ascii_uppercase)
+        else:
+            body = "".join(self._rng.choice(string.digits) for _ in range(8)) + "0001"
+        return cnpj.complete(body)
+
+    def fresh(self, cliente: Cliente) -> Cliente:
+        """``cliente`` with a new CNPJ of the same kind (numeric or alphanumeric): a customer the ERP never saw."""
+        return cliente.replace(cnpj=self.cnpj(cnpj.is_alphanumeric(cliente.cnpj)))
+
+    def message(self, cliente: Cliente, id_mensagem: str | None = None) -> CadastroCliente:
+        """A ``CadastroCliente`` for ``cliente``: a new IdMensagem (unless given) and the current time in UTC."""
+        return CadastroCliente(
+            id_mensagem=id_mensagem or str(uuid.UUID(int=self._rng.getrandbits(128), version=4)),
+            data_hora_envio=datetime.now(UTC).replace(microsecond=0).isoformat(),
+            cliente=cliente,
+        )
+
+
+def changed(cliente: Cliente, group: str) -> Cliente:
+    """``cliente`` with only the field group ``group`` (a key of FIELD_GROUPS) changed to another valid value."""
+    if group not in FIELD_GROUPS:
+        raise ValueError(f"grupo de campos desconhecido: {group!r}")
+    if group == "nome":
+        return cliente.replace(nome=_other(cliente.nome, "Comercial Nova Era Ltda", "Atacado Horizonte S.A."))
+    if group == "email":
+        return cliente.replace(email=_other(cliente.email, "financeiro@novaera.com.br", "contato@horizonte.com.br"))
+    if group == "inscricao_estadual":
+        return cliente.replace(inscricao_estadual=_other(cliente.inscricao_estadual, "244012345678", "110042490115"))
+    if group == "telefone":
+        return cliente.replace(telefone=_other(cliente.telefone, "1140028922", "2133445566"))
+    if group == "telefone_celular":
+        return cliente.replace(telefone_celular=_other(cliente.telefone_celular or "", "11912345678", "21998765432"))
+    return cliente.with_address(
+        logradouro=_other(cliente.endereco.logradouro, "Avenida Brasil", "Rua Sete de Setembro"),
+        numero=_other(cliente.endereco.numero, "2500", "77"),
+        complemento=_other(cliente.endereco.complemento or "", "Galpão 3", "Sala 101"),
+        bairro=_other(cliente.endereco.bairro, "Jardim América", "Vila Nova"),
+        cep=_other(cliente.endereco.cep, cliente.endereco.cep[:5] + "999", cliente.endereco.cep[:5] + "123"),
+    )
+
+
+def _other(current: str, first: str, second: str) -> str:
+    return first if current != first else second
+
+
+def contact_update(cliente: Cliente) -> Cliente:
+    """E-mail and both phones changed at once (the usual 'contact update' re-send)."""
+    return changed(changed(changed(cliente, "email"), "telefone"), "telefone_celular")
+
+
+def at_max_lengths(cliente: Cliente) -> Cliente:
+    """Every bounded text at the contract's maximum length (what a too-short ERP column truncates or rejects)."""
+    return cliente.replace(
+        nome=_fill("Distribuidora de Alimentos Limite Máximo ", 150),
+        email=_fill("compras.", 254 - len("@exemplo.com.br")) + "@exemplo.com.br",
+        endereco=dataclasses.replace(
+            cliente.endereco,
+            logradouro=_fill("Avenida Presidente Juscelino Kubitschek de Oliveira ", 120),
+            numero="1234567890",
+            complemento=_fill("Bloco B Conjunto 12 ", 60),
+            bairro=_fill("Jardim Paulista Alto ", 60),
+            cidade=_fill("São José dos Campos do Norte ", 60),
+        ),
+    )
+
+
+def at_min_lengths(cliente: Cliente) -> Cliente:
+    """Every bounded text at the contract's minimum length."""
+    return cliente.replace(
+        nome="X",
+        email="a@b",
+        inscricao_estadual="12",
+        endereco=dataclasses.replace(
+            cliente.endereco, logradouro="R", numero="1", complemento="A", bairro="C", cidade="I"
+        ),
+    )
+
+
+def _fill(seed_text: str, length: int) -> str:
+    text = (seed_text * (length // len(seed_text) + 1))[:length]
+    return text[:-1] + "Z" if text.endswith(" ") else text
+
+
+def with_accents(cliente: Cliente) -> Cliente:
+    return cliente.replace(nome="Açougue e Padaria São João Ltda", email="joão.conceição@pão.com.br").with_address(
+        logradouro="Praça da Árvore Antônio Gonçalves", bairro="Jardim Itá", cidade="São José do Rio Preto"
+    )
+
+
+def with_xml_specials(cliente: Cliente) -> Cliente:
+    """Text with the five XML special characters (escaped on the wire; the ERP must store them as text)."""
+    return cliente.replace(nome='Pereira & Filhos <Atacado> "Matriz" D\'Ávila').with_address(
+        complemento="Sala 3 & 4 <fundos>", logradouro="Rua O'Higgins"
+    )
+
+
+def without_optionals(cliente: Cliente) -> Cliente:
+    """No TelefoneCelular and no Complemento (both 0..1 in the contract)."""
+    return cliente.replace(telefone_celular=None).with_address(complemento=None)
+
+
+def isento(cliente: Cliente) -> Cliente:
+    return cliente.replace(inscricao_estadual="ISENTO")
+
+
+def in_uf(cliente: Cliente, uf: str) -> Cliente:
+    cep, cidade = CEP_BY_UF[uf]
+    return cliente.with_address(estado=uf, cep=cep, cidade=cidade)
+
+
+def sem_numero(cliente: Cliente) -> Cliente:
+    return cliente.with_address(numero="S/N")
+
+
+def replay_golden(data: bytes, original: CadastroCliente, fresh: CadastroCliente) -> bytes:
+    """A golden file's own bytes (its prefix, indentation, escapes) with ``fresh``'s IdMensagem and CNPJ.
+
+    Only the text of the ``IdMensagem`` and ``CNPJ`` elements changes; the result is read back and must equal
+    ``fresh`` (anything else is a harness bug, raised as ValueError).
+    """
+    out = data
+    for tag, old, new in (
+        ("IdMensagem", original.id_mensagem, fresh.id_mensagem),
+        ("CNPJ", original.cliente.cnpj, fresh.cliente.cnpj),
+    ):
+        pattern = rb"(<(?:[\w.-]+:)?" + tag.encode() + rb">\s*)" + re.escape(old.encode()) + rb"(\s*</)"
+        out, count = re.subn(pattern, rb"\g<1>" + new.encode() + rb"\g<2>", out)
+        if count != 1:
+            raise ValueError(f"mensagem de ouro: elemento {tag} com {old!r} não encontrado uma única vez")
+    replayed = read_request(xmlsafe.parse(out))
+    if dataclasses.replace(replayed, data_hora_envio=fresh.data_hora_envio) != fresh:
+        raise ValueError("mensagem de ouro: a troca de IdMensagem/CNPJ mudou outros dados")
+    return out

@@ -1,0 +1,15 @@
+"""The product suite: its Allure results go to reports/allure-results (cleaned each run) unless --alluredir is given.
+
+Everything else — options, fixtures, the verdict — comes from the homologa pytest plugin (entry point pytest11).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from homologa.suite.reporting import default_results_dir
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    default_results_dir(config, config.rootpath)

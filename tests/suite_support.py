@@ -1,0 +1,87 @@
+"""A small hand-written distributor for the suite's own tests, independent of the reference server.
+
+It keeps the rules (PEN for a new CNPJ, APV/RPV for a known one, echo, schema-valid answer) but spells its XML
+differently from homologa — a namespace prefix, indentation, ``text/xml``, no ``Mensagem`` — so the tests prove the
+suite compares XML as XML. ``misbehave`` turns one rule off, for failure-message tests.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from xml.sax.saxutils import escape
+
+from lxml import etree
+
+NS = "urn:b2b:homologacao:cliente:v1"
+
+
+def _answer(id_mensagem: str, cnpj: str, status: str, style: str) -> bytes:
+    if style == "prefixo":
+        return (
+            f'<?xml version="1.0" encoding="utf-8"?>\n<ns2:RetornoCadastroCliente xmlns:ns2="{NS}">\n'
+            f"  <ns2:IdMensagem>{escape(id_mensagem)}</ns2:IdMensagem>\n  <ns2:CNPJ>{escape(cnpj)}</ns2:CNPJ>\n"
+            f"  <ns2:Status>{status}</ns2:Status>\n</ns2:RetornoCadastroCliente>\r\n"
+        ).encode()
+    return (
+        f"<RetornoCadastroCliente xmlns='{NS}'><IdMensagem>{escape(id_mensagem)}</IdMensagem>"
+        f"<CNPJ>{escape(cnpj)}</CNPJ><Status>{status}</Status><Mensagem/></RetornoCadastroCliente>"
+    ).encode()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        pass
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        root = etree.fromstring(self.rfile.read(length))
+        id_mensagem = root.findtext(f"{{{NS}}}IdMensagem") or ""
+        cnpj = root.findtext(f"{{{NS}}}Cliente/{{{NS}}}CNPJ") or ""
+        srv = self.server
+        with srv.lock:
+            known = cnpj in srv.known
+            srv.known.add(cnpj)
+            srv.requests.append(dict(self.headers))
+        status = ("RPV" if srv.style == "prefixo" else "APV") if known else "PEN"
+        if srv.misbehave == "apv-para-novo" and not known:
+            status = "APV"
+        if srv.misbehave == "eco-errado":
+            id_mensagem = "00000000-0000-4000-8000-000000000000"
+        body = _answer(id_mensagem, cnpj, status, srv.style)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml;charset=utf-8" if srv.style == "prefixo" else "application/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, style: str, misbehave: str | None) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.style = style
+        self.misbehave = misbehave
+        self.known: set[str] = set()
+        self.requests: list[dict[str, str]] = []
+        self.lock = threading.Lock()
+
+
+@contextmanager
+def conforming_server(style: str = "prefixo", misbehave: str | None = None) -> Iterator[_Server]:
+    """A running distributor on a free loopback port; ``server.url`` is its endpoint."""
+    server = _Server(style, misbehave)
+    server.url = f"http://127.0.0.1:{server.server_address[1]}/erp/clientes?chave=segredo123"  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

@@ -1,0 +1,107 @@
+"""``homologa generate``: files written, valid and named by index; bad input is one pt-BR line and exit 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from homologa import cli
+from homologa.contract import load_pack
+from homologa.generator import CustomerSource, parse_cep_range
+from homologa.messages import read_request, render_request
+from homologa.xmlsafe import parse
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "homologa", "generate", *args], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_writes_valid_files_named_by_index(tmp_path: Path) -> None:
+    out = tmp_path / "saida" / "clientes"
+    args = ["--cep-range", "01000000-05999999", "--cep-range", "69900000-69999999", "--count", "40", "--seed", "5"]
+    code = cli.main(["generate", *args, "--out", str(out), "--start", "100", "--alnum-share", "0.5"])
+    assert code == 0
+    files = sorted(out.glob("*.xml"))
+    assert [f.name for f in files] == [f"cliente-{i:08d}.xml" for i in range(100, 140)]
+    pack = load_pack()
+    src = CustomerSource([parse_cep_range("01000000-05999999"), parse_cep_range("69900000-69999999")], 5, 0.5)
+    for index, path in enumerate(files, start=100):
+        data = path.read_bytes()
+        assert pack.request.validate(data) == []
+        message = read_request(parse(data))
+        assert message.cliente == src.customer(index)
+        assert message.id_mensagem == src.message_id(index)
+    assert any(any(ch.isalpha() for ch in read_request(parse(f.read_bytes())).cliente.cnpj) for f in files)
+
+
+def test_same_seed_same_files_apart_from_send_time(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        assert (
+            cli.main(["generate", "--cep-range", "80000000-87999999", "--count", "5", "--out", str(tmp_path / name)])
+            == 0
+        )
+    for a, b in zip(sorted((tmp_path / "a").iterdir()), sorted((tmp_path / "b").iterdir()), strict=True):
+        ma, mb = read_request(parse(a.read_bytes())), read_request(parse(b.read_bytes()))
+        assert (ma.id_mensagem, ma.cliente) == (mb.id_mensagem, mb.cliente)
+
+
+def test_real_console_script_path_works(tmp_path: Path) -> None:
+    result = run("--cep-range", "01000000-05999999", "--count", "3", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "3 mensagens CadastroCliente gravadas" in result.stderr
+    assert len(list(tmp_path.glob("cliente-*.xml"))) == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--cep-range", "0100-0599", "--count", "1"], "faixa de CEP malformada"),
+        (["--cep-range", "00000000-00999999", "--count", "1"], "não pertence a nenhuma UF"),
+        (["--cep-range", "05999999-01000000", "--count", "1"], "faixa de CEP invertida"),
+        (["--cep-range", "01000000-05999999", "--count", "0"], "deve ser maior que zero"),
+        (["--cep-range", "01000000-05999999", "--count", "-3"], "deve ser maior que zero"),
+        (["--cep-range", "01000000-05999999", "--count", "dez"], "esperado um número inteiro"),
+        (["--cep-range", "01000000-05999999", "--count", "1", "--alnum-share", "1.5"], "fração entre 0 e 1"),
+        (["--cep-range", "01000000-05999999", "--count", "1", "--start", "-1"], "não pode ser negativo"),
+        (["--count", "1"], "argumento(s) obrigatório(s) ausente(s)"),
+    ],
+)
+def test_bad_input_exits_2_with_pt_br_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["generate", *args, "--out", str(tmp_path / "x")])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert err.splitlines()[0].startswith("homologa generate: erro:")
+    assert not (tmp_path / "x").exists()
+
+
+def test_unwritable_out_exits_2_in_one_line(tmp_path: Path) -> None:
+    a_file = tmp_path / "arquivo.txt"
+    a_file.write_text("não sou pasta", encoding="utf-8")
+    for out, message in [(a_file, "já existe e não é uma pasta"), (a_file / "sub", "parte do caminho não é uma pasta")]:
+        result = run("--cep-range", "01000000-05999999", "--count", "2", "--out", str(out))
+        assert result.returncode == 2
+        assert "Traceback" not in result.stderr
+        assert result.stderr.strip().count("\n") == 0, result.stderr
+        assert message in result.stderr
+
+
+def test_subprocess_bad_range_has_no_traceback(tmp_path: Path) -> None:
+    result = run("--cep-range", "99999999-99999999x", "--count", "1", "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert "faixa de CEP malformada" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_rendered_bytes_are_what_is_written(tmp_path: Path) -> None:
+    cli.main(["generate", "--cep-range", "40000000-48999999", "--count", "1", "--out", str(tmp_path), "--seed", "9"])
+    data = (tmp_path / "cliente-00000000.xml").read_bytes()
+    msg = read_request(parse(data))
+    assert render_request(msg) == data

@@ -1,0 +1,217 @@
+"""The suite's pytest plugin as a distributor runs it (pytester): options, precedence, exit codes, messages."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from suite_support import conforming_server
+
+pytest_plugins = ["pytester"]
+
+SUITES = Path(__file__).resolve().parents[1] / "suites"
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HOMOLOGA_TARGET", "HOMOLOGA_PROFILE", "HOMOLOGA_BEARER", "HOMOLOGA_BASIC_AUTH"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    """An in-process pytest run; Locust's own plugin stays off (it would monkey-patch this process with gevent)."""
+    return pytester.runpytest("-p", "no:locust", "-p", "no:faker", "-p", "no:cacheprovider", *args)
+
+
+def run_suite(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return run(pytester, str(SUITES), "--alluredir", str(pytester.path / "allure-results"), *args)
+
+
+# --- options and usage errors -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--target", "ftp://erp/x"], "ERROR: homologa: opção --target: URL inválida 'ftp://erp/x'*"),
+        (["--timeout", "dez"], "ERROR: homologa: opção --timeout: esperado um número de segundos, recebeu 'dez'"),
+        (
+            ["--protected-fields", "cor"],
+            "ERROR: homologa: opção --protected-fields: campo(s) protegido(s) desconhecido(s): cor*",
+        ),
+        (["--header", "sem-dois-pontos"], "ERROR: homologa: opção --header: esperado 'Nome: valor'*"),
+    ],
+)
+def test_malformed_option_is_a_usage_error(pytester: pytest.Pytester, args: list[str], line: str) -> None:
+    result = run(pytester, *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR == 4
+    result.stderr.fnmatch_lines([line])
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_malformed_profile_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    bad = pytester.path / "homologacao.toml"
+    bad.write_text("[alvo]\nurl = 42\n", encoding="utf-8")
+    result = run(pytester, "--profile", str(bad))
+    assert result.ret == 4
+    result.stderr.fnmatch_lines(["ERROR: homologa: alvo.url: valor 42 de tipo errado"])
+
+
+def test_target_precedence_command_line_environment_profile(pytester: pytest.Pytester, monkeypatch) -> None:
+    profile = pytester.path / "homologacao.toml"
+    profile.write_text('[alvo]\nurl = "http://do-perfil/c?token=t1"\n', encoding="utf-8")
+    result = run(pytester, "--co", "--profile", str(profile))
+    result.stdout.fnmatch_lines(["homologa: alvo http://do-perfil/c?token=*** (origem: perfil (*homologacao.toml))*"])
+    monkeypatch.setenv("HOMOLOGA_TARGET", "http://do-ambiente/c")
+    result = run(pytester, "--co", "--profile", str(profile))
+    result.stdout.fnmatch_lines(["homologa: alvo http://do-ambiente/c (origem: ambiente (HOMOLOGA_TARGET))*"])
+    result = run(pytester, "--co", "--profile", str(profile), "--target", "http://da-linha/c")
+    result.stdout.fnmatch_lines(["homologa: alvo http://da-linha/c (origem: linha de comando (--target))*"])
+    assert "t1" not in result.stdout.str()
+
+
+def test_plugin_stays_out_of_the_way_of_other_test_runs(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_nada():\n    assert True\n")
+    result = run(pytester)
+    assert result.ret == 0
+    assert "veredito" not in result.stdout.str()
+    assert not (pytester.path / "reports").exists()
+
+
+def test_plugin_import_is_cheap_and_gevent_free() -> None:
+    code = (
+        "import sys, homologa.suite.plugin\n"
+        "heavy = [m for m in ('locust', 'gevent', 'httpx', 'homologa.suite.client', 'xmlschema') if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+# --- verdicts against a hand-written distributor ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("style", ["prefixo", "padrao"])
+def test_conforming_distributor_passes_however_it_spells_its_xml(pytester: pytest.Pytester, style: str) -> None:
+    with conforming_server(style) as server:
+        result = run_suite(pytester, "--target", server.url)
+    outcomes = result.parseoutcomes()
+    assert result.ret == 0, result.stdout.str()
+    assert outcomes.get("failed", 0) == 0 and outcomes.get("error", 0) == 0 and outcomes["passed"] > 40
+    # this little ERP is not idempotent: best practice B1 is shown, without failing the run
+    assert outcomes.get("xfailed") == 1
+    result.stdout.fnmatch_lines(
+        ["APROVADO: todas as regras da plataforma foram atendidas", "boa prática B1 não atendida (consultiva*"]
+    )
+    results = pytester.path / "allure-results"
+    assert (results / "environment.properties").is_file() and (results / "categories.json").is_file()
+    assert (results / "executor.json").is_file()
+    everything = "".join(p.read_text(encoding="utf-8", errors="replace") for p in results.iterdir())
+    assert "segredo123" not in everything and "chave=***" in everything
+
+
+def test_strict_makes_best_practice_blocking(pytester: pytest.Pytester) -> None:
+    with conforming_server() as server:
+        result = run_suite(pytester, "--target", server.url, "--strict", "-k", "retentativa")
+    assert result.ret == 1
+    result.assert_outcomes(failed=1, deselected=result.parseoutcomes()["deselected"])
+    result.stdout.fnmatch_lines(
+        [
+            "[[]status divergente[]] B1 — Retentativa com o mesmo IdMensagem*",
+            "rodada parcial: * cenário(s) desmarcados (-k/-m/--deselect); não vale como homologação",
+        ]
+    )
+
+
+def test_failure_message_reads_top_to_bottom(pytester: pytest.Pytester) -> None:
+    with conforming_server("padrao", misbehave="apv-para-novo") as server:
+        result = run_suite(pytester, "--target", server.url, "-k", "mensagem_de_ouro or reenvio_completo")
+    assert result.ret == 1
+    out = result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "[[]status divergente[]] R1 — Mensagem de ouro '*' com CNPJ novo recebe PEN",
+            "Regra R1: um CNPJ que o distribuidor nunca recebeu recebe PEN.",
+            "Passo: cadastro de cliente novo (a mensagem de ouro, com CNPJ novo)",
+            "Enviado: POST http://127.0.0.1:*/erp/clientes?chave=*** — CadastroCliente IdMensagem=* CNPJ=*",
+            "Esperado: Status PEN",
+            "Recebido: Status APV",
+            "  HTTP 200 · Content-Type application/xml · * bytes em * s",
+            "  Corpo da resposta (início):",
+            "    <RetornoCadastroCliente xmlns=*<Status>APV</Status>*",
+            "Como corrigir: CNPJ nunca recebido -> Status PEN;*",
+            "Reproduza: curl -sS -i -X POST 'http://127.0.0.1:*/erp/clientes?chave=***' --max-time 10 *--data-binary*",
+            "REPROVADO: * cenário(s) violam regras do contrato",
+        ]
+    )
+    assert "segredo123" not in out and "Traceback" not in out and "def test_" not in out
+    # a re-send scenario does not fail because the first answer was APV: it proves R2, not R1
+    assert "reenvio_completo" not in "".join(line for line in out.splitlines() if line.startswith("FAILED"))
+
+
+# --- dead and hanging targets -------------------------------------------------------------------------------
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def hanging_target() -> Iterator[str]:
+    """Accepts connections and reads, never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+                accepted.append(conn)
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/clientes"
+    stop.set()
+    thread.join(2)
+    for conn in accepted:
+        conn.close()
+    listener.close()
+
+
+def test_unreachable_target_gives_one_clear_failure(pytester: pytest.Pytester) -> None:
+    start = time.monotonic()
+    result = run_suite(pytester, "--target", f"http://127.0.0.1:{_closed_port()}/clientes")
+    assert time.monotonic() - start < 20
+    assert result.ret == 1
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "[[]falha de transporte[]] R1 — *",
+            "Recebido: não foi possível conectar ao alvo: *",
+            "*homologa: sessão interrompida — falha de transporte com o alvo http://127.0.0.1:*/clientes*",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_hanging_target_ends_the_run_after_one_timeout(pytester: pytest.Pytester, hanging_target: str) -> None:
+    start = time.monotonic()
+    result = run_suite(pytester, "--target", hanging_target, "--timeout", "0.5")
+    assert time.monotonic() - start < 20
+    assert result.ret == 1
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["Recebido: o alvo não respondeu em 0.5 s (tempo de leitura esgotado)"])
