@@ -14,12 +14,10 @@ from conftest import Generated
 from homologa import __version__, cli
 from homologa.contract import load_pack
 from homologa.profile import load_profile
+from homologa.report import load_evidence, sanitize
 from homologa.report import manifest as mf
-from homologa.report import sanitize
 from homologa.report.build import ReportOutcome, context_for, write_summary
 from homologa.report.package import PackageError, write_package
-from homologa.report.results import read_results
-from homologa.report.tally import find_tally
 from homologa.report.verdict import overall_verdict
 
 
@@ -179,12 +177,12 @@ def test_unreadable_package_is_a_clear_error(
     assert message in err and "Traceback" not in err
 
 
-def outcome_for(results_dir: Path, generated: Generated, folder: Path) -> ReportOutcome:
+def outcome_for(results_dir: Path, generated: Generated, folder: Path, load: Path | None = None) -> ReportOutcome:
     """A report outcome for other results without running Allure again: the summary is real, the Allure page is
-    the session's (comparar and the secret scan read the manifest and the files, not the page's content)."""
+    the session's (comparar, verificar and the secret scan read the manifest and the files, not the page)."""
     profile = load_profile(generated.profile)
-    results = read_results(results_dir)
-    tally = find_tally(results)
+    found = load_evidence.session(results_dir, load)
+    results, tally = found.results, found.tally
     md, page = write_summary(results, tally, context_for(results, profile), folder)
     return ReportOutcome(results, tally, generated.index, md, page, overall_verdict(results))
 
@@ -234,3 +232,28 @@ def test_a_leaked_secret_stops_the_report(
     assert code == 2
     assert "segredo do perfil" in err and support.SECRET_PASSWORD not in err
     assert not (out / "index.html").exists()
+
+
+def test_load_run_outside_pytest_is_packaged_and_verified_as_r6(
+    run_a: Path, generated: Generated, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = tmp_path / "allure-results"
+    shutil.copytree(run_a, results)
+    for path in results.glob("*-result.json"):  # the load ran with the locust CLI: no pytest test for it
+        if json.loads(path.read_text(encoding="utf-8"))["name"] == "test_r6_carga":
+            path.unlink()
+    load = support.write_load_output(tmp_path)
+    package = write_package(outcome_for(results, generated, tmp_path, load), None, load, tmp_path / "p").path
+    manifest = json.loads(support.zip_members(package)[mf.MANIFEST_NAME])
+    assert manifest["regras"]["R6"] == {"passaram": 0, "falharam": 1, "veredito": "falhou"}
+    assert manifest["carga"]["aprovado"] is False
+    code, _, err = verify(package, capsys)
+    assert code == 0, err
+    # the load's own verdict cannot be flipped without the rule counts showing it
+    members = support.zip_members(package)
+    members["carga/resultado.json"] = json.dumps(dict(support.TALLY, aprovado=True)).encode()
+    manifest["arquivos"]["carga/resultado.json"] = mf.sha256_bytes(members["carga/resultado.json"])
+    members[mf.MANIFEST_NAME] = _resealed(manifest)
+    code, _, err = verify(support.rewrite_zip(package, tmp_path / "adulterado.zip", members), capsys)
+    assert code == 1
+    assert "regra R6: manifesto diz 0 passaram e 1 falharam; os resultados têm 1 e 0" in err

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 import report_support as support
 
-from homologa.report import tally, verdict
+from homologa.report import environment, load_evidence, tally, verdict
 from homologa.report.results import OTHER_RULE, Results, ResultsError, parse_result, read_properties, read_results
 
 
@@ -171,3 +172,27 @@ def test_a_failure_counts_against_every_rule_its_message_cites() -> None:
     assert table["R4"] == (1, 0, "passou (verificada em toda resposta)")
     assert table["R6"] == (0, 0, "não executada")
     assert failed.category == "erro retornado"
+
+
+def test_load_outside_pytest_becomes_an_r6_result_with_its_files(run_a: Path, tmp_path: Path) -> None:
+    results_dir = tmp_path / "allure-results"
+    shutil.copytree(run_a, results_dir)
+    for path in results_dir.glob("*-result.json"):
+        if json.loads(path.read_text(encoding="utf-8"))["name"] == "test_r6_carga":
+            path.unlink()
+    assert load_evidence.session(results_dir, None).load_result is None
+    load = support.write_load_output(tmp_path)
+    found = load_evidence.session(results_dir, load)
+    (r6,) = [t for t in found.results.tests if t.rule == "R6"]
+    assert r6.status == "failed" and "falhas acima do aceito" in r6.message
+    assert {v.rule: v.failed for v in verdict.rule_verdicts(found.results)}["R6"] == 1
+    (load / "resultado.json").write_text(json.dumps(dict(support.TALLY, aprovado=True)), encoding="utf-8")
+    found = load_evidence.session(results_dir, load)
+    assert [t.status for t in found.results.tests if t.rule == "R6"] == ["passed"]
+    with environment.results_for_allure(found.results, {}, found.load_result, found.load_files) as folder:
+        back = read_results(folder)
+        (r6,) = [t for t in back.tests if t.rule == "R6"]
+        assert {a.name for a in r6.attachments} == {"resultado.json", "relatório do Locust"}
+        assert all(back.attachment_path(a).is_file() for a in r6.attachments)
+    # a tally attached by a test is that test's evidence: nothing is added
+    assert load_evidence.session(run_a, load).load_result is None

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from homologa.report.load_evidence import Session, session
 from homologa.report.manifest import MANIFEST_NAME
-from homologa.report.package import RESULTS_PREFIX
-from homologa.report.results import Results, ResultsError, read_results
+from homologa.report.package import LOAD_PREFIX, RESULTS_PREFIX
+from homologa.report.results import Results, ResultsError
+from homologa.report.tally import TallyError
 
 MAX_MEMBER_BYTES = 512 * 1024 * 1024
 
@@ -26,18 +28,21 @@ class Archive:
     members: dict[str, bytes]
     manifest: dict[str, Any]
 
-    def results(self) -> Results:
-        """The Allure results inside the package, read from a temporary copy."""
+    def session(self) -> Session:
+        """The results and the load tally inside the package, read as ``homologa relatorio`` reads them."""
         with tempfile.TemporaryDirectory(prefix="homologa-pacote-") as tmp:
-            folder = Path(tmp)
-            for name, data in self.members.items():
-                if name.startswith(RESULTS_PREFIX) and "/" not in name[len(RESULTS_PREFIX) :]:
-                    (folder / name[len(RESULTS_PREFIX) :]).write_bytes(data)
+            results_dir, load_dir = Path(tmp) / "allure-results", Path(tmp) / "carga"
+            for prefix, folder in ((RESULTS_PREFIX, results_dir), (LOAD_PREFIX, load_dir)):
+                folder.mkdir()
+                for name, data in self.members.items():
+                    if name.startswith(prefix) and "/" not in name[len(prefix) :]:
+                        (folder / name[len(prefix) :]).write_bytes(data)
             try:
-                found = read_results(folder)
-            except ResultsError as exc:
-                raise ArchiveError(f"resultados Allure do pacote: {exc}") from None
-            return Results(folder=self.path, tests=found.tests, environment=found.environment)
+                found = session(results_dir, load_dir)
+            except (ResultsError, TallyError) as exc:
+                raise ArchiveError(f"resultados do pacote: {exc}") from None
+            results = Results(folder=self.path, tests=found.results.tests, environment=found.results.environment)
+            return Session(results, found.tally)
 
 
 def _safe_name(name: str) -> bool:

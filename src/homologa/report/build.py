@@ -8,9 +8,9 @@ from pathlib import Path
 from homologa import __version__
 from homologa.contract import load_pack
 from homologa.profile import Profile
-from homologa.report import allure_cli, environment, sanitize, secretscan, summary
-from homologa.report.results import Results, read_results
-from homologa.report.tally import LoadTally, find_tally
+from homologa.report import allure_cli, environment, load_evidence, sanitize, secretscan, summary
+from homologa.report.results import Results
+from homologa.report.tally import LoadTally
 from homologa.report.verdict import overall_verdict
 from homologa.secrets import mask_url
 
@@ -91,15 +91,15 @@ def report_name(profile: Profile | None) -> str:
 
 def build_report(inputs: ReportInputs, cli: allure_cli.AllureCli | None = None) -> ReportOutcome:
     """Read the results, run Allure, strip outside loads, check for secrets, write the summary."""
-    results = read_results(inputs.results_dir)
-    tally = find_tally(results, inputs.load_dir)
+    found = load_evidence.session(inputs.results_dir, inputs.load_dir)
+    results, tally = found.results, found.tally
     cli = cli or allure_cli.find_allure()
     ctx = context_for(results, inputs.profile)
     extra = environment.additions(
         results,
         environment.default_entries(ctx.target, ctx.contract_version, ctx.contract_sha256, ctx.harness_version),
     )
-    with environment.results_with_environment(results, extra) as folder:
+    with environment.results_for_allure(results, extra, found.load_result, found.load_files) as folder:
         index = allure_cli.generate(cli, folder, inputs.output_dir, report_name(inputs.profile))
     text, removed = sanitize.sanitize_html(index.read_text(encoding="utf-8"))
     left = sanitize.outside_references(text)

@@ -5,13 +5,15 @@ copy of the results, so the raw results (the evidence in the package) stay exact
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import Any
 
 from homologa.report.results import Results
 
@@ -63,10 +65,15 @@ def default_entries(target: str, contract_version: str, contract_sha256: str, ha
 
 
 @contextmanager
-def results_with_environment(results: Results, extra: Mapping[str, str]) -> Iterator[Path]:
-    """The results folder to give Allure: the original one if nothing is missing, else a temporary copy whose
-    ``environment.properties`` also has ``extra``."""
-    if not extra:
+def results_for_allure(
+    results: Results,
+    extra: Mapping[str, str],
+    added_result: Mapping[str, Any] | None = None,
+    added_files: Sequence[tuple[Path, str]] = (),
+) -> Iterator[Path]:
+    """The results folder to give Allure: the original one if nothing is to be added, else a temporary copy whose
+    ``environment.properties`` also has ``extra`` and which holds ``added_result`` (with its attachment files)."""
+    if not extra and added_result is None:
         yield results.folder
         return
     with TemporaryDirectory(prefix="homologa-resultados-") as tmp:
@@ -77,4 +84,10 @@ def results_with_environment(results: Results, extra: Mapping[str, str]) -> Iter
         if existing and not existing.endswith("\n"):
             existing += "\n"
         env.write_text(existing + render(extra), encoding="utf-8")
+        if added_result is not None:
+            (copy / f"{added_result['uuid']}-result.json").write_text(
+                json.dumps(added_result, ensure_ascii=False), encoding="utf-8"
+            )
+            for source, name in added_files:
+                shutil.copyfile(source, copy / name)
         yield copy

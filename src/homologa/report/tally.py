@@ -116,14 +116,23 @@ def read_tally_file(path: Path, where: str | None = None) -> LoadTally:
     return parse_tally(data, where)
 
 
-def find_tally(results: Results, load_dir: Path | None = None) -> LoadTally | None:
-    """The tally attached to the results (the last one, if the load test ran more than once), else the file in
-    ``load_dir``, else ``None`` (no load run in this session)."""
+def attached_tally(results: Results) -> LoadTally | None:
+    """The tally a test attached to the results (the last one, if the load test ran more than once)."""
     for name in TALLY_NAMES:
         attached = [p for p in results.attachments_named(name) if p.is_file()]
         if attached:
             return read_tally_file(attached[-1], f"anexo {name}")
+    return None
+
+
+def file_tally(load_dir: Path | None) -> LoadTally | None:
+    """The tally the load run wrote in ``load_dir`` (``reports/carga/resultado.json``)."""
     for name in TALLY_NAMES:
         if load_dir is not None and (load_dir / name).is_file():
             return read_tally_file(load_dir / name)
     return None
+
+
+def find_tally(results: Results, load_dir: Path | None = None) -> LoadTally | None:
+    """The tally attached to the results, else the file in ``load_dir``, else ``None`` (no load run)."""
+    return attached_tally(results) or file_tally(load_dir)

@@ -70,7 +70,7 @@ def check_shipped_data(archive: Archive, out: Verification) -> None:
 
 def check_verdict(archive: Archive, out: Verification) -> None:
     try:
-        results = archive.results()
+        results = archive.session().results
     except ArchiveError as exc:
         out.problems.append(str(exc))
         return
