@@ -24,6 +24,7 @@ ENV_VARIABLE = "HOMOLOGA_ALLURE"
 _BIN = Path("reports") / "node_modules" / ".bin" / "allure"
 _CHECKOUT = Path(__file__).resolve().parents[3]
 TIMEOUT_S = 300.0
+BY_PRODUCTS = ("summary.json", "test-results.json")
 
 
 class AllureError(Exception):
@@ -82,9 +83,12 @@ def find_allure(cwd: Path | None = None) -> AllureCli:
 
 
 def generate(cli: AllureCli, results: Path, output_dir: Path, name: str) -> Path:
-    """Run ``allure generate`` in single-file mode into ``output_dir``; return the generated ``index.html``."""
+    """Run the Allure CLI in single-file mode into ``output_dir``; return the generated ``index.html``."""
     output_dir = output_dir.resolve()
     output_dir.mkdir(parents=True, exist_ok=True)
+    index = output_dir / "index.html"
+    index.unlink(missing_ok=True)  # never hand over a previous run's report as this one's
+    results = results.resolve()
     env = dict(os.environ, ALLURE_NO_ANALYTICS="true")
     with tempfile.TemporaryDirectory(prefix="homologa-allure-") as tmp:
         if cli.major >= 3:
@@ -93,7 +97,7 @@ def generate(cli: AllureCli, results: Path, output_dir: Path, name: str) -> Path
             args = [
                 str(cli.executable), "awesome", "--single-file", "--report-language", allure_config.LANGUAGE,
                 "--group-by", ",".join(allure_config.GROUP_BY), "--config", str(config), "--output", str(output_dir),
-                "--report-name", name, str(results.resolve()),
+                "--report-name", name, str(results),
             ]  # fmt: skip
         else:
             args = [str(cli.executable), "generate", "--single-file", "--clean", "-o", str(output_dir), str(results)]
@@ -105,7 +109,8 @@ def generate(cli: AllureCli, results: Path, output_dir: Path, name: str) -> Path
             raise AllureError(f"o Allure CLI não terminou em {TIMEOUT_S:.0f} s") from None
         except OSError as exc:
             raise _not_installed(str(exc)) from None
-    index = output_dir / "index.html"
+    for by_product in BY_PRODUCTS:  # Allure 3 writes its run summary beside the page; the page is the report
+        (output_dir / by_product).unlink(missing_ok=True)
     if done.returncode != 0 or not index.is_file():
         tail = " ".join((done.stderr or done.stdout or "").split())[-300:]
         raise AllureError(f"o Allure CLI {cli.version} falhou (código {done.returncode}): {tail}")
