@@ -20,6 +20,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     # one line per command module
     "homologa.generator.command",
     "homologa.server.command",
+    "homologa.report.command",
+    "homologa.report.package_command",
+    "homologa.report.verify_command",
+    "homologa.report.compare_command",
 )
 
 EXIT_USAGE = 2
