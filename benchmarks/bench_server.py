@@ -1,15 +1,19 @@
 """Benchmark of the reference server (`homologa serve`), with its baselines in the same run.
 
-Three targets, one after the other, each a separate process with one worker on loopback, loaded by wrk with
-``wrk_cadastro.lua`` (every request a new valid CadastroCliente with a unique CNPJ, so every request is an insert):
+Targets, each a separate process with one worker on loopback, loaded by wrk with ``wrk_cadastro.lua`` (every request
+a new valid CadastroCliente with a unique CNPJ and IdMensagem, so every request is a real insert):
 
-1. ``durável``: ``homologa serve`` with SQLite (WAL, synchronous=FULL, group commit) — the real thing;
+1. ``durável``: ``homologa serve`` with SQLite (WAL, group commit), synchronous=FULL (the default) and NORMAL;
 2. ``sem persistência``: the same server with ``--sem-persistencia`` (customers in memory);
 3. ``aiohttp mínimo``: ``minimal_server.py``, the same stack answering a fixed body.
 
-Prints a Markdown table (requests/s, p50, p99, non-2xx) and the ratios. Timings are never asserted.
+The machine may be shared, so the targets are measured in interleaved rounds (``--rounds``; each target gets
+``--duration`` seconds in total) and the server's own CPU time is read from /proc: ``req/CPU-s`` (requests per
+second of server CPU) is the figure least disturbed by other load. Per target: requests/s over all rounds, the
+median of the rounds' p50 and the worst round's p99. Timings are printed, never asserted.
 
-    .venv/bin/python benchmarks/bench_server.py --duration 30 --connections 50
+    .venv/bin/python benchmarks/bench_server.py                 # 30 s per target, 50 connections
+    .venv/bin/python benchmarks/bench_server.py --duration 6     # quick look
 """
 
 from __future__ import annotations
@@ -19,26 +23,33 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 LUA = HERE / "wrk_cadastro.lua"
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
-class Result:
+class Target:
     name: str
-    rps: float
-    p50_ms: float
-    p99_ms: float
-    requests: int
-    non_2xx: int
-    errors: str
+    cmd: list[str]
+    port: int
+    db: Path | None = None
+    proc: subprocess.Popen[bytes] | None = None
+    requests: int = 0
+    seconds: float = 0.0
+    cpu: float = 0.0
+    non_2xx: int = 0
+    p50s: list[float] = field(default_factory=list)
+    p99s: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
 
 def free_port() -> int:
@@ -48,7 +59,7 @@ def free_port() -> int:
         return port
 
 
-def wait_port(port: int, timeout: float = 20.0) -> None:
+def wait_port(port: int, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -59,54 +70,92 @@ def wait_port(port: int, timeout: float = 20.0) -> None:
     raise SystemExit(f"o servidor não subiu na porta {port}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its threads, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
 def _ms(text: str) -> float:
     m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
     if not m:
         return float("nan")
-    value, unit = float(m.group(1)), m.group(2)
-    return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+    return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[m.group(2)]
 
 
-def parse_wrk(name: str, out: str) -> Result:
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    non = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    errors = re.search(r"Socket errors:(.*)", out)
-    return Result(
-        name, rps, p50, p99, requests, int(non.group(1)) if non else 0, errors.group(1).strip() if errors else ""
-    )
+def _search(pattern: str, text: str) -> str:
+    m = re.search(pattern, text)
+    if m is None:
+        raise SystemExit(f"saída do wrk inesperada (sem {pattern!r}):\n{text}")
+    return m.group(1)
 
 
-def run_wrk(name: str, port: int, args: argparse.Namespace) -> Result:
+def run_round(target: Target, run: int, seconds: int, args: argparse.Namespace) -> None:
+    assert target.proc is not None
     cmd = [
-        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency",
-        "-s", str(LUA), f"http://127.0.0.1:{port}/clientes",
+        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--latency",
+        "-s", str(LUA), f"http://127.0.0.1:{target.port}/clientes", "--", str(run),
     ]  # fmt: skip
+    cpu_before = cpu_seconds(target.proc.pid)
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    target.cpu += cpu_seconds(target.proc.pid) - cpu_before
     if args.verbose:
         print(out, file=sys.stderr)
-    return parse_wrk(name, out)
+    requests = int(_search(r"(\d+) requests in", out))
+    rps = float(_search(r"Requests/sec:\s+([\d.]+)", out))
+    target.requests += requests
+    target.seconds += requests / rps if rps else seconds
+    target.p50s.append(_ms(_search(r"\s50%\s+(\S+)", out)))
+    target.p99s.append(_ms(_search(r"\s99%\s+(\S+)", out)))
+    non = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    target.non_2xx += int(non.group(1)) if non else 0
+    errors = re.search(r"Socket errors:(.*)", out)
+    if errors:
+        target.errors.append(errors.group(1).strip())
 
 
-def bench(name: str, server_cmd: list[str], port: int, args: argparse.Namespace) -> Result:
-    proc = subprocess.Popen(server_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_port(port)
-        return run_wrk(name, port, args)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def report(
+    targets: list[Target], stored: dict[str, int], args: argparse.Namespace, per_round: int, loads: tuple[float, float]
+) -> None:
+    load_before, load_after = loads
+    print(
+        f"\nwrk -t{args.threads} -c{args.connections}, {args.rounds} rodada(s) de {per_round} s por alvo, intercaladas;"
+        f" loopback; 1 processo servidor; {os.cpu_count()} CPU(s); carga média antes/depois:"
+        f" {load_before:.1f}/{load_after:.1f}\n"
+    )
+    print("| alvo | req/s | p50 (ms) | p99 (ms) | req/CPU-s | pedidos | não-2xx | erros de socket |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    rates = {}
+    for t in targets:
+        rps = t.requests / t.seconds if t.seconds else 0.0
+        per_cpu = t.requests / t.cpu if t.cpu else 0.0
+        rates[t.name] = (rps, per_cpu)
+        cells = [
+            t.name, f"{rps:,.0f}", f"{statistics.median(t.p50s):.1f}", f"{max(t.p99s):.1f}", f"{per_cpu:,.0f}",
+            t.requests, t.non_2xx, "; ".join(t.errors) or "-",
+        ]  # fmt: skip
+        print("| " + " | ".join(str(c) for c in cells) + " |")
+    full, normal, memory, minimal = (rates[t.name] for t in targets)
+    print(
+        f"\ndurável FULL / sem persistência: req/s {full[0] / memory[0]:.0%}, req/CPU-s {full[1] / memory[1]:.0%}"
+        " (meta ≥ 70%)"
+    )
+    print(
+        f"durável NORMAL / sem persistência: req/s {normal[0] / memory[0]:.0%}, req/CPU-s {normal[1] / memory[1]:.0%}"
+    )
+    print(
+        f"sem persistência / aiohttp mínimo: req/s {memory[0] / minimal[0]:.0%}, req/CPU-s {memory[1] / minimal[1]:.0%}"
+    )
+    for t in targets:
+        if t.db is not None:
+            answered = t.requests - t.non_2xx
+            print(f"{t.name}: {stored[t.name]} clientes gravados; respostas 2xx contadas pelo wrk: {answered}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=int, default=30, help="segundos por alvo (padrão 30)")
+    parser.add_argument("--duration", type=int, default=30, help="segundos por alvo, somando as rodadas (padrão 30)")
+    parser.add_argument("--rounds", type=int, default=3, choices=range(1, 11), help="rodadas intercaladas (padrão 3)")
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--threads", type=int, default=2, help="threads do wrk")
     parser.add_argument("--quiet-log", action="store_true", help="desliga o log de acesso do servidor")
@@ -117,38 +166,45 @@ def main() -> int:
         return 2
     python = sys.executable
     serve = [python, "-m", "homologa", "serve"] + (["--quiet"] if args.quiet_log else [])
-    results = []
+    per_round = max(1, args.duration // args.rounds)
     with tempfile.TemporaryDirectory(prefix="bench-homologa-") as tmp:
-        db = Path(tmp) / "bench.db"
-        port = free_port()
-        results.append(
-            bench("durável (SQLite WAL, group commit)", [*serve, "--port", str(port), "--db", str(db)], port, args)
-        )
+        ports = [free_port() for _ in range(4)]
+        dbs = [Path(tmp) / "full.db", Path(tmp) / "normal.db"]
+        targets = [
+            Target("durável, synchronous=FULL (padrão)", [*serve, "--db", str(dbs[0])], ports[0], dbs[0]),
+            Target(
+                "durável, synchronous=NORMAL",
+                [*serve, "--db", str(dbs[1]), "--sincronismo", "normal"],
+                ports[1],
+                dbs[1],
+            ),
+            Target("sem persistência (memória)", [*serve, "--sem-persistencia"], ports[2]),
+            Target("aiohttp mínimo (corpo fixo)", [python, str(HERE / "minimal_server.py"), str(ports[3])], ports[3]),
+        ]
+        load_before = os.getloadavg()[0]
+        try:
+            for t in targets:
+                cmd = t.cmd if "minimal_server" in t.cmd[1] else [*t.cmd, "--port", str(t.port)]
+                t.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                wait_port(t.port)
+            for run in range(args.rounds):
+                for t in targets:
+                    run_round(t, run, per_round, args)
+        finally:
+            for t in targets:
+                if t.proc is not None:
+                    t.proc.terminate()
+                    try:
+                        t.proc.wait(10)
+                    except subprocess.TimeoutExpired:
+                        t.proc.kill()
+                        t.proc.wait()
+        load_after = os.getloadavg()[0]
         from homologa.server.store import count_customers
 
-        stored = count_customers(db)
-        port = free_port()
-        results.append(
-            bench("sem persistência (memória)", [*serve, "--port", str(port), "--sem-persistencia"], port, args)
-        )
-        port = free_port()
-        results.append(
-            bench("aiohttp mínimo (corpo fixo)", [python, str(HERE / "minimal_server.py"), str(port)], port, args)
-        )
-    print(
-        f"\nwrk -t{args.threads} -c{args.connections} -d{args.duration}s, loopback, 1 processo servidor, "
-        f"{os.cpu_count()} CPU(s)\n"
-    )
-    print("| alvo | req/s | p50 (ms) | p99 (ms) | pedidos | não-2xx | erros de socket |")
-    print("|---|---:|---:|---:|---:|---:|---|")
-    for r in results:
-        cells = [r.name, f"{r.rps:,.0f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}", r.requests, r.non_2xx, r.errors or "-"]
-        print("| " + " | ".join(str(c) for c in cells) + " |")
-    durable, memory, minimal = results
-    print(f"\ndurável / sem persistência = {durable.rps / memory.rps:.0%} (meta ≥ 70%)")
-    print(f"sem persistência / aiohttp mínimo = {memory.rps / minimal.rps:.0%}")
-    answered = durable.requests - durable.non_2xx
-    print(f"clientes gravados no banco durável: {stored} (respostas 2xx contadas pelo wrk: {answered})")
+        stored = {t.name: count_customers(t.db) for t in targets if t.db is not None}
+
+    report(targets, stored, args, per_round, (load_before, load_after))
     return 0
 
 

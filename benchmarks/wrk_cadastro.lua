@@ -1,10 +1,17 @@
 -- wrk script: every request is a new, valid CadastroCliente with a unique CNPJ (valid check digits) and a unique
--- IdMensagem, so every request is a real insert. Thread t uses CNPJ roots "TT" .. counter (10 digits).
+-- IdMensagem, so every request is a real insert. CNPJ root: run (1 digit, from `wrk ... -- RUN`), thread
+-- (1 digit), counter (10 digits); so up to 10 runs against one database and 10 wrk threads.
 local thread_count = 0
 
 function setup(thread)
   thread:set("tid", thread_count)
   thread_count = thread_count + 1
+end
+
+local run = 0
+
+function init(args)
+  run = tonumber(args[1] or "0") % 10
 end
 
 local counter = 0
@@ -36,8 +43,8 @@ local headers = {["Content-Type"] = "application/xml; charset=UTF-8"}
 
 function request()
   counter = counter + 1
-  local body12 = string.format("%02d%010d", tid, counter)
-  local id = string.format("%08x-0000-4000-8000-%012x", tid, counter)
+  local body12 = string.format("%d%d%010d", run, tid, counter)
+  local id = string.format("%08x-%04x-4000-8000-%012x", tid, run, counter)
   local body = string.format(template, id, cnpj(body12), counter, counter)
   return wrk.format("POST", "/clientes", headers, body)
 end

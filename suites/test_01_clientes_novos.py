@@ -71,6 +71,13 @@ def test_endereco_sem_numero_recebe_pen(homologa):
     homologa.send(cliente, step="cadastro com número S/N", expect=status_new())
 
 
+def test_clientes_das_faixas_de_cep_do_distribuidor_recebem_pen(homologa):
+    """Clientes realistas das faixas de CEP do perfil (ou de todo o Brasil) recebem PEN"""
+    for cliente in homologa.regional_customers(10):
+        where = f"{cliente.endereco.cidade}/{cliente.endereco.estado}, CEP {cliente.endereco.cep}"
+        homologa.send(cliente, step=f"cadastro de cliente gerado ({where})", expect=status_new())
+
+
 @pytest.mark.parametrize("uf", UFS)
 def test_cliente_de_cada_uf_recebe_pen(homologa, uf):
     """Cliente de {uf} recebe PEN"""

@@ -7,10 +7,13 @@ suite compares XML as XML. ``misbehave`` turns one rule off, for failure-message
 
 from __future__ import annotations
 
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -73,10 +76,15 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextmanager
-def conforming_server(style: str = "prefixo", misbehave: str | None = None) -> Iterator[_Server]:
-    """A running distributor on a free loopback port; ``server.url`` is its endpoint."""
+def conforming_server(
+    style: str = "prefixo", misbehave: str | None = None, tls: ssl.SSLContext | None = None
+) -> Iterator[_Server]:
+    """A running distributor on a free loopback port; ``server.url`` is its endpoint (https with ``tls``)."""
     server = _Server(style, misbehave)
-    server.url = f"http://127.0.0.1:{server.server_address[1]}/erp/clientes?chave=segredo123"  # type: ignore[attr-defined]
+    scheme = "https" if tls else "http"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    server.url = f"{scheme}://127.0.0.1:{server.server_address[1]}/erp/clientes?chave=segredo123"  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -85,3 +93,30 @@ def conforming_server(style: str = "prefixo", misbehave: str | None = None) -> I
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+def make_pki(folder: Path) -> dict[str, Path]:
+    """A throw-away CA, a server certificate for 127.0.0.1 and a client certificate (openssl, EC P-256)."""
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    openssl("req", "-x509", *key, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=homologa-ca")
+    (folder / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n", encoding="utf-8")
+    for name, subject in (("servidor", "/CN=127.0.0.1"), ("cliente", "/CN=erp-homologa")):
+        openssl("req", *key, "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", subject)
+        extra = ["-extfile", "san.ext"] if name == "servidor" else []
+        openssl(
+            "x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", f"{name}.pem", "-days", "2", *extra,
+        )  # fmt: skip
+    return {name: folder / name for name in ("ca.pem", "servidor.pem", "servidor.key", "cliente.pem", "cliente.key")}
+
+
+def mtls_server_context(pki: dict[str, Path]) -> ssl.SSLContext:
+    """A server context that demands a client certificate signed by the throw-away CA."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=str(pki["ca.pem"]))
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.load_cert_chain(str(pki["servidor.pem"]), str(pki["servidor.key"]))
+    return context

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from homologa import xmlsafe
 from homologa.contract import load_pack
+from homologa.generator import inscricao_estadual, uf_for_cep
 from homologa.messages import read_answer, read_request
 
 PACK = load_pack()
@@ -46,3 +47,12 @@ def test_readme_states_every_rule_and_links_exist() -> None:
     for link in re.findall(r"\]\((\.\./[^)]+)\)", text):
         assert (README.parent / link).resolve().exists(), link
     assert Path(PACK.folder / "pack.toml").is_file()
+
+
+def test_request_examples_are_consistent_customers() -> None:
+    requests = [read_request(xmlsafe.parse(b.encode())) for b in BLOCKS if "RetornoCadastroCliente" not in b]
+    assert len(requests) >= 2
+    for request in requests:
+        e = request.cliente.endereco
+        assert uf_for_cep(e.cep) == e.estado
+        assert inscricao_estadual.is_valid(e.estado, request.cliente.inscricao_estadual)

@@ -127,7 +127,8 @@ def test_health_and_access_log(tmp_path: Path, caplog: pytest.LogCaptureFixture)
     assert health.status_code == 200 and health.json()["status"] == "ok"
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "homologa.server.acesso"]
     assert [line["caminho"] for line in lines] == ["/saude", "/clientes"]
-    assert lines[1] | {"ms": 0} == {
+    assert lines[1] | {"ms": 0, "quando": ""} == {
+        "quando": "",
         "metodo": "POST",
         "caminho": "/clientes",
         "http": 200,
@@ -144,3 +145,37 @@ def test_in_memory_mode_behaves_the_same_without_a_file(tmp_path: Path) -> None:
         statuses = [valid_answer(post(client, srv.url, body(cliente))).status for _ in range(2)]
     assert statuses == ["PEN", "APV"]
     assert not (tmp_path / "ref.db").exists()
+
+
+def test_stored_form_round_trips() -> None:
+    import dataclasses
+
+    from homologa.server.business import cliente_from_dict, cliente_to_dict
+
+    cliente = make_cliente(10).with_address(complemento=None)
+    assert cliente_to_dict(cliente) == dataclasses.asdict(cliente)
+    assert cliente_from_dict(cliente_to_dict(cliente)) == cliente
+
+
+def test_server_can_be_stopped_and_started_again(tmp_path: Path) -> None:
+    from homologa.server import ReferenceServer, ServerConfig
+
+    srv = ReferenceServer(ServerConfig(db_path=tmp_path / "ref.db"))
+    statuses = []
+    for _ in range(2):
+        srv.start()
+        with httpx.Client() as client:
+            statuses.append(valid_answer(post(client, srv.url, body(make_cliente(11)))).status)
+        srv.stop()
+    srv.stop()  # idempotent
+    assert statuses == ["PEN", "APV"]
+
+
+def test_memory_store_keeps_every_field() -> None:
+    from homologa.server.business import Stored
+    from homologa.server.store import MemoryStore
+
+    store = MemoryStore()
+    for cliente in (make_cliente(12), make_cliente(13, telefone_celular=None).with_address(complemento=None)):
+        store.put_customer(Stored(cliente, "PEN", 1))
+        assert store.customer(cliente.cnpj) == Stored(cliente, "PEN", 1)

@@ -65,7 +65,8 @@ XML = {"Content-Type": "application/xml"}
 
 def test_conforming_answer_spelled_differently_passes(message):
     body = (
-        f'<?xml version="1.0"?>\n<n:RetornoCadastroCliente xmlns:n="{NS}">\n  <n:IdMensagem>{message.id_mensagem}'
+        '\ufeff<?xml version="1.0"?>\r\n<!-- ERP v7 -->\n'
+        f'<n:RetornoCadastroCliente xmlns:n="{NS}">\n  <n:IdMensagem>{message.id_mensagem}'
         f"</n:IdMensagem>\n  <n:CNPJ>{message.cliente.cnpj}</n:CNPJ>\n  <n:Status>PEN</n:Status>\n"
         "</n:RetornoCadastroCliente>\n"
     ).encode()
@@ -206,3 +207,13 @@ def test_basic_auth_is_masked_in_curl(message):
     assert route.calls.last.request.headers["Authorization"].startswith("Basic ")
     assert "senha-forte" not in curl and "-u 'erp:***'" in curl
     assert ex.request_headers["Authorization"] == "Basic ***"
+
+
+def test_body_excerpt_cannot_drive_the_terminal(message):
+    body = b"\x1b[2J\x1b]0;pwned\x07<html>erro interno\r\n" + b"x" * 2000
+    ex = exchange_for(message, httpx.Response(500, headers={"Content-Type": "text/html"}, content=body))
+    text = ex.excerpt()
+    assert "\x1b" not in text and "\x07" not in text and "\r" not in text
+    assert (
+        text.startswith("\\x1b[2J") and "erro interno\nxxx" in text and text.endswith(f"({len(body)} bytes no total)")
+    )

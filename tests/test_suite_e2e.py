@@ -91,6 +91,15 @@ def test_reference_distributor_passes_twice_in_a_row(pytester: pytest.Pytester, 
             assert len(passed) > 70
 
 
+def test_reference_distributor_protecting_fields_passes(pytester: pytest.Pytester, tmp_path: Path):
+    protected = ("telefone", "endereco")
+    with ReferenceServer(ServerConfig(db_path=tmp_path / "ref.sqlite3", protected_fields=protected)) as server:
+        rec = run_suite(pytester, server.url, "--protected-fields", ",".join(protected))
+    passed, skipped, failed = rec.listoutcomes()
+    assert rec.ret == 0 and not failed and not skipped
+    assert any("[telefone]" in r.nodeid for r in passed) and any("[endereco]" in r.nodeid for r in passed)
+
+
 @pytest.mark.parametrize("fault", sorted(CASES))
 def test_each_fault_fails_the_suite_with_its_category(pytester: pytest.Pytester, tmp_path: Path, fault: str):
     case = CASES[fault]

@@ -102,3 +102,13 @@ def test_secrets_in_a_bad_url_are_masked():
 def test_secrets_list_covers_auth_and_url_password():
     s = resolve(RawOptions(target="http://u:pw-na-url@erp/x", bearer="tok-1"), env={})
     assert {"pw-na-url", "tok-1"} <= set(s.secrets())
+
+
+def test_profile_cep_ranges_are_checked_up_front(tmp_path: Path):
+    good = tmp_path / "bom.toml"
+    good.write_text('[carga]\nfaixas_cep = ["01000000-05999999"]\n', encoding="utf-8")
+    assert resolve(RawOptions(profile=str(good)), env={}).cep_ranges == ("01000000-05999999",)
+    bad = tmp_path / "ruim.toml"
+    bad.write_text('[carga]\nfaixas_cep = ["0100-0599"]\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"carga\.faixas_cep: faixa de CEP malformada: '0100-0599'"):
+        resolve(RawOptions(profile=str(bad)), env={})

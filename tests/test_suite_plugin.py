@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from suite_support import conforming_server
+from suite_support import conforming_server, make_pki, mtls_server_context
 
 pytest_plugins = ["pytester"]
 
@@ -76,12 +76,45 @@ def test_target_precedence_command_line_environment_profile(pytester: pytest.Pyt
     assert "t1" not in result.stdout.str()
 
 
+def test_collecting_the_suite_gives_no_verdict(pytester: pytest.Pytester) -> None:
+    result = run_suite(pytester, "--collect-only", "-q")
+    assert result.ret == 0 and "veredito" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["* tests collected *"])
+
+
 def test_plugin_stays_out_of_the_way_of_other_test_runs(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_nada():\n    assert True\n")
     result = run(pytester)
     assert result.ret == 0
     assert "veredito" not in result.stdout.str()
     assert not (pytester.path / "reports").exists()
+
+
+def test_harness_fault_is_broken_not_a_distributor_failure(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from homologa.suite.errors import HarnessError
+
+        @pytest.fixture(scope="session")
+        def homologa_target():
+            raise HarnessError("banco de dados do distribuidor embutido ilegível")
+
+        @pytest.mark.regra("R1")
+        def test_cenario(homologa):
+            pass
+        """
+    )
+    result = run(pytester)
+    assert result.ret == 1
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "[[]falha do próprio homologa[]] banco de dados do distribuidor embutido ilegível (não é defeito*",
+            "INCOMPLETO: 1 cenário(s) não rodaram por falha do próprio homologa",
+        ]
+    )
+    assert "REPROVADO" not in result.stdout.str() and "APROVADO" not in result.stdout.str()
 
 
 def test_plugin_import_is_cheap_and_gevent_free() -> None:
@@ -99,8 +132,11 @@ def test_plugin_import_is_cheap_and_gevent_free() -> None:
 
 @pytest.mark.parametrize("style", ["prefixo", "padrao"])
 def test_conforming_distributor_passes_however_it_spells_its_xml(pytester: pytest.Pytester, style: str) -> None:
+    secrets = ["--bearer", "tok-secreto-789", "--header", "X-Api-Key: k-secreta-321"]
     with conforming_server(style) as server:
-        result = run_suite(pytester, "--target", server.url)
+        result = run_suite(pytester, "--target", server.url, *secrets)
+        sent = server.requests[0]
+    assert sent["Authorization"] == "Bearer tok-secreto-789" and sent["X-Api-Key"] == "k-secreta-321"
     outcomes = result.parseoutcomes()
     assert result.ret == 0, result.stdout.str()
     assert outcomes.get("failed", 0) == 0 and outcomes.get("error", 0) == 0 and outcomes["passed"] > 40
@@ -113,7 +149,9 @@ def test_conforming_distributor_passes_however_it_spells_its_xml(pytester: pytes
     assert (results / "environment.properties").is_file() and (results / "categories.json").is_file()
     assert (results / "executor.json").is_file()
     everything = "".join(p.read_text(encoding="utf-8", errors="replace") for p in results.iterdir())
-    assert "segredo123" not in everything and "chave=***" in everything
+    for secret in ("segredo123", "tok-secreto-789", "k-secreta-321"):
+        assert secret not in everything and secret not in result.stdout.str()
+    assert "chave=***" in everything and "Authorization: Bearer ***" in everything
 
 
 def test_strict_makes_best_practice_blocking(pytester: pytest.Pytester) -> None:
@@ -215,3 +253,72 @@ def test_hanging_target_ends_the_run_after_one_timeout(pytester: pytest.Pytester
     assert result.ret == 1
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["Recebido: o alvo não respondeu em 0.5 s (tempo de leitura esgotado)"])
+
+
+# --- TLS and mTLS ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+def test_mtls_target_with_client_certificate_passes(pytester: pytest.Pytester, pki: dict[str, Path]) -> None:
+    client = ["--client-cert", str(pki["cliente.pem"]), "--client-key", str(pki["cliente.key"])]
+    with conforming_server(tls=mtls_server_context(pki)) as server:
+        verified = run_suite(
+            pytester, "--target", server.url, "--ca-bundle", str(pki["ca.pem"]), *client, "-k", "reenvio_completo"
+        )
+        insecure = run_suite(pytester, "--target", server.url, "--insecure", *client, "-k", "reenvio_completo")
+    assert verified.ret == 0 and insecure.ret == 0
+    verified.assert_outcomes(passed=1, deselected=verified.parseoutcomes()["deselected"])
+
+
+@pytest.mark.parametrize("missing", ["ca-bundle", "client-cert"])
+def test_tls_problems_are_transport_failures(pytester: pytest.Pytester, pki: dict[str, Path], missing: str) -> None:
+    args = ["--ca-bundle", str(pki["ca.pem"])] if missing == "client-cert" else []
+    if missing == "ca-bundle":
+        args += ["--client-cert", str(pki["cliente.pem"]), "--client-key", str(pki["cliente.key"])]
+    with conforming_server(tls=mtls_server_context(pki)) as server:
+        result = run_suite(pytester, "--target", server.url, *args, "-k", "reenvio_completo")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["[[]falha de transporte[]] R2 — *"])
+    if missing == "ca-bundle":
+        result.stdout.fnmatch_lines(
+            ["Recebido: não foi possível conectar ao alvo: *CERTIFICATE_VERIFY_FAILED* --ca-bundle*"]
+        )
+    else:
+        result.stdout.fnmatch_lines(["Recebido: *certificate required* — o alvo exige certificado do cliente: *"])
+
+
+def test_unreadable_client_certificate_is_a_usage_error(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    bogus = tmp_path / "cliente.pem"
+    bogus.write_text("não é um certificado", encoding="utf-8")
+    result = run(pytester, "--client-cert", str(bogus))
+    assert result.ret == 4
+    result.stderr.fnmatch_lines(["ERROR: homologa: opção --client-cert/--client-key: não foi possível carregar*"])
+
+
+def test_latency_budget_is_advisory_then_blocking_with_strict(pytester: pytest.Pytester) -> None:
+    profile = pytester.path / "homologacao.toml"
+    profile.write_text("[latencia]\np95_ms = 0.001\n", encoding="utf-8")  # no ERP answers in 1 µs
+    with conforming_server() as server:
+        advisory = run_suite(pytester, "--target", server.url, "--profile", str(profile), "-k", "latencia")
+        strict = run_suite(pytester, "--target", server.url, "--profile", str(profile), "-k", "latencia", "--strict")
+    assert advisory.ret == 0 and advisory.parseoutcomes()["xfailed"] == 1
+    advisory.stdout.fnmatch_lines(
+        [
+            "boa prática B2 não atendida (consultiva, use --strict para reprovar): *test_latencia_p95*",
+            "    [[]latência acima do orçamento[]] B2 — Latência p95 dentro do orçamento do perfil",
+            "    Esperado: p95 <= 0.001 ms (latencia.p95_ms do perfil)",
+            "    Recebido: p95 * ms (orçamento 0.001 ms), mediana * ms, máximo * ms em 20 respostas",
+        ]
+    )
+    assert strict.ret == 1
+    strict.stdout.fnmatch_lines(
+        [
+            "[[]latência acima do orçamento[]] B2 — Latência p95 dentro do orçamento do perfil",
+            "Regra B2: o p95 da latência fica dentro do orçamento do perfil.",
+            "Reproduza: curl * -o /dev/null -w '%{time_total}s\\n'",
+        ]
+    )

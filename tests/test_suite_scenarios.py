@@ -90,3 +90,11 @@ def test_golden_replay_keeps_the_spelling_and_swaps_only_id_and_cnpj(golden):
         golden.message.cliente.cnpj.encode(), b""
     )
     assert stripped == original
+
+
+def test_regional_customers_live_in_the_declared_ranges():
+    found = scenarios.regional_customers(("01000000-05999999",), seed=3, count=10)
+    assert len({c.cnpj for c in found}) == 10
+    assert all(1000000 <= int(c.endereco.cep) <= 5999999 and c.endereco.estado == "SP" for c in found)
+    assert all(_valid(c) == [] for c in found)
+    assert {c.endereco.estado for c in scenarios.regional_customers((), seed=3, count=40)} != {"SP"}

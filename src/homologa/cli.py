@@ -11,7 +11,7 @@ import importlib
 import re
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from homologa import __version__
 
@@ -20,6 +20,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     # one line per command module
     "homologa.generator.command",
     "homologa.server.command",
+    "homologa.report.command",
+    "homologa.report.package_command",
+    "homologa.report.verify_command",
+    "homologa.report.compare_command",
 )
 
 EXIT_USAGE = 2
@@ -48,8 +52,23 @@ class UsageError(Exception):
     """Bad input from the user: printed as one pt-BR line, exit code 2."""
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "uso: " if prefix is None else prefix)
+
+
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse with pt-BR errors and exit code 2, no traceback."""
+    """argparse with pt-BR help and errors, exit code 2, no traceback."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        add_help = kwargs.pop("add_help", True)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._optionals.title = "opções"
+        self._positionals.title = "argumentos"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", help="mostra esta ajuda e sai")
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: erro: {translate(message)}\n(use {self.prog} --help)\n")
@@ -60,7 +79,7 @@ def build_parser() -> ArgumentParser:
         prog="homologa",
         description="Homologação do endpoint de cadastro de clientes do ERP do distribuidor (contrato v1).",
     )
-    parser.add_argument("--version", action="version", version=f"homologa {__version__}")
+    parser.add_argument("--version", action="version", version=f"homologa {__version__}", help="mostra a versão e sai")
     sub = parser.add_subparsers(dest="command", metavar="COMANDO", parser_class=ArgumentParser)
     sub.required = True
     for name in COMMAND_MODULES:

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from homologa import cnpj
 from homologa.generator import inscricao_estadual
 from homologa.generator.cep import CepRange, Segment, owned_segments, uf_table
-from homologa.generator.mixing import Permutation, Stream, key
+from homologa.generator.mixing import Permutation, Stream, key, mix64
 from homologa.generator.words import Words, words
 from homologa.model import CadastroCliente, Cliente, Endereco
 
@@ -27,7 +27,7 @@ BRASILIA = timezone(timedelta(hours=-3))
 RAIZ_SPACE = 10**8  # 8-digit CNPJ raiz
 MAX_INDEX = RAIZ_SPACE * 9999  # ordem 0001..9999: index // 10**8 + 1
 _LETTERS = "ABCDEFGHIJKLMNOPQRST"  # digit d -> _LETTERS[d] or _LETTERS[d + 10]: reversible
-_SHARE_SCALE = 18446744073709551616.0
+_STOPWORDS = frozenset({"de", "da", "do", "das", "dos", "e"})  # left out of e-mail domains
 
 # Shares of optional or variant fields (realistic, fixed: the contract suite needs all of them to occur).
 SHARE_SN = 0.03
@@ -77,9 +77,9 @@ class CustomerSource:
     ) -> None:
         if not ranges:
             raise ValueError("informe ao menos uma faixa de CEP")
-        for name, share in (("alfanuméricos", alnum_share), ("isentos", isento_share)):
+        for name, share in (("CNPJs alfanuméricos", alnum_share), ("clientes ISENTO", isento_share)):
             if not 0.0 <= share <= 1.0:
-                raise ValueError(f"a fração de CNPJs {name} deve estar entre 0 e 1, recebeu {share}")
+                raise ValueError(f"a fração de {name} deve estar entre 0 e 1, recebeu {share}")
         segments = owned_segments(ranges)
         if not segments:
             raise ValueError("nenhuma das faixas de CEP pertence a uma UF")
@@ -87,7 +87,9 @@ class CustomerSource:
         self.seed = seed
         self.alnum_share = alnum_share
         self.isento_share = isento_share
-        self._key = key(seed, 0xC11E27E)
+        self._alnum_key = key(seed, 0xA1F4)
+        self._letters_key = key(seed, 0x1E77E5)
+        self._alnum_cut = alnum_share * 18446744073709551616.0
         self._salt = hashlib.blake2b(b"homologa:%d" % seed, digest_size=32).digest()
         self._raiz = Permutation(key(seed, 0xC9A1), half_digits=4)
         self._all = _Segments(segments)
@@ -109,7 +111,7 @@ class CustomerSource:
         """Customer ``index`` (0-based) of this seed, computed directly."""
         self._check(index)
         s = Stream(self._salt, index)
-        cnpj_value = self._cnpj(index, s.chance(self.alnum_share))
+        cnpj_value = self._cnpj(index)
         cep, uf = self._all.pick(s.next())
         isento = s.chance(self.isento_share)
         ie_draw = s.next()
@@ -128,7 +130,7 @@ class CustomerSource:
     def cnpj(self, index: int) -> str:
         """The CNPJ of customer ``index`` alone (what :meth:`customer` puts in ``Cliente.cnpj``)."""
         self._check(index)
-        return self._cnpj(index, Stream(self._salt, index).chance(self.alnum_share))
+        return self._cnpj(index)
 
     def changed(self, index: int, version: int) -> Cliente:
         """Customer ``index`` with e-mail, phones and address changed (same CNPJ, name, IE and UF).
@@ -187,12 +189,12 @@ class CustomerSource:
         if not 0 <= index < MAX_INDEX:
             raise ValueError(f"índice de cliente fora do intervalo 0..{MAX_INDEX - 1}: {index}")
 
-    def _cnpj(self, index: int, alphanumeric: bool) -> str:
+    def _cnpj(self, index: int) -> str:
         ordem, raiz_index = divmod(index, RAIZ_SPACE)
         raiz = self._raiz(raiz_index)
         body = f"{raiz:08d}"
-        if alphanumeric:
-            body = _with_letters(body, key(self._key, raiz, 0xA1))
+        if mix64(self._alnum_key ^ index) < self._alnum_cut:
+            body = _with_letters(body, mix64(self._letters_key ^ raiz))
         return cnpj.complete(f"{body}{ordem + 1:04d}")
 
     def _name(self, s: Stream) -> str:
@@ -212,7 +214,7 @@ class CustomerSource:
         return f"{s.pick(w.surnames)} & Filhos {s.pick(w.trades)} {forma}"
 
     def _email(self, s: Stream, nome: str, suffix: str) -> str:
-        parts = [p for p in (_slug(word) for word in nome.split()[:3]) if p][:2]
+        parts = [p for p in (_slug(word) for word in nome.split()[:4]) if p and p not in _STOPWORDS][:2]
         host = "".join(parts) or "cliente"
         return f"{s.pick(self._words.mailboxes)}{suffix}@{host}.{s.pick(self._words.domains)}"
 

@@ -15,6 +15,7 @@ import logging
 import time
 import zlib
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -31,6 +32,7 @@ log = logging.getLogger("homologa.server")
 
 Submit = Callable[[CadastroCliente], Awaitable[Outcome]]
 DRIP_INTERVAL = 0.5
+OFFLOAD_BODY = 64 << 10  # a valid CadastroCliente is ~1 KiB; bigger bodies are parsed off the event loop
 # fields the handler adds to this request's access-log line (one dict per request task)
 _ACCESS: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("acesso")
 CLOSING: web.AppKey[asyncio.Event] = web.AppKey("closing", asyncio.Event)
@@ -66,6 +68,7 @@ async def _log_access(request: web.Request, handler: Callable[[web.Request], Awa
     finally:
         if access_log.isEnabledFor(logging.INFO):
             line = {
+                "quando": datetime.now(UTC).isoformat(timespec="milliseconds"),
                 "metodo": request.method,
                 "caminho": request.path,
                 "http": status,
@@ -104,7 +107,10 @@ class ClientesHandler:
             if cfg.has("http500"):
                 info["falha"] = "http500"
                 return web.Response(status=500, text="Internal Server Error")
-        parsed = wire.read(body, self.pack)
+        if len(body) > OFFLOAD_BODY:  # a big (so hostile) body: explaining it may take long, keep the loop free
+            parsed = await asyncio.get_running_loop().run_in_executor(None, wire.read, body, self.pack)
+        else:
+            parsed = wire.read(body, self.pack)
         if isinstance(parsed, Outcome):
             info["erro"] = parsed.retorno.erro_codigo
             return _answer(wire.render(parsed, cfg))

@@ -14,7 +14,7 @@ from typing import Any
 from homologa.cli import UsageError
 from homologa.model import parse_field_groups
 from homologa.server import faults
-from homologa.server.config import DEFAULT_MAX_BODY, ServerConfig
+from homologa.server.config import DEFAULT_MAX_BODY, SYNCHRONOUS_MODES, ServerConfig
 from homologa.server.runner import ReferenceServer, ServerStartError
 
 DEFAULT_DB = Path("homologa-referencia.db")
@@ -82,6 +82,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--list-faults", action="store_true", help="lista as falhas disponíveis e sai")
     parser.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY, help=argparse.SUPPRESS)
     parser.add_argument("--sem-persistencia", action="store_true", help=argparse.SUPPRESS)  # benchmark baseline
+    parser.add_argument("--sincronismo", choices=SYNCHRONOUS_MODES, default="full", help=argparse.SUPPRESS)
     parser.add_argument("--quiet", action="store_true", help="não escreve o log de acesso")
     parser.set_defaults(func=run)
 
@@ -112,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
             fault_delay=args.fault_delay,
             max_body=args.max_body,
             persist=not args.sem_persistencia,
+            synchronous=args.sincronismo,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None

@@ -10,6 +10,9 @@ from homologa.model import FIELD_GROUPS
 from homologa.server.faults import check_names
 
 DEFAULT_MAX_BODY = 1 << 20
+# SQLite ``synchronous`` in WAL mode. "full": every commit is fsynced (survives kill -9 and power loss);
+# "normal": the commit is in the WAL file through the OS before the answer (survives kill -9, not power loss).
+SYNCHRONOUS_MODES = ("full", "normal")
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,7 @@ class ServerConfig:
 
     ``persist=False`` keeps customers in memory only (benchmark baseline; nothing survives a restart).
     ``max_batch`` bounds the writer's group commit (requests committed in one SQLite transaction).
+    ``synchronous`` is SQLite's setting in WAL mode (see :data:`SYNCHRONOUS_MODES`).
     """
 
     db_path: Path
@@ -29,6 +33,7 @@ class ServerConfig:
     max_body: int = DEFAULT_MAX_BODY
     persist: bool = True
     max_batch: int = 256
+    synchronous: str = "full"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "db_path", Path(self.db_path))
@@ -42,6 +47,8 @@ class ServerConfig:
             raise ValueError(f"porta inválida: {self.port} (use 0 a 65535)")
         if self.fault_delay < 0:
             raise ValueError("--fault-delay não pode ser negativo")
+        if self.synchronous not in SYNCHRONOUS_MODES:
+            raise ValueError(f"sincronismo inválido: {self.synchronous!r} (use {' ou '.join(SYNCHRONOUS_MODES)})")
         if self.max_body < 1024:
             raise ValueError("limite de corpo pequeno demais (mínimo 1024 bytes)")
 

@@ -60,19 +60,16 @@ class ReferenceServer:
             raise RuntimeError("servidor já iniciado")
         cfg = self.cfg
         pack = load_pack()
+        self._ready = threading.Event()
+        self._error = None
         try:
-            sock = socket.create_server((cfg.host, cfg.port), backlog=1024)
+            family = socket.AF_INET6 if ":" in cfg.host else socket.AF_INET
+            sock = socket.create_server((cfg.host, cfg.port), family=family, backlog=1024)
         except (OSError, OverflowError) as exc:
             raise ServerStartError(f"não foi possível escutar em {cfg.host}:{cfg.port}: {exc}") from None
         self.port = sock.getsockname()[1]
         try:
-            if cfg.persist:
-                store = SqliteStore(cfg.db_path)
-                self._store = store
-                self._writer = GroupCommitWriter(store, lambda s, m: registry.handle(s, m, cfg), cfg.max_batch)
-                self._writer.start()
-            else:
-                self._store = MemoryStore()
+            self._store = SqliteStore(cfg.db_path, cfg.synchronous) if cfg.persist else MemoryStore()
         except Exception as exc:
             sock.close()
             raise ServerStartError(str(exc)) from None
@@ -85,15 +82,18 @@ class ReferenceServer:
 
     def _submit_function(self) -> Submit:
         cfg = self.cfg
-        if self._writer is not None:
-            writer = self._writer
+        store = self._store
+        assert store is not None
+        if cfg.persist:
+            writer = GroupCommitWriter(store, lambda s, m: registry.handle(s, m, cfg), cfg.max_batch)
+            writer.start()
+            self._writer = writer
 
             async def durable(msg: CadastroCliente) -> Outcome:
                 return await writer.submit(msg)
 
             return durable
-        memory = self._store
-        assert memory is not None
+        memory = store
 
         async def in_memory(msg: CadastroCliente) -> Outcome:
             return registry.handle(memory, msg, cfg)
@@ -126,6 +126,8 @@ class ReferenceServer:
         finally:
             closing.set()
             await runner.cleanup()
+            if self._writer is not None:
+                await self._writer.close()
 
     def stop(self) -> None:
         """Stop accepting, release hung requests, finish queued writes, close the database. Idempotent."""
@@ -134,9 +136,7 @@ class ReferenceServer:
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(stop_event.set)
             thread.join(SHUTDOWN_TIMEOUT * 5)
-        if self._writer is not None:
-            self._writer.stop()
-            self._writer = None
+        self._writer = None
         if self._store is not None:
             self._store.close()
             self._store = None

@@ -55,8 +55,10 @@ class Exchange:
     secrets: tuple[str, ...] = field(default=(), repr=False)
 
     def excerpt(self, limit: int = EXCERPT_CHARS) -> str:
-        """The start of the answer body as text, secrets redacted."""
-        text = self.body[:limit].decode("utf-8", errors="replace")
+        """The start of the answer body as text: secrets redacted, control characters shown as ``\\xNN`` (a
+        hostile answer must not drive the terminal)."""
+        text = self.body[:limit].decode("utf-8", errors="replace").replace("\r\n", "\n")
+        text = "".join(c if c.isprintable() or c in "\n\t" else f"\\x{ord(c):02x}" for c in text)
         if len(self.body) > limit:
             text += f"\n... ({len(self.body)} bytes no total)"
         return redact(text, self.secrets)
@@ -189,6 +191,18 @@ def _read_capped(response: httpx.Response, deadline: float, timeout: float) -> b
 
 def describe_transport_error(exc: httpx.HTTPError, timeout: float) -> str:
     """A pt-BR line for an httpx failure (no secrets: httpx messages carry no credentials)."""
+    return _describe(exc, timeout) + _tls_hint(str(exc))
+
+
+def _tls_hint(detail: str) -> str:
+    if "CERTIFICATE_VERIFY_FAILED" in detail:
+        return " — o certificado do alvo não foi verificado: informe a CA com --ca-bundle (ou --insecure, só em teste)"
+    if "CERTIFICATE_REQUIRED" in detail or "certificate required" in detail:
+        return " — o alvo exige certificado do cliente: informe --client-cert e --client-key"
+    return ""
+
+
+def _describe(exc: httpx.HTTPError, timeout: float) -> str:
     detail = str(exc) or type(exc).__name__
     if isinstance(exc, httpx.ConnectTimeout):
         return f"tempo esgotado ao conectar ({timeout:g} s)"

@@ -62,6 +62,7 @@ class Settings:
     p95_budget_ms: float = DEFAULT_P95_BUDGET_MS
     seed: int | None = None
     profile: Profile | None = None
+    cep_ranges: tuple[str, ...] = ()  # the distributor's CEP ranges (profile [carga] faixas_cep), already checked
 
     @property
     def masked_target(self) -> str:
@@ -192,6 +193,15 @@ def resolve(raw: RawOptions, env: Mapping[str, str] | None = None) -> Settings:
             raise SettingsError(f"opção --protected-fields: {exc}") from None
 
     budget = profile.p95_budget_ms if profile and profile.p95_budget_ms else DEFAULT_P95_BUDGET_MS
+    ranges = profile.load.cep_ranges if profile else ()
+    if ranges:
+        from homologa.generator import parse_cep_range
+
+        for text in ranges:
+            try:
+                parse_cep_range(text)
+            except ValueError as exc:
+                raise SettingsError(f"perfil {profile.path if profile else ''}: carga.faixas_cep: {exc}") from None
     return Settings(
         target=target,
         target_source=source,
@@ -202,4 +212,5 @@ def resolve(raw: RawOptions, env: Mapping[str, str] | None = None) -> Settings:
         p95_budget_ms=budget,
         seed=_seed(raw.seed),
         profile=profile,
+        cep_ranges=tuple(ranges),
     )

@@ -8,6 +8,7 @@ Locust or gevent. Option and fixture names avoid Locust's own plugin (``--host``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from homologa.suite.options import RawOptions, Settings, SettingsError, resolve
 
 if TYPE_CHECKING:
     from homologa.contract import ContractPack
+    from homologa.golden import Golden
     from homologa.suite.client import ContractClient
     from homologa.suite.runner import Scenario
     from homologa.suite.scenarios import Customers
@@ -33,7 +35,7 @@ class RunState:
     settings: Settings
     seed: int
     used: bool = False  # some test asked for the suite's fixtures
-    advisory: list[tuple[str, str, str]] = field(default_factory=list)  # (nodeid, rule, first line)
+    advisory: list[tuple[str, str, str]] = field(default_factory=list)  # (nodeid, rule, whole message)
     stopped: str | None = None  # why the session was stopped early (dead or hanging target)
 
 
@@ -44,7 +46,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("homologa", "homologa — suíte de contrato v1 (pytest suites --target URL)")
     group.addoption("--target", metavar="URL", help="endpoint do ERP (senão HOMOLOGA_TARGET, o perfil ou o embutido)")
     group.addoption("--profile", metavar="ARQUIVO", help="perfil do distribuidor (homologacao.toml)")
-    group.addoption("--timeout", metavar="S", help="tempo limite por requisição em segundos (padrão 10)")
+    timeout_help = "tempo limite por requisição em segundos (padrão 10)"
+    try:
+        group.addoption("--timeout", "--homologa-timeout", dest="homologa_timeout", metavar="S", help=timeout_help)
+    except ValueError:  # --timeout already taken (pytest-timeout installed): keep the long name only
+        group.addoption("--homologa-timeout", dest="homologa_timeout", metavar="S", help=timeout_help)
     group.addoption("--basic-auth", metavar="USUARIO:SENHA", help="autenticação Basic")
     group.addoption("--bearer", metavar="TOKEN", help="Authorization: Bearer TOKEN")
     group.addoption(
@@ -65,7 +71,7 @@ def _raw(config: pytest.Config) -> RawOptions:
     return RawOptions(
         target=opt("target"),
         profile=opt("profile"),
-        timeout=opt("timeout"),
+        timeout=opt("homologa_timeout"),
         basic_auth=opt("basic_auth"),
         bearer=opt("bearer"),
         headers=tuple(opt("header") or ()),
@@ -82,7 +88,11 @@ def _raw(config: pytest.Config) -> RawOptions:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "regra(codigo): regra do contrato que o cenário prova (R1..R6, B1, B2)")
+    config.addinivalue_line(
+        "markers",
+        "regra(codigo, campos=()): regra do contrato que o cenário prova (R1..R6, B1, B2); R3 quando muda um dos "
+        "campos declarados protegidos",
+    )
     try:
         settings = resolve(_raw(config), os.environ)
         if settings.auth.client_cert or settings.auth.ca_bundle:
@@ -117,6 +127,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("homologa_golden", names, ids=names, indirect=True)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A run that collects scenarios (tests using the ``homologa`` fixture) is a homologation: print a verdict."""
+    state = config.stash.get(STATE, None)
+    if state is not None and any("homologa" in getattr(item, "fixturenames", ()) for item in items):
+        state.used = True
+
+
 # --- fixtures -----------------------------------------------------------------------------------------------
 
 
@@ -145,18 +162,15 @@ def homologa_target(
     from homologa.suite.embedded import embedded_distributor
 
     db_path = tmp_path_factory.mktemp("homologa-embutido") / "distribuidor.sqlite3"
-    server = embedded_distributor(db_path, homologa_settings.protected_fields)
-    try:
-        url = server.__enter__()
-    except Exception as exc:
-        from homologa.suite.errors import HarnessError
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(embedded_distributor(db_path, homologa_settings.protected_fields))
+        except Exception as exc:
+            from homologa.suite.errors import HarnessError
 
-        request.session.shouldfail = "homologa: o distribuidor de referência embutido não iniciou"
-        raise HarnessError(f"o distribuidor de referência embutido não iniciou: {exc}") from exc
-    try:
+            request.session.shouldfail = "homologa: o distribuidor de referência embutido não iniciou"
+            raise HarnessError(f"o distribuidor de referência embutido não iniciou: {exc}") from exc
         yield url
-    finally:
-        server.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")
@@ -167,7 +181,6 @@ def homologa_client(
     from homologa.suite.client import ContractClient
 
     state = pytestconfig.stash[STATE]
-    state.used = True
     client = ContractClient(homologa_target, homologa_pack, homologa_settings.timeout, homologa_settings.auth)
     try:
         yield client
@@ -183,7 +196,7 @@ def homologa_client(
 
 
 @pytest.fixture(scope="session")
-def homologa_goldens() -> dict[str, Any]:
+def homologa_goldens() -> dict[str, Golden]:
     """The golden messages shipped with this version, by name."""
     from homologa.golden import load_golden
 
@@ -191,7 +204,7 @@ def homologa_goldens() -> dict[str, Any]:
 
 
 @pytest.fixture
-def homologa_golden(request: pytest.FixtureRequest, homologa_goldens: dict[str, Any]) -> Any:
+def homologa_golden(request: pytest.FixtureRequest, homologa_goldens: dict[str, Golden]) -> Golden:
     """One golden message (parametrized over every golden whose expected status is PEN)."""
     return homologa_goldens[request.param]
 
@@ -220,6 +233,8 @@ def homologa(
     if marker is None or not marker.args:
         raise HarnessError(f"cenário {request.node.nodeid} sem @pytest.mark.regra('Rn')")
     rule = str(marker.args[0])
+    if set(marker.kwargs.get("campos", ())) & set(homologa_settings.protected_fields):
+        rule = "R3"  # the scenario changes a field the distributor declared protected
     title, params = _title(request)
     story = (request.module.__doc__ or request.module.__name__).strip().splitlines()[0]
     reporting.label_test(rule, story, homologa_settings, params)
@@ -264,13 +279,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
     state = item.config.stash.get(STATE, None)
-    if state is None or call.excinfo is None or report.when != "call":
+    if state is None or call.excinfo is None:
         return
-    from homologa.suite.errors import ContractViolation
+    from homologa.suite.errors import ContractViolation, HarnessError
     from homologa.suite.rules import RULES
 
     exc = call.excinfo.value
-    if not isinstance(exc, ContractViolation):
+    if isinstance(exc, HarnessError):
+        report.longrepr = f"[falha do próprio homologa] {exc} (não é defeito do distribuidor)"
+        return
+    if not isinstance(exc, ContractViolation) or report.when != "call":
         return
     report.longrepr = exc.message
     report.user_properties.append(("categoria", exc.category))
@@ -281,15 +299,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         first = exc.message.splitlines()[0]
         report.outcome = "skipped"
         report.wasxfail = f"boa prática {exc.rule} não atendida (consultiva; reprova só com --strict): {first}"
-        state.advisory.append((item.nodeid, exc.rule, first))
+        state.advisory.append((item.nodeid, exc.rule, exc.message))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)
     if state is None or not state.used:
         return
-    failed = len(terminalreporter.stats.get("failed", []))
-    errors = len(terminalreporter.stats.get("error", []))
+    stats = terminalreporter.stats
+    ran = sum(len(stats.get(key, [])) for key in ("passed", "failed", "error", "xfailed", "xpassed", "skipped"))
+    if ran == 0:  # --collect-only, or everything deselected: no verdict to give
+        return
+    failed = len(stats.get("failed", []))
+    errors = len(stats.get("error", []))
     terminalreporter.section("veredito da homologação (contrato v1)")
     if errors:
         terminalreporter.line(f"INCOMPLETO: {errors} cenário(s) não rodaram por falha do próprio homologa", red=True)
@@ -299,13 +321,15 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             terminalreporter.line("a rodada parou na primeira falha de transporte: o alvo não responde", red=True)
     elif not errors:
         terminalreporter.line("APROVADO: todas as regras da plataforma foram atendidas", green=True)
-    deselected = len(terminalreporter.stats.get("deselected", []))
+    deselected = len(stats.get("deselected", []))
     if deselected:
         terminalreporter.line(
             f"rodada parcial: {deselected} cenário(s) desmarcados (-k/-m/--deselect); não vale como homologação",
             yellow=True,
         )
-    for nodeid, rule, first in state.advisory:
+    for nodeid, rule, message in state.advisory:
         terminalreporter.line(f"boa prática {rule} não atendida (consultiva, use --strict para reprovar): {nodeid}")
-        terminalreporter.line(f"    {first}")
+        lines = message.splitlines()
+        for line in lines[:1] + [x for x in lines if x.startswith(("Esperado:", "Recebido:"))]:
+            terminalreporter.line(f"    {line}")
     terminalreporter.line(f"alvo: {state.settings.masked_target} · semente de clientes: {state.seed}")

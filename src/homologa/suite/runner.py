@@ -18,8 +18,8 @@ from homologa.suite.curl import curl_command
 from homologa.suite.errors import FALHA_DE_TRANSPORTE, LATENCIA, ContractViolation
 from homologa.suite.failure import violation
 from homologa.suite.options import Settings
-from homologa.suite.rules import rule
-from homologa.suite.scenarios import Customers, base_customer
+from homologa.suite.rules import RULES
+from homologa.suite.scenarios import Customers, base_customer, regional_customers
 
 
 class Scenario:
@@ -44,13 +44,13 @@ class Scenario:
         self.exchanges: list[Exchange] = []
         self._titled = False
 
-    @property
-    def protected_fields(self) -> tuple[str, ...]:
-        return self.settings.protected_fields
-
     def new_customer(self, base: Cliente | None = None) -> Cliente:
         """``base`` (default: a typical customer) with a CNPJ this endpoint has never seen."""
         return self.customers.fresh(base or base_customer())
+
+    def regional_customers(self, count: int) -> list[Cliente]:
+        """Realistic new customers from the distributor's CEP ranges (profile), or from all of Brazil."""
+        return regional_customers(self.settings.cep_ranges, self.customers.seed, count)
 
     def message(self, cliente: Cliente, id_mensagem: str | None = None) -> CadastroCliente:
         return self.customers.message(cliente, id_mensagem)
@@ -118,7 +118,7 @@ class Scenario:
             curl += " -o /dev/null -w '%{time_total}s\\n'"
         lines = [
             f"[{LATENCIA}] {self.rule} — {self.title}",
-            f"Regra B2: {rule('B2').statement}.",
+            f"Regra B2: {RULES['B2'].statement}.",
             f"Enviado: {len(samples)} pedidos CadastroCliente para {self.settings.masked_target}",
             f"Esperado: p95 <= {budget:g} ms (latencia.p95_ms do perfil)",
             f"Recebido: {latency_summary(samples, budget)}",

@@ -93,6 +93,17 @@ class Customers:
         )
 
 
+ALL_OF_BRAZIL = "01000000-99999999"
+
+
+def regional_customers(ranges: tuple[str, ...], seed: int, count: int) -> list[Cliente]:
+    """``count`` realistic customers (homologa's generator) with CEPs inside ``ranges`` (default: all of Brazil)."""
+    from homologa.generator import CustomerSource, parse_cep_range
+
+    source = CustomerSource([parse_cep_range(r) for r in ranges or (ALL_OF_BRAZIL,)], seed)
+    return [source.customer(i) for i in range(count)]
+
+
 def changed(cliente: Cliente, group: str) -> Cliente:
     """``cliente`` with only the field group ``group`` (a key of FIELD_GROUPS) changed to another valid value."""
     if group not in FIELD_GROUPS:

@@ -1,0 +1,126 @@
+"""``homologacao-<CNPJ ou nome>-<data>.zip``: report, summary, raw Allure results, Locust output and the manifest."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from homologa import __version__
+from homologa.contract import load_pack
+from homologa.profile import Profile
+from homologa.report import manifest as mf
+from homologa.report import secretscan
+from homologa.report.build import ReportOutcome, target_of
+from homologa.report.verdict import rule_verdicts
+
+REPORT_MEMBER = "relatorio/index.html"
+RESULTS_PREFIX = "allure-results/"
+LOAD_PREFIX = "carga/"
+# zip members get a fixed timestamp: the same evidence gives the same bytes
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+class PackageError(Exception):
+    """The package could not be written; the message is pt-BR."""
+
+
+@dataclass(frozen=True)
+class PackageOutcome:
+    path: Path
+    manifest: dict[str, Any]
+
+
+def slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower() or "distribuidor"
+
+
+def package_name(profile: Profile | None, end_ms: int | None) -> str:
+    who = "distribuidor"
+    if profile is not None and profile.cnpj:
+        who = re.sub(r"[^0-9A-Za-z]", "", profile.cnpj).upper()
+    elif profile is not None and profile.name:
+        who = slug(profile.name)
+    when = datetime.fromtimestamp(end_ms / 1000, tz=UTC) if end_ms else datetime.now(tz=UTC)
+    return f"homologacao-{who}-{when:%Y%m%d}.zip"
+
+
+def _iso(ms: int | None) -> str | None:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat(timespec="seconds") if ms else None
+
+
+def _folder_members(folder: Path, prefix: str) -> dict[str, bytes]:
+    if not folder.is_dir():
+        return {}
+    return {
+        prefix + path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def collect_members(report: ReportOutcome, load_dir: Path | None) -> dict[str, bytes]:
+    members = {
+        REPORT_MEMBER: report.index.read_bytes(),
+        report.summary_html.name: report.summary_html.read_bytes(),
+        report.summary_md.name: report.summary_md.read_bytes(),
+    }
+    members.update(_folder_members(report.results.folder, RESULTS_PREFIX))
+    if load_dir is not None:
+        members.update(_folder_members(load_dir, LOAD_PREFIX))
+    return members
+
+
+def build_manifest(report: ReportOutcome, profile: Profile | None, members: dict[str, bytes]) -> dict[str, Any]:
+    pack = load_pack()
+    results = report.results
+    manifest: dict[str, Any] = {
+        "formato": mf.FORMAT,
+        "homologa": __version__,
+        "gerado_em": datetime.now(tz=UTC).isoformat(timespec="seconds"),
+        "distribuidor": {"nome": profile.name, "cnpj": profile.cnpj} if profile else None,
+        "alvo": target_of(results, profile) or None,
+        "perfil": mf.masked_profile(profile) if profile else None,
+        "inicio": _iso(results.start_ms),
+        "fim": _iso(results.stop_ms),
+        "veredito": report.verdict,
+        "regras": {
+            v.rule: {"passaram": v.passed, "falharam": v.failed, "veredito": v.verdict} for v in rule_verdicts(results)
+        },
+        "carga": report.tally.to_json() if report.tally else None,
+        "contrato": {"versao": pack.version, "sha256": pack.sha256},
+        "golden": mf.golden_fingerprint(),
+        "arquivos": {name: mf.sha256_bytes(data) for name, data in sorted(members.items())},
+    }
+    manifest["selo"] = mf.seal(manifest)
+    return manifest
+
+
+def write_package(
+    report: ReportOutcome, profile: Profile | None, load_dir: Path | None, output_dir: Path
+) -> PackageOutcome:
+    members = collect_members(report, load_dir)
+    secrets = secretscan.profile_secrets(profile)
+    leaked = secretscan.files_with_secrets(members, secrets)
+    if leaked:
+        raise PackageError(
+            "um segredo do perfil (senha, token, chave) aparece nestes arquivos; pacote não gerado: "
+            + ", ".join(leaked[:5])
+        )
+    manifest = build_manifest(report, profile, members)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    path = output_dir / package_name(profile, report.results.stop_ms)
+    tmp = path.with_suffix(".zip.tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in [(mf.MANIFEST_NAME, mf.dumps(manifest)), *sorted(members.items())]:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+    tmp.replace(path)
+    return PackageOutcome(path, manifest)

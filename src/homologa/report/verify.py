@@ -1,0 +1,97 @@
+"""``homologa verificar``: recompute every hash of a package and check what its manifest claims.
+
+Finds files edited, missing or added after packaging, a contract pack or golden set other than the ones this
+version of homologa ships, a verdict that does not follow from the results inside, and a seal that does not match
+(the manifest itself edited). Tamper evidence only: it is not a signature by the platform.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from homologa import __version__
+from homologa.contract import ContractPackError, load_pack
+from homologa.report import manifest as mf
+from homologa.report.archive import Archive, ArchiveError
+from homologa.report.verdict import overall_verdict, rule_verdicts
+
+
+@dataclass
+class Verification:
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_files(archive: Archive, out: Verification) -> None:
+    listed: dict[str, object] = archive.manifest["arquivos"]
+    for name, expected in sorted(listed.items()):
+        data = archive.members.get(name)
+        if data is None:
+            out.problems.append(f"arquivo ausente: {name}")
+        elif mf.sha256_bytes(data) != expected:
+            out.problems.append(f"arquivo alterado: {name} (SHA-256 não confere)")
+    for name in sorted(set(archive.members) - set(listed) - {mf.MANIFEST_NAME}):
+        out.problems.append(f"arquivo a mais, fora do manifesto: {name}")
+
+
+def check_seal(archive: Archive, out: Verification, expected: str | None) -> None:
+    recorded = archive.manifest.get("selo")
+    actual = mf.seal(archive.manifest)
+    if recorded != actual:
+        out.problems.append("manifesto alterado: o selo registrado não confere com o conteúdo do manifesto")
+    if expected is not None and expected.strip().lower() != actual:
+        out.problems.append(f"selo diferente do informado: o pacote tem {actual}, esperado {expected.strip()}")
+
+
+def check_shipped_data(archive: Archive, out: Verification) -> None:
+    contract = archive.manifest.get("contrato") or {}
+    version = str(contract.get("versao", "?"))
+    try:
+        pack = load_pack(version)
+    except ContractPackError:
+        out.problems.append(f"contrato v{version} do pacote não é distribuído pelo homologa {__version__}")
+    else:
+        if contract.get("sha256") != pack.sha256:
+            out.problems.append(
+                f"pacote de contrato v{version} diferente do distribuído pelo homologa {__version__} "
+                "(SHA-256 não confere)"
+            )
+    golden = archive.manifest.get("golden") or {}
+    if golden.get("sha256") != mf.golden_fingerprint()["sha256"]:
+        out.problems.append(f"mensagens golden diferentes das distribuídas pelo homologa {__version__}")
+    recorded = archive.manifest.get("homologa")
+    if recorded != __version__:
+        out.notes.append(f"pacote gerado pelo homologa {recorded}; verificado com o homologa {__version__}")
+
+
+def check_verdict(archive: Archive, out: Verification) -> None:
+    try:
+        results = archive.session().results
+    except ArchiveError as exc:
+        out.problems.append(str(exc))
+        return
+    actual = overall_verdict(results)
+    claimed = archive.manifest.get("veredito")
+    if claimed != actual:
+        out.problems.append(f"veredito do manifesto ({claimed}) não confere com os resultados do pacote ({actual})")
+    claimed_rules = archive.manifest.get("regras") or {}
+    for verdict in rule_verdicts(results):
+        recorded = claimed_rules.get(verdict.rule) or {}
+        if (recorded.get("passaram"), recorded.get("falharam")) != (verdict.passed, verdict.failed):
+            out.problems.append(
+                f"regra {verdict.rule}: manifesto diz {recorded.get('passaram')} passaram e "
+                f"{recorded.get('falharam')} falharam; os resultados têm {verdict.passed} e {verdict.failed}"
+            )
+
+
+def verify(archive: Archive, expected_seal: str | None = None) -> Verification:
+    out = Verification()
+    check_files(archive, out)
+    check_seal(archive, out, expected_seal)
+    check_shipped_data(archive, out)
+    check_verdict(archive, out)
+    return out

@@ -1,0 +1,60 @@
+"""Session fixtures for the tests of homologa.report: one stand-in suite run, one real ``homologa relatorio``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import report_support as support
+
+from homologa import cli
+
+
+@dataclass(frozen=True)
+class Generated:
+    root: Path
+    results: Path
+    profile: Path
+    load: Path
+    index: Path
+    summary_md: Path
+    summary_html: Path
+
+
+@pytest.fixture(scope="session")
+def run_a(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Allure results of the stand-in suite: R1 passes (3 UFs), R2 fails with a curl line, R3 passes, B1 breaks,
+    B2 is skipped, and the load test attaches its tally."""
+    return support.write_suite_results(tmp_path_factory.mktemp("run-a"))
+
+
+@pytest.fixture(scope="session")
+def generated(run_a: Path, tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    root = tmp_path_factory.mktemp("relatorio")
+    profile = support.write_profile(root)
+    load = support.write_load_output(root / "reports")
+    output = root / "reports" / "allure-report"
+    code = cli.main(
+        [
+            "relatorio",
+            "--perfil",
+            str(profile),
+            "--resultados",
+            str(run_a),
+            "--saida",
+            str(output),
+            "--carga",
+            str(load),
+        ]
+    )
+    assert code == 0
+    return Generated(
+        root=root,
+        results=run_a,
+        profile=profile,
+        load=load,
+        index=output / "index.html",
+        summary_md=root / "reports" / "resumo.md",
+        summary_html=root / "reports" / "resumo.html",
+    )

@@ -1,0 +1,259 @@
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import report_support as support
+from conftest import Generated
+
+from homologa import __version__, cli
+from homologa.contract import load_pack
+from homologa.profile import load_profile
+from homologa.report import load_evidence, sanitize
+from homologa.report import manifest as mf
+from homologa.report.build import ReportOutcome, context_for, write_summary
+from homologa.report.package import PackageError, write_package
+from homologa.report.verdict import overall_verdict
+
+
+@dataclass(frozen=True)
+class Packaged:
+    path: Path
+    members: dict[str, bytes]
+    manifest: dict[str, object]
+    output: str
+
+
+@pytest.fixture(scope="module")
+def package_a(generated: Generated, tmp_path_factory: pytest.TempPathFactory) -> Packaged:
+    out = tmp_path_factory.mktemp("pacote-a")
+    args = ["pacote", "--perfil", str(generated.profile), "--resultados", str(generated.results)]
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = cli.main([*args, "--carga", str(generated.load), "--saida", str(out)])
+    assert code == 0, buffer.getvalue()
+    (path,) = out.glob("*.zip")
+    members = support.zip_members(path)
+    return Packaged(path, members, json.loads(members[mf.MANIFEST_NAME]), buffer.getvalue())
+
+
+def verify(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str, str]:
+    code = cli.main(["verificar", str(path), *extra])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_package_name_contents_and_manifest(package_a: Packaged) -> None:
+    assert package_a.path.name.startswith("homologacao-11222333000181-") and package_a.path.suffix == ".zip"
+    names = set(package_a.members)
+    assert {"manifesto.json", "relatorio/index.html", "resumo.html", "resumo.md"} <= names
+    assert {"carga/carga_stats.csv", "carga/carga.html", "carga/resultado.json"} <= names
+    assert {"allure-results/environment.properties", "allure-results/categories.json"} <= names
+    assert sum(n.startswith("allure-results/") and n.endswith("-result.json") for n in names) == 8
+    manifest = package_a.manifest
+    assert set(manifest["arquivos"]) == names - {"manifesto.json"}  # type: ignore[arg-type]
+    for name, sha in manifest["arquivos"].items():  # type: ignore[attr-defined]
+        assert mf.sha256_bytes(package_a.members[name]) == sha
+    assert manifest["contrato"] == {"versao": "1", "sha256": load_pack().sha256}
+    assert manifest["golden"] == mf.golden_fingerprint()
+    assert manifest["homologa"] == __version__
+    assert manifest["veredito"] == "reprovado"
+    assert manifest["regras"]["R2"] == {"passaram": 0, "falharam": 1, "veredito": "falhou"}  # type: ignore[index]
+    assert manifest["carga"]["enviados"] == 1200  # type: ignore[index]
+    assert manifest["alvo"] == "http://erp:***@127.0.0.1:9/clientes?apikey=***&filial=7"
+    assert manifest["inicio"] <= manifest["fim"]  # type: ignore[operator]
+    assert manifest["perfil"]["autenticacao"]["basic"] == "erp:***"  # type: ignore[index]
+    assert manifest["selo"] == mf.seal(manifest)
+    assert f"selo (SHA-256 do manifesto): {manifest['selo']}" in package_a.output
+
+
+def test_no_secret_in_any_member_of_the_package(package_a: Packaged) -> None:
+    for name, data in package_a.members.items():
+        blobs = [data]
+        if name.endswith(".html"):
+            blobs += sanitize.embedded_files(data.decode("utf-8", "replace")).values()
+        for secret in support.SECRETS:
+            assert all(secret.encode() not in blob for blob in blobs), (name, secret)
+
+
+def test_untouched_package_verifies(package_a: Packaged, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = verify(package_a.path, capsys)
+    assert code == 0, err
+    assert f"pacote íntegro: {package_a.path}" in out
+    assert f"{len(package_a.manifest['arquivos'])} arquivos conferidos; veredito: reprovado" in out  # type: ignore[arg-type]
+    code, out, err = verify(package_a.path, capsys, "--selo", str(package_a.manifest["selo"]))
+    assert code == 0
+
+
+def _tampered(package_a: Packaged, tmp_path: Path, members: dict[str, bytes]) -> Path:
+    return support.rewrite_zip(package_a.path, tmp_path / "adulterado.zip", members)
+
+
+def _resealed(manifest: dict[str, object]) -> bytes:
+    manifest = dict(manifest)
+    manifest["selo"] = mf.seal(manifest)
+    return mf.dumps(manifest)
+
+
+def _first_result_with(members: dict[str, bytes], status: str) -> str:
+    return next(n for n, d in members.items() if n.endswith("-result.json") and json.loads(d)["status"] == status)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("edit", "arquivo alterado: resumo.md (SHA-256 não confere)"),
+        ("remove", "arquivo ausente: carga/carga_stats.csv"),
+        ("add", "arquivo a mais, fora do manifesto: allure-results/extra-result.json"),
+        ("verdict", "veredito do manifesto (aprovado) não confere com os resultados do pacote (reprovado)"),
+        ("verdict-unsealed", "manifesto alterado: o selo registrado não confere com o conteúdo do manifesto"),
+        (
+            "result",
+            "veredito do manifesto (reprovado) não confere com os resultados do pacote (aprovado com ressalvas)",
+        ),
+        ("contract", "pacote de contrato v1 diferente do distribuído pelo homologa"),
+        ("golden", "mensagens golden diferentes das distribuídas pelo homologa"),
+    ],
+)
+def test_tampering_is_reported(
+    package_a: Packaged, tmp_path: Path, capsys: pytest.CaptureFixture[str], change: str, message: str
+) -> None:
+    members = dict(package_a.members)
+    manifest = json.loads(json.dumps(package_a.manifest))
+    if change == "edit":
+        members["resumo.md"] = members["resumo.md"].replace(b"REPROVADO", b"APROVADO")
+    elif change == "remove":
+        del members["carga/carga_stats.csv"]
+    elif change == "add":
+        members["allure-results/extra-result.json"] = b'{"name": "x", "status": "passed"}'
+    elif change in ("verdict", "verdict-unsealed"):
+        manifest["veredito"] = "aprovado"
+        members[mf.MANIFEST_NAME] = _resealed(manifest) if change == "verdict" else mf.dumps(manifest)
+    elif change == "result":  # flip the failed R2 result to passed, and cover it up in the manifest
+        name = _first_result_with(members, "failed")
+        data = json.loads(members[name])
+        data["status"] = "passed"
+        members[name] = json.dumps(data).encode()
+        manifest["arquivos"][name] = mf.sha256_bytes(members[name])
+        members[mf.MANIFEST_NAME] = _resealed(manifest)
+    elif change == "contract":
+        manifest["contrato"]["sha256"] = "0" * 64
+        members[mf.MANIFEST_NAME] = _resealed(manifest)
+    elif change == "golden":
+        manifest["golden"]["sha256"] = "f" * 64
+        members[mf.MANIFEST_NAME] = _resealed(manifest)
+    code, out, err = verify(_tampered(package_a, tmp_path, members), capsys)
+    assert code == 1
+    assert "PACOTE ADULTERADO OU INCONSISTENTE" in err
+    assert message in err
+    assert "pacote íntegro" not in out
+
+
+def test_wrong_expected_seal_is_reported(package_a: Packaged, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = verify(package_a.path, capsys, "--selo", "ab" * 32)
+    assert code == 1
+    assert "selo diferente do informado" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "pacote não encontrado"), (b"isto nao e zip", "não é um pacote zip legível"), ({}, "pacote sem manifesto")],
+)
+def test_unreadable_package_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | dict[str, bytes] | None, message: str
+) -> None:
+    path = tmp_path / "p.zip"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif isinstance(content, dict):
+        support.rewrite_zip(path, path, {"resumo.md": b"x"})
+    code, _, err = verify(path, capsys)
+    assert code == 2
+    assert message in err and "Traceback" not in err
+
+
+def outcome_for(results_dir: Path, generated: Generated, folder: Path, load: Path | None = None) -> ReportOutcome:
+    """A report outcome for other results without running Allure again: the summary is real, the Allure page is
+    the session's (comparar, verificar and the secret scan read the manifest and the files, not the page)."""
+    profile = load_profile(generated.profile)
+    found = load_evidence.session(results_dir, load)
+    results, tally = found.results, found.tally
+    md, page = write_summary(results, tally, context_for(results, profile), folder)
+    return ReportOutcome(results, tally, generated.index, md, page, overall_verdict(results))
+
+
+def test_comparar_shows_rules_and_load_changes(
+    package_a: Packaged, generated: Generated, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tally = dict(support.TALLY, clientes_por_segundo=250.0, p95_ms=300.0, falhas={"falha de transporte": 0})
+    results_b = support.write_suite_results(tmp_path / "run-b", tally=tally, r2_passes=True)
+    profile = load_profile(generated.profile)
+    path_b = write_package(outcome_for(results_b, generated, tmp_path), profile, None, tmp_path / "b").path
+    assert cli.main(["comparar", str(package_a.path), str(path_b)]) == 0
+    out = capsys.readouterr().out
+    assert "veredito: reprovado → aprovado com ressalvas" in out
+    assert "regras que passaram a falhar: nenhuma" in out
+    assert "regras que deixaram de falhar:\n  R2: antes 1 cenário(s) falhando" in out
+    assert "clientes por segundo: 198,5 → 250,0  (mudou)" in out
+    assert "latência p95: 412,0 ms → 300,0 ms  (mudou)" in out
+    assert "clientes enviados: 1200 → 1200\n" in out
+    assert "falhas 'falha de transporte': 3 → 0" in out
+    assert "falhas 'status divergente': 1 → 0" in out
+    assert cli.main(["comparar", str(path_b), str(package_a.path)]) == 0
+    assert "regras que passaram a falhar:\n  R2: 1 cenário(s) falhando" in capsys.readouterr().out
+
+
+def test_a_leaked_secret_stops_the_package(generated: Generated, tmp_path: Path) -> None:
+    load = tmp_path / "carga"
+    shutil.copytree(generated.load, load)
+    (load / "locust.log").write_text(f"POST /clientes Authorization: Bearer {support.SECRET_TOKEN}\n", encoding="utf-8")
+    outcome = outcome_for(generated.results, generated, tmp_path)
+    with pytest.raises(PackageError, match=r"segredo do perfil .* pacote não gerado: carga/locust\.log") as caught:
+        write_package(outcome, load_profile(generated.profile), load, tmp_path / "saida")
+    assert support.SECRET_TOKEN not in str(caught.value)
+    assert not list((tmp_path / "saida").glob("*.zip")) if (tmp_path / "saida").exists() else True
+
+
+def test_a_leaked_secret_stops_the_report(
+    run_a: Path, generated: Generated, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    leaky = tmp_path / "allure-results"
+    shutil.copytree(run_a, leaky)
+    attachment = next(iter(leaky.glob("*-attachment.xml")))
+    attachment.write_text(f"<x>senha {support.SECRET_PASSWORD}</x>", encoding="utf-8")
+    out = tmp_path / "relatorio"
+    code = cli.main(["relatorio", "--perfil", str(generated.profile), "--resultados", str(leaky), "--saida", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "segredo do perfil" in err and support.SECRET_PASSWORD not in err
+    assert not (out / "index.html").exists()
+
+
+def test_load_run_outside_pytest_is_packaged_and_verified_as_r6(
+    run_a: Path, generated: Generated, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = tmp_path / "allure-results"
+    shutil.copytree(run_a, results)
+    for path in results.glob("*-result.json"):  # the load ran with the locust CLI: no pytest test for it
+        if json.loads(path.read_text(encoding="utf-8"))["name"] == "test_r6_carga":
+            path.unlink()
+    load = support.write_load_output(tmp_path)
+    package = write_package(outcome_for(results, generated, tmp_path, load), None, load, tmp_path / "p").path
+    manifest = json.loads(support.zip_members(package)[mf.MANIFEST_NAME])
+    assert manifest["regras"]["R6"] == {"passaram": 0, "falharam": 1, "veredito": "falhou"}
+    assert manifest["carga"]["aprovado"] is False
+    code, _, err = verify(package, capsys)
+    assert code == 0, err
+    # the load's own verdict cannot be flipped without the rule counts showing it
+    members = support.zip_members(package)
+    members["carga/resultado.json"] = json.dumps(dict(support.TALLY, aprovado=True)).encode()
+    manifest["arquivos"]["carga/resultado.json"] = mf.sha256_bytes(members["carga/resultado.json"])
+    members[mf.MANIFEST_NAME] = _resealed(manifest)
+    code, _, err = verify(support.rewrite_zip(package, tmp_path / "adulterado.zip", members), capsys)
+    assert code == 1
+    assert "regra R6: manifesto diz 0 passaram e 1 falharam; os resultados têm 1 e 0" in err

@@ -1,0 +1,60 @@
+"""``homologa serve`` command line: listing faults, and bad input as one pt-BR line with exit code 2."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from homologa import cli
+from homologa.server import FAULTS
+
+
+def test_list_faults_names_every_fault_with_its_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["serve", "--list-faults"]) == 0
+    out = capsys.readouterr().out
+    for fault in FAULTS.values():
+        line = next(line for line in out.splitlines() if line.strip().startswith(fault.name + " "))
+        assert ",".join(fault.regras) in line and fault.descricao in line
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--fault", "apv-para-tudo"], "falha desconhecida: 'apv-para-tudo'"),
+        (["--port", "70000"], "porta inválida: 70000"),
+        (["--port", "oito"], "porta inválida: 'oito'"),
+        (["--protected-fields", "telefone,cor"], "campo(s) protegido(s) desconhecido(s): cor"),
+        (["--fault-delay", "muito"], "valor inválido: 'muito'"),
+    ],
+)
+def test_bad_option_is_a_pt_br_error_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], expected: str) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["serve", *argv])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+
+
+def test_unwritable_database_is_a_pt_br_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "arquivo"
+    blocker.write_text("não é pasta")
+    assert cli.main(["serve", "--port", "0", "--db", str(blocker / "ref.db")]) == 2
+    assert "não foi possível abrir o banco" in capsys.readouterr().err
+
+
+def test_database_that_is_not_sqlite_is_a_pt_br_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bogus = tmp_path / "ref.db"
+    bogus.write_bytes(b"isto nao e um banco sqlite" * 100)
+    assert cli.main(["serve", "--port", "0", "--db", str(bogus)]) == 2
+    assert "não foi possível abrir o banco" in capsys.readouterr().err
+
+
+def test_port_in_use_is_a_pt_br_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["serve", "--port", str(port), "--db", str(tmp_path / "ref.db")]) == 2
+    assert "não foi possível escutar" in capsys.readouterr().err
