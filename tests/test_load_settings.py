@@ -75,3 +75,19 @@ def test_profile_path_from_argv_and_environment(tmp_path: Path, monkeypatch: pyt
 def test_bad_values_are_refused_in_portuguese(options: dict[str, str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         from_options(Namespace(**options))
+
+
+def test_auth_headers_and_their_hand_over_in_the_environment() -> None:
+    from homologa.load.settings import AUTH_HEADERS_ENV, auth_headers, headers_from_env
+    from homologa.profile import Auth
+
+    assert auth_headers(Auth(basic="ana:s3nha")) == {"Authorization": "Basic YW5hOnMzbmhh"}
+    assert auth_headers(Auth(bearer="tok", headers={"X-Api-Key": "k"})) == {
+        "X-Api-Key": "k",
+        "Authorization": "Bearer tok",
+    }
+    assert auth_headers(None) == {}
+    assert headers_from_env({AUTH_HEADERS_ENV: '{"Authorization": "Bearer t"}'}) == {"Authorization": "Bearer t"}
+    assert headers_from_env({}) == {}
+    with pytest.raises(ValueError, match=AUTH_HEADERS_ENV):
+        headers_from_env({AUTH_HEADERS_ENV: "[1]"})

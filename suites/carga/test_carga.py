@@ -12,6 +12,7 @@ from typing import Any
 import allure
 import pytest
 
+from homologa.load.settings import AUTH_HEADERS_ENV, auth_headers
 from homologa.suite import reporting
 
 SHORT_BURST = 300  # customers of the sign-off burst; HOMOLOGA_CARGA_CLIENTES overrides it
@@ -36,7 +37,9 @@ def test_rajada_do_go_live(homologa_target: str, homologa_settings: Any, pytestc
         args += ["--homologa-profile", str(profile_path)]
     for stale in ("resultado.json", "resultado.txt", "carga.html"):
         (report / stale).unlink(missing_ok=True)
-    done = subprocess.run(args, cwd=root, capture_output=True, text=True, timeout=1800, check=False)
+    # the suite's credentials (--basic-auth, --bearer, --header) travel in the environment, not on the command line
+    env = {**os.environ, AUTH_HEADERS_ENV: json.dumps(auth_headers(settings.auth))}
+    done = subprocess.run(args, cwd=root, capture_output=True, text=True, timeout=1800, check=False, env=env)
     tally = report / "resultado.txt"
     _attach(tally, "Apuração da carga", allure.attachment_type.TEXT)
     _attach(report / "resultado.json", "Resultado da carga (JSON)", allure.attachment_type.JSON)

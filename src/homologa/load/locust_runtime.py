@@ -19,7 +19,6 @@ code runs with and without ``--processes``/``--master``.
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import logging
 import sys
@@ -36,7 +35,15 @@ from locust.runners import MasterRunner, WorkerRunner
 from homologa.load.checks import Outcome
 from homologa.load.plan import Dispenser, PlanShape, Slice, SlicePool, Wait
 from homologa.load.scenario import Scenario
-from homologa.load.settings import LoadSettings, defaults_from, from_options, profile_path_from_argv, read_profile
+from homologa.load.settings import (
+    LoadSettings,
+    auth_headers,
+    defaults_from,
+    from_options,
+    headers_from_env,
+    profile_path_from_argv,
+    read_profile,
+)
 from homologa.load.shapes import StepSearch
 from homologa.load.tally import Tally, judge, render, report_dict
 from homologa.profile import Profile, ProfileError
@@ -152,18 +159,6 @@ def add_arguments(parser: Any) -> None:
     )
 
 
-def auth_headers(profile: Profile | None) -> dict[str, str]:
-    """Headers carrying the profile's credentials (never logged)."""
-    if profile is None:
-        return {}
-    headers = dict(profile.auth.headers)
-    if profile.auth.basic:
-        headers["Authorization"] = "Basic " + base64.b64encode(profile.auth.basic.encode()).decode()
-    elif profile.auth.bearer:
-        headers["Authorization"] = f"Bearer {profile.auth.bearer}"
-    return headers
-
-
 class Runtime:
     """One process's share of the burst (see the module docstring for the roles)."""
 
@@ -204,10 +199,13 @@ class Runtime:
                 self.profile = read_profile(Path(path))
             self.settings = from_options(options, defaults_from(self.profile))
             self.scenario = Scenario(self.settings)
+            extra = headers_from_env()
             self.error = None
         except (ValueError, ProfileError) as exc:
             self.error = str(exc)
-        self.headers = {"Content-Type": "application/xml; charset=UTF-8", **auth_headers(self.profile)}
+            extra = {}
+        auth = auth_headers(self.profile.auth if self.profile else None)
+        self.headers = {"Content-Type": "application/xml; charset=UTF-8", **auth, **extra}
 
     def register(self) -> None:
         runner = self.environment.runner

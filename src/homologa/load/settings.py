@@ -8,7 +8,9 @@ within its latency budget. ``rate = 0`` means "as fast as possible": ``users`` u
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import json
 import math
 import os
 import sys
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from homologa.profile import Profile, load_profile
+from homologa.profile import Auth, Profile, load_profile
 
 DEFAULT_CEP_RANGE = "01000000-99999999"
 DEFAULT_PROFILE = "homologacao.toml"
@@ -196,3 +198,34 @@ def from_options(options: Any, base: LoadSettings | None = None) -> LoadSettings
             flag = "--" + option.replace("_", "-")
             raise ValueError(f"{flag} espera um número, recebeu {raw!r}") from None
     return dataclasses.replace(base or LoadSettings(), **values)
+
+
+# Credentials handed to a Locust subprocess (the suite's --basic-auth/--bearer/--header): JSON headers in the
+# environment, never on the command line (which ``ps`` and Locust's reports show).
+AUTH_HEADERS_ENV = "HOMOLOGA_CARGA_CABECALHOS"
+
+
+def auth_headers(auth: Auth | None) -> dict[str, str]:
+    """The HTTP headers carrying ``auth`` (Basic, Bearer, extra headers). Secrets: never log them."""
+    if auth is None:
+        return {}
+    headers = dict(auth.headers)
+    if auth.basic:
+        headers["Authorization"] = "Basic " + base64.b64encode(auth.basic.encode()).decode()
+    elif auth.bearer:
+        headers["Authorization"] = f"Bearer {auth.bearer}"
+    return headers
+
+
+def headers_from_env(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """Headers passed in ``$HOMOLOGA_CARGA_CABECALHOS`` (a JSON object of strings); bad content raises ValueError."""
+    raw = (os.environ if environ is None else environ).get(AUTH_HEADERS_ENV, "")
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError:
+        raise ValueError(f"{AUTH_HEADERS_ENV} deve ser um objeto JSON de cabeçalhos") from None
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise ValueError(f"{AUTH_HEADERS_ENV} deve ser um objeto JSON de cabeçalhos")
+    return data
