@@ -58,3 +58,12 @@ def test_port_in_use_is_a_pt_br_error(tmp_path: Path, capsys: pytest.CaptureFixt
         port = taken.getsockname()[1]
         assert cli.main(["serve", "--port", str(port), "--db", str(tmp_path / "ref.db")]) == 2
     assert "não foi possível escutar" in capsys.readouterr().err
+
+
+def test_fault_catalogue_imports_without_aiohttp() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, homologa.server.faults; print('aiohttp' in sys.modules, 'asyncio' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.split() == ["False", "False"]

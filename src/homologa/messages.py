@@ -16,9 +16,10 @@ from homologa.model import CadastroCliente, Cliente, Endereco, Retorno
 NAMESPACE = "urn:b2b:homologacao:cliente:v1"
 CONTENT_TYPE = "application/xml; charset=UTF-8"
 _N = f"{{{NAMESPACE}}}"
+_NL = len(_N)
 
 
-def _opt(tag: str, value: str | None) -> str:
+def _element(tag: str, value: str | None) -> str:
     return "" if value is None else f"<{tag}>{escape(value)}</{tag}>"
 
 
@@ -37,11 +38,11 @@ def render_request(msg: CadastroCliente) -> bytes:
         f"<Nome>{escape(c.nome)}</Nome>"
         f"<Email>{escape(c.email)}</Email>"
         f"<Telefone>{escape(c.telefone)}</Telefone>"
-        f"{_opt('TelefoneCelular', c.telefone_celular)}"
+        f"{_element('TelefoneCelular', c.telefone_celular)}"
         "<Endereco>"
         f"<Logradouro>{escape(e.logradouro)}</Logradouro>"
         f"<Numero>{escape(e.numero)}</Numero>"
-        f"{_opt('Complemento', e.complemento)}"
+        f"{_element('Complemento', e.complemento)}"
         f"<Bairro>{escape(e.bairro)}</Bairro>"
         f"<Cidade>{escape(e.cidade)}</Cidade>"
         f"<Estado>{escape(e.estado)}</Estado>"
@@ -58,7 +59,7 @@ def render_answer(answer: Retorno) -> bytes:
             f"<Descricao>{escape(answer.erro_descricao or '')}</Descricao></Erro>"
         )
     else:
-        tail = f"<Status>{escape(answer.status or '')}</Status>{_opt('Mensagem', answer.mensagem)}"
+        tail = f"<Status>{escape(answer.status or '')}</Status>{_element('Mensagem', answer.mensagem)}"
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<RetornoCadastroCliente xmlns="{NAMESPACE}">'
@@ -67,46 +68,54 @@ def render_answer(answer: Retorno) -> bytes:
     ).encode()
 
 
-def _text(parent: etree._Element, tag: str) -> str | None:
-    node = parent.find(_N + tag)
+def _children(parent: etree._Element) -> dict[str, etree._Element]:
+    """The children in the contract namespace by local name, in one pass (``find`` per element costs ~5 µs each,
+    and reading is on the reference server's hot path)."""
+    return {child.tag[_NL:]: child for child in parent if isinstance(child.tag, str) and child.tag.startswith(_N)}
+
+
+def _opt(group: dict[str, etree._Element], tag: str) -> str | None:
+    node = group.get(tag)
+    return None if node is None else node.text or ""
+
+
+def _req(group: dict[str, etree._Element], tag: str) -> str:
+    node = group.get(tag)
     if node is None:
-        return None
+        raise ValueError(f"elemento {tag} ausente")
     return node.text or ""
 
 
-def _req(parent: etree._Element, tag: str) -> str:
-    value = _text(parent, tag)
-    if value is None:
+def _group(group: dict[str, etree._Element], tag: str) -> dict[str, etree._Element]:
+    node = group.get(tag)
+    if node is None:
         raise ValueError(f"elemento {tag} ausente")
-    return value
+    return _children(node)
 
 
 def read_request(root: etree._Element) -> CadastroCliente:
     """A parsed, schema-valid ``CadastroCliente`` element as data."""
-    cliente = root.find(_N + "Cliente")
-    if cliente is None:
-        raise ValueError("elemento Cliente ausente")
-    endereco = cliente.find(_N + "Endereco")
-    if endereco is None:
-        raise ValueError("elemento Endereco ausente")
+    top = _children(root)
+    cli = _group(top, "Cliente")
+    end = _group(cli, "Endereco")
     return CadastroCliente(
-        id_mensagem=_req(root, "IdMensagem"),
-        data_hora_envio=_req(root, "DataHoraEnvio"),
+        id_mensagem=_req(top, "IdMensagem"),
+        data_hora_envio=_req(top, "DataHoraEnvio"),
         cliente=Cliente(
-            cnpj=_req(cliente, "CNPJ"),
-            inscricao_estadual=_req(cliente, "InscricaoEstadual"),
-            nome=_req(cliente, "Nome"),
-            email=_req(cliente, "Email"),
-            telefone=_req(cliente, "Telefone"),
-            telefone_celular=_text(cliente, "TelefoneCelular"),
+            cnpj=_req(cli, "CNPJ"),
+            inscricao_estadual=_req(cli, "InscricaoEstadual"),
+            nome=_req(cli, "Nome"),
+            email=_req(cli, "Email"),
+            telefone=_req(cli, "Telefone"),
+            telefone_celular=_opt(cli, "TelefoneCelular"),
             endereco=Endereco(
-                logradouro=_req(endereco, "Logradouro"),
-                numero=_req(endereco, "Numero"),
-                complemento=_text(endereco, "Complemento"),
-                bairro=_req(endereco, "Bairro"),
-                cidade=_req(endereco, "Cidade"),
-                estado=_req(endereco, "Estado"),
-                cep=_req(endereco, "CEP"),
+                logradouro=_req(end, "Logradouro"),
+                numero=_req(end, "Numero"),
+                complemento=_opt(end, "Complemento"),
+                bairro=_req(end, "Bairro"),
+                cidade=_req(end, "Cidade"),
+                estado=_req(end, "Estado"),
+                cep=_req(end, "CEP"),
             ),
         ),
     )
@@ -114,12 +123,14 @@ def read_request(root: etree._Element) -> CadastroCliente:
 
 def read_answer(root: etree._Element) -> Retorno:
     """A parsed ``RetornoCadastroCliente`` element as data (validate it against the pack first)."""
-    erro = root.find(_N + "Erro")
+    top = _children(root)
+    erro = _children(top["Erro"]) if "Erro" in top else None
+    status = _opt(top, "Status")
     return Retorno(
-        id_mensagem=(_text(root, "IdMensagem") or "").strip(),
-        cnpj=(_text(root, "CNPJ") or "").strip(),
-        status=None if (s := _text(root, "Status")) is None else s.strip(),
-        mensagem=_text(root, "Mensagem"),
-        erro_codigo=None if erro is None else (_text(erro, "Codigo") or ""),
-        erro_descricao=None if erro is None else (_text(erro, "Descricao") or ""),
+        id_mensagem=(_opt(top, "IdMensagem") or "").strip(),
+        cnpj=(_opt(top, "CNPJ") or "").strip(),
+        status=None if status is None else status.strip(),
+        mensagem=_opt(top, "Mensagem"),
+        erro_codigo=None if erro is None else (_opt(erro, "Codigo") or ""),
+        erro_descricao=None if erro is None else (_opt(erro, "Descricao") or ""),
     )

@@ -110,6 +110,8 @@ class ReferenceServer:
             self._error = exc
             self._ready.set()
         finally:
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(loop.shutdown_default_executor())
             loop.close()
 
     async def _main(self, sock: socket.socket, pack: ContractPack) -> None:

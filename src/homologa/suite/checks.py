@@ -104,7 +104,7 @@ def not_error(ex: Exchange) -> Finding | None:
     return Finding(
         "R5",
         ERRO_RETORNADO,
-        "Status PEN, APV ou RPV (sem elemento Erro)",
+        "um Status (PEN para cliente novo, APV ou RPV para reenvio), nunca um elemento Erro",
         f"Erro Codigo={answer.erro_codigo!r} Descricao={answer.erro_descricao!r}",
     )
 
