@@ -1,6 +1,6 @@
 // Allure 3: configuração do relatório de homologação, com as mesmas categorias de reports/categories.json
 // (que o Allure 2 lê da pasta de resultados). Gerado por: python -m homologa.suite.reporting reports
-// Uso: npx allure generate reports/allure-results --config reports/allurerc.mjs
+// Uso: homologa relatorio (gera o relatório de arquivo único, sem scripts de fora; ver README)
 import { defineConfig } from "allure";
 
 export default defineConfig({

@@ -170,7 +170,7 @@ def allurerc_text() -> str:
     return (
         "// Allure 3: configuração do relatório de homologação, com as mesmas categorias de reports/categories.json\n"
         "// (que o Allure 2 lê da pasta de resultados). Gerado por: python -m homologa.suite.reporting reports\n"
-        "// Uso: npx allure generate reports/allure-results --config reports/allurerc.mjs\n"
+        "// Uso: homologa relatorio (gera o relatório de arquivo único, sem scripts de fora; ver README)\n"
         'import { defineConfig } from "allure";\n\n'
         "export default defineConfig({\n"
         '  name: "Homologação do cadastro de clientes — contrato v1",\n'
