@@ -8,6 +8,7 @@ mandatory prefix, check digits). ``ISENTO`` is not a number: :func:`is_valid` ac
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -15,7 +16,9 @@ ISENTO = "ISENTO"
 
 
 def _weighted(digits: Sequence[int], weights: Sequence[int]) -> int:
-    return sum(d * w for d, w in zip(digits, weights, strict=True))
+    if len(digits) != len(weights):
+        raise ValueError(f"{len(digits)} dígitos para {len(weights)} pesos")
+    return sum(map(operator.mul, digits, weights))
 
 
 def _mod11(digits: Sequence[int], weights: Sequence[int]) -> int:
@@ -30,7 +33,7 @@ def _desc(top: int, count: int) -> list[int]:
 
 
 def _ints(text: str) -> list[int]:
-    return [ord(c) - 48 for c in text]
+    return [c - 48 for c in text.encode()]
 
 
 # --- one function per rule: base digits -> the full number ------------------------------------------------

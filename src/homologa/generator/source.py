@@ -12,7 +12,6 @@ import dataclasses
 import functools
 import hashlib
 import unicodedata
-import uuid
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 
@@ -27,6 +26,8 @@ BRASILIA = timezone(timedelta(hours=-3))
 RAIZ_SPACE = 10**8  # 8-digit CNPJ raiz
 MAX_INDEX = RAIZ_SPACE * 9999  # ordem 0001..9999: index // 10**8 + 1
 _LETTERS = "ABCDEFGHIJKLMNOPQRST"  # digit d -> _LETTERS[d] or _LETTERS[d + 10]: reversible
+_VARIANT = {f"{n:x}": f"{8 | (n & 3):x}" for n in range(16)}  # RFC 4122 variant bits over a hex digit
+_REGION_SALT = 0xB41 << 40
 _STOPWORDS = frozenset({"de", "da", "do", "das", "dos", "e"})  # left out of e-mail domains
 
 # Shares of optional or variant fields (realistic, fixed: the contract suite needs all of them to occur).
@@ -172,8 +173,10 @@ class CustomerSource:
     def message_id(self, index: int, attempt: int = 0) -> str:
         """A lowercase UUID (version 4 layout) derived from ``(seed, index, attempt)``."""
         self._check(index)
-        digest = hashlib.blake2b(f"{self.seed}:{index}:{attempt}".encode(), digest_size=16, person=b"homologa-id")
-        return str(uuid.UUID(bytes=digest.digest(), version=4))
+        data = f"{self.seed}:{index}:{attempt}".encode()
+        h = hashlib.blake2b(data, digest_size=16, person=b"homologa-id").hexdigest()
+        # what str(uuid.UUID(bytes=digest, version=4)) gives, without the UUID object: version nibble 4, variant 10xx
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
 
     def iter(self, start: int, stop: int) -> Iterator[Cliente]:
         """Customers ``start`` .. ``stop - 1``, one at a time."""
@@ -227,7 +230,7 @@ class CustomerSource:
 
     def _address(self, s: Stream, cep: int, uf: str) -> Endereco:
         w = self._words
-        region = key(cep // 1000, 0xB41)
+        region = mix64(cep // 1000 ^ _REGION_SALT)  # the same bairro and city for a CEP's first five digits
         numero = "S/N" if s.chance(SHARE_SN) else str(1 + s.below(4999))
         complemento = None
         if s.chance(SHARE_COMPLEMENTO):
