@@ -198,7 +198,8 @@ class CustomerSource:
         body = f"{raiz:08d}"
         if mix64(self._alnum_key ^ index) < self._alnum_cut:
             body = _with_letters(body, mix64(self._letters_key ^ raiz))
-        return cnpj.complete(f"{body}{ordem + 1:04d}")
+        body = f"{body}{ordem + 1:04d}"  # [0-9A-Z]{12} by construction: no need to re-match it
+        return body + cnpj.trusted_check_digits(body)
 
     def _name(self, s: Stream) -> str:
         w = self._words
