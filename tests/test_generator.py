@@ -257,3 +257,15 @@ def test_bad_arguments_are_refused_in_pt_br() -> None:
         CustomerSource([CepRange(0, 999_999)], 1)
     with pytest.raises(ValueError, match="intervalo de índices"):
         source("sao-paulo-capital").iter(5, 2)
+
+
+def test_email_host_comes_from_the_company_name() -> None:
+    src = source("brasil-inteiro-com-lacunas", 21)
+    for i in range(500):
+        c = src.customer(i)
+        words = [re.sub(r"[^a-z0-9]", "", w.lower()) for w in c.nome.split()[:4]]
+        words = [w for w in words if w and w not in {"de", "da", "do", "das", "dos", "e"}][:2]
+        host = c.email.split("@", 1)[1].rsplit(".", 1)[0]
+        # accents are folded to ASCII by the generator; compare letters only where the name is plain ASCII
+        if c.nome.isascii():
+            assert host.split(".")[0] == ("".join(words) or "cliente"), (c.nome, c.email)

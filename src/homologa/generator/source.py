@@ -44,6 +44,12 @@ def _slug(text: str) -> str:
     return "".join(c for c in ascii_text.lower() if c.isalnum())
 
 
+@functools.lru_cache(maxsize=4096)
+def _word_slugs(entry: str) -> tuple[str, ...]:
+    """The slug of each word of one word-list entry (the lists are small: every entry stays cached)."""
+    return tuple(_slug(word) for word in entry.split())
+
+
 class _Segments:
     """CEP segments with cumulative sizes, to pick a CEP uniformly from a union of ranges."""
 
@@ -117,12 +123,13 @@ class CustomerSource:
         isento = s.chance(self.isento_share)
         ie_draw = s.next()
         ie = inscricao_estadual.ISENTO if isento else inscricao_estadual.generate(uf, ie_draw)
-        nome = self._name(s)
+        entries = self._name(s)
+        slugs = [slug for entry in entries for slug in _word_slugs(entry)]  # == map(_slug, nome.split())
         return Cliente(
             cnpj=cnpj_value,
             inscricao_estadual=ie,
-            nome=nome,
-            email=self._email(s, nome, ""),
+            nome=" ".join(entries),
+            email=self._email(s, slugs, ""),
             telefone=self._phone(s, uf, mobile=s.chance(SHARE_TELEFONE_11)),
             telefone_celular=self._phone(s, uf, mobile=True) if s.chance(SHARE_CELULAR) else None,
             endereco=self._address(s, cep, uf),
@@ -145,7 +152,7 @@ class CustomerSource:
             return base
         s = Stream(self._salt, index, version)
         uf = base.endereco.estado
-        email = self._email(s, base.nome, str(version + 1))
+        email = self._email(s, [_slug(word) for word in base.nome.split()], str(version + 1))
         telefone = base.telefone
         while telefone == base.telefone:
             telefone = self._phone(s, uf, mobile=len(base.telefone) == 11)
@@ -201,24 +208,26 @@ class CustomerSource:
         body = f"{body}{ordem + 1:04d}"  # [0-9A-Z]{12} by construction: no need to re-match it
         return body + cnpj.trusted_check_digits(body)
 
-    def _name(self, s: Stream) -> str:
+    def _name(self, s: Stream) -> tuple[str, ...]:
+        """The words of a razão social (joined by spaces it is ``Nome``), picked as whole list entries."""
         w = self._words
         pattern = s.below(6)
         forma = s.pick(w.legal_forms)
         if pattern == 0:
-            return f"{s.pick(w.surnames)} {s.pick(w.trades)} {forma}"
+            return (s.pick(w.surnames), s.pick(w.trades), forma)
         if pattern == 1:
-            return f"{s.pick(w.surnames)} & {s.pick(w.surnames)} {forma}"
+            return (s.pick(w.surnames), "&", s.pick(w.surnames), forma)
         if pattern == 2:
-            return f"{s.pick(w.trades)} {s.pick(w.brands)} {forma}"
+            return (s.pick(w.trades), s.pick(w.brands), forma)
         if pattern == 3:
-            return f"{s.pick(w.first_names)} {s.pick(w.surnames)} {s.pick(w.trades)} {forma}"
+            return (s.pick(w.first_names), s.pick(w.surnames), s.pick(w.trades), forma)
         if pattern == 4:
-            return f"{s.pick(w.brands)} {s.pick(w.trades)} {forma}"
-        return f"{s.pick(w.surnames)} & Filhos {s.pick(w.trades)} {forma}"
+            return (s.pick(w.brands), s.pick(w.trades), forma)
+        return (s.pick(w.surnames), "&", "Filhos", s.pick(w.trades), forma)
 
-    def _email(self, s: Stream, nome: str, suffix: str) -> str:
-        parts = [p for p in (_slug(word) for word in nome.split()[:4]) if p and p not in _STOPWORDS][:2]
+    def _email(self, s: Stream, slugs: Sequence[str], suffix: str) -> str:
+        """An e-mail whose host is made of the first two meaningful words among the name's first four."""
+        parts = [p for p in slugs[:4] if p and p not in _STOPWORDS][:2]
         host = "".join(parts) or "cliente"
         return f"{s.pick(self._words.mailboxes)}{suffix}@{host}.{s.pick(self._words.domains)}"
 
