@@ -15,7 +15,7 @@ from homologa.contract import load_pack
 from homologa.generator import CepRange, CustomerSource, parse_cep_range, uf_for_cep
 from homologa.generator import inscricao_estadual as ie
 from homologa.generator.cep import uf_table
-from homologa.generator.mixing import Permutation
+from homologa.generator.mixing import Permutation, Stream
 from homologa.generator.source import MAX_INDEX, RAIZ_SPACE
 from homologa.messages import render_request
 from homologa.model import UFS, CadastroCliente
@@ -257,3 +257,23 @@ def test_bad_arguments_are_refused_in_pt_br() -> None:
         CustomerSource([CepRange(0, 999_999)], 1)
     with pytest.raises(ValueError, match="intervalo de índices"):
         source("sao-paulo-capital").iter(5, 2)
+
+
+def test_email_host_comes_from_the_company_name() -> None:
+    src = source("brasil-inteiro-com-lacunas", 21)
+    for i in range(500):
+        c = src.customer(i)
+        words = [re.sub(r"[^a-z0-9]", "", w.lower()) for w in c.nome.split()[:4]]
+        words = [w for w in words if w and w not in {"de", "da", "do", "das", "dos", "e"}][:2]
+        host = c.email.split("@", 1)[1].rsplit(".", 1)[0]
+        # accents are folded to ASCII by the generator; compare letters only where the name is plain ASCII
+        if c.nome.isascii():
+            assert host.split(".")[0] == ("".join(words) or "cliente"), (c.nome, c.email)
+
+
+def test_stream_reads_past_its_first_block_deterministically() -> None:
+    first, again = Stream(b"s" * 32, 7), Stream(b"s" * 32, 7)
+    draws = [first.below(1000) for _ in range(100)]  # 32 lanes per block: three refills
+    assert draws == [again.below(1000) for _ in range(100)]
+    assert all(0 <= d < 1000 for d in draws) and len(set(draws[32:])) > 50
+    assert draws != [Stream(b"s" * 32, 8).below(1000) for _ in range(100)]

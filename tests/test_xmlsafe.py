@@ -11,7 +11,14 @@ XXE = b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passw
 
 
 @pytest.mark.parametrize(
-    "data", [BOMB, XXE, BOMB.decode().replace('"1.0"?>', '"1.0" encoding="UTF-16"?>').encode("utf-16")]
+    "data",
+    [
+        BOMB,
+        XXE,
+        BOMB.decode().replace('"1.0"?>', '"1.0" encoding="UTF-16"?>').encode("utf-16"),
+        BOMB.decode().replace('"1.0"?>', '"1.0" encoding="UTF-16LE"?>').encode("utf-16-le"),
+        XXE.replace(b"<!DOCTYPE", b"<!-- x --><!DOCTYPE"),
+    ],
 )
 def test_doctype_and_entities_are_refused(data: bytes) -> None:
     with pytest.raises(xmlsafe.UnsafeXML):
@@ -27,3 +34,8 @@ def test_malformed_is_reported(data: bytes) -> None:
 def test_plain_document_parses() -> None:
     root = xmlsafe.parse('<a xmlns="urn:x"><b>São &amp; Paulo</b></a>'.encode())
     assert root[0].text == "São & Paulo"
+
+
+def test_comments_are_not_mistaken_for_a_doctype() -> None:
+    root = xmlsafe.parse(b'<?xml version="1.0"?><!-- nota --><a><!-- outra --><b>1</b></a>')
+    assert [child.tag for child in root] == ["b"]

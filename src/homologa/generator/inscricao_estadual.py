@@ -8,6 +8,7 @@ mandatory prefix, check digits). ``ISENTO`` is not a number: :func:`is_valid` ac
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -15,7 +16,9 @@ ISENTO = "ISENTO"
 
 
 def _weighted(digits: Sequence[int], weights: Sequence[int]) -> int:
-    return sum(d * w for d, w in zip(digits, weights, strict=True))
+    if len(digits) != len(weights):
+        raise ValueError(f"{len(digits)} dígitos para {len(weights)} pesos")
+    return sum(map(operator.mul, digits, weights))
 
 
 def _mod11(digits: Sequence[int], weights: Sequence[int]) -> int:
@@ -29,16 +32,27 @@ def _desc(top: int, count: int) -> list[int]:
     return list(range(top, top - count, -1))
 
 
+def _weighted_text(text: str, weights: Sequence[int], offset: int) -> int:
+    """``_weighted(_ints(text), weights)`` without the list: ``offset`` is ``48 * sum(weights)``."""
+    if len(text) != len(weights):
+        raise ValueError(f"{len(text)} dígitos para {len(weights)} pesos")
+    total: int = sum(map(operator.mul, text.encode(), weights))
+    return total - offset
+
+
 def _ints(text: str) -> list[int]:
-    return [ord(c) - 48 for c in text]
+    return [c - 48 for c in text.encode()]
 
 
 # --- one function per rule: base digits -> the full number ------------------------------------------------
 
 
 def _simple(weights: Sequence[int]) -> Callable[[str], str]:
+    offset = 48 * sum(weights)
+
     def complete(base: str) -> str:
-        return base + str(_mod11(_ints(base), weights))
+        dv = 11 - _weighted_text(base, weights, offset) % 11
+        return base + str(0 if dv >= 10 else dv)
 
     return complete
 
@@ -130,12 +144,18 @@ def _rr(base: str) -> str:
     return base + str(_weighted(_ints(base), range(1, 9)) % 9)
 
 
+_SP1 = (1, 3, 4, 5, 6, 7, 8, 10)
+_SP2 = (3, 2, 10, 9, 8, 7, 6, 5, 4, 3, 2)
+_SP1_OFFSET = 48 * sum(_SP1)
+_SP2_OFFSET = 48 * sum(_SP2)
+
+
 def _sp(base: str) -> str:
     """SP: 12 digits; check digits in the 9th and 12th places (the rightmost digit of the remainder)."""
     head, tail = base[:8], base[8:]
-    d1 = _weighted(_ints(head), (1, 3, 4, 5, 6, 7, 8, 10)) % 11 % 10
+    d1 = _weighted_text(head, _SP1, _SP1_OFFSET) % 11 % 10
     middle = f"{head}{d1}{tail}"
-    d2 = _weighted(_ints(middle), (3, 2, 10, 9, 8, 7, 6, 5, 4, 3, 2)) % 11 % 10
+    d2 = _weighted_text(middle, _SP2, _SP2_OFFSET) % 11 % 10
     return f"{middle}{d2}"
 
 
@@ -155,10 +175,11 @@ class Rule:
         return self.usual or self.required
 
     def generate(self, number: int) -> str:
-        prefix = self.prefixes[number % len(self.prefixes)]
+        prefixes = self.usual or self.required
+        count = len(prefixes)
+        prefix = prefixes[number % count]
         free = self.base - len(prefix)
-        body = f"{(number // len(self.prefixes)) % 10**free:0{free}d}"
-        return self.complete(prefix + body)
+        return self.complete(prefix + str(number // count % 10**free).zfill(free))
 
     def accepts(self, text: str) -> bool:
         if len(text) != self.length or not text.isdigit() or not text.isascii():

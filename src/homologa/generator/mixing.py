@@ -8,9 +8,12 @@ produced on its own.
 from __future__ import annotations
 
 import hashlib
+import struct
 
 _M64 = (1 << 64) - 1
-_REFILL = 1 << 128
+_LANES_PER_BLOCK = 32
+_BLOCK = 8 * _LANES_PER_BLOCK
+_LANES = struct.Struct(f"<{_LANES_PER_BLOCK}Q")
 _GOLDEN = 0x9E3779B97F4A7C15
 
 
@@ -31,38 +34,51 @@ def key(*parts: int) -> int:
 
 
 class Stream:
-    """Random choices for one customer, all drawn from one BLAKE2b digest of ``(seed key, index, ...)``.
+    """Random choices for one customer, all drawn from one SHAKE-256 output of ``(salt, index, ...)``.
 
-    The digest (512 bits, extended by re-hashing when used up) is consumed as a mixed-radix number: ``below(n)``
-    takes the remainder by ``n`` and divides. One hash per customer instead of one hash per field.
+    The output is read as 64-bit lanes (32 per 256-byte block; the XOF is simply read further when a customer
+    needs more). ``below(n)`` maps one lane to ``[0, n)`` by multiply-shift, ``(lane * n) >> 64``: no big-number
+    division, one hash per customer, and a bias below ``n / 2**64`` (under 2**-40 for the bounds used here).
     """
 
-    __slots__ = ("_block", "_pool", "_salt")
+    __slots__ = ("_lanes", "_pos", "_seed")
 
     def __init__(self, salt: bytes, *parts: int) -> None:
-        self._salt = salt
-        self._block = 0
-        self._pool = self._hash(b"%d" % parts[0] if len(parts) == 1 else repr(parts).encode())
+        # salt has a fixed length and an index encodes as digits while a tuple encodes with "(": prefix-free
+        self._seed = salt + (b"%d" % parts[0] if len(parts) == 1 else repr(parts).encode())
+        self._lanes: tuple[int, ...] = _LANES.unpack(hashlib.shake_256(self._seed).digest(_BLOCK))
+        self._pos = 0
 
-    def _hash(self, data: bytes) -> int:
-        return int.from_bytes(hashlib.blake2b(data, digest_size=64, key=self._salt).digest(), "little")
+    def _refill(self) -> None:
+        blocks = len(self._lanes) // _LANES_PER_BLOCK + 1
+        extended = hashlib.shake_256(self._seed).digest(_BLOCK * blocks)
+        self._lanes += _LANES.unpack(extended[-_BLOCK:])
 
     def below(self, bound: int) -> int:
-        """An integer in ``[0, bound)`` (bias below 2**-60 for the bounds used here)."""
-        if self._pool < _REFILL:
-            self._block += 1
-            self._pool = (self._pool << 512) | self._hash(b"refill:%d:%d" % (self._block, self._pool))
-        self._pool, value = divmod(self._pool, bound)
-        return value
+        """An integer in ``[0, bound)``."""
+        pos = self._pos
+        if pos == len(self._lanes):
+            self._refill()
+        self._pos = pos + 1
+        return (self._lanes[pos] * bound) >> 64
 
     def next(self) -> int:
-        return self.below(_M64 + 1)
+        """A full 64-bit draw."""
+        pos = self._pos
+        if pos == len(self._lanes):
+            self._refill()
+        self._pos = pos + 1
+        return self._lanes[pos]
 
     def chance(self, share: float) -> bool:
-        return self.below(1 << 24) < share * 16777216.0
+        return self.next() < share * 18446744073709551616.0
 
     def pick(self, items: tuple[str, ...]) -> str:
-        return items[self.below(len(items))]
+        pos = self._pos
+        if pos == len(self._lanes):
+            self._refill()
+        self._pos = pos + 1
+        return items[(self._lanes[pos] * len(items)) >> 64]
 
 
 class Permutation:

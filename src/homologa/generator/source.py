@@ -12,7 +12,6 @@ import dataclasses
 import functools
 import hashlib
 import unicodedata
-import uuid
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 
@@ -27,6 +26,8 @@ BRASILIA = timezone(timedelta(hours=-3))
 RAIZ_SPACE = 10**8  # 8-digit CNPJ raiz
 MAX_INDEX = RAIZ_SPACE * 9999  # ordem 0001..9999: index // 10**8 + 1
 _LETTERS = "ABCDEFGHIJKLMNOPQRST"  # digit d -> _LETTERS[d] or _LETTERS[d + 10]: reversible
+_VARIANT = {f"{n:x}": f"{8 | (n & 3):x}" for n in range(16)}  # RFC 4122 variant bits over a hex digit
+_REGION_SALT = 0xB41 << 40
 _STOPWORDS = frozenset({"de", "da", "do", "das", "dos", "e"})  # left out of e-mail domains
 
 # Shares of optional or variant fields (realistic, fixed: the contract suite needs all of them to occur).
@@ -41,6 +42,12 @@ def _slug(text: str) -> str:
     """Lowercase ASCII letters and digits only (``"D'Ávila"`` -> ``"davila"``)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "".join(c for c in ascii_text.lower() if c.isalnum())
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_slugs(entry: str) -> tuple[str, ...]:
+    """The slug of each word of one word-list entry (the lists are small: every entry stays cached)."""
+    return tuple(_slug(word) for word in entry.split())
 
 
 class _Segments:
@@ -116,12 +123,13 @@ class CustomerSource:
         isento = s.chance(self.isento_share)
         ie_draw = s.next()
         ie = inscricao_estadual.ISENTO if isento else inscricao_estadual.generate(uf, ie_draw)
-        nome = self._name(s)
+        entries = self._name(s)
+        slugs = [slug for entry in entries for slug in _word_slugs(entry)]  # == map(_slug, nome.split())
         return Cliente(
             cnpj=cnpj_value,
             inscricao_estadual=ie,
-            nome=nome,
-            email=self._email(s, nome, ""),
+            nome=" ".join(entries),
+            email=self._email(s, slugs, ""),
             telefone=self._phone(s, uf, mobile=s.chance(SHARE_TELEFONE_11)),
             telefone_celular=self._phone(s, uf, mobile=True) if s.chance(SHARE_CELULAR) else None,
             endereco=self._address(s, cep, uf),
@@ -144,7 +152,7 @@ class CustomerSource:
             return base
         s = Stream(self._salt, index, version)
         uf = base.endereco.estado
-        email = self._email(s, base.nome, str(version + 1))
+        email = self._email(s, [_slug(word) for word in base.nome.split()], str(version + 1))
         telefone = base.telefone
         while telefone == base.telefone:
             telefone = self._phone(s, uf, mobile=len(base.telefone) == 11)
@@ -172,8 +180,10 @@ class CustomerSource:
     def message_id(self, index: int, attempt: int = 0) -> str:
         """A lowercase UUID (version 4 layout) derived from ``(seed, index, attempt)``."""
         self._check(index)
-        digest = hashlib.blake2b(f"{self.seed}:{index}:{attempt}".encode(), digest_size=16, person=b"homologa-id")
-        return str(uuid.UUID(bytes=digest.digest(), version=4))
+        data = f"{self.seed}:{index}:{attempt}".encode()
+        h = hashlib.blake2b(data, digest_size=16, person=b"homologa-id").hexdigest()
+        # what str(uuid.UUID(bytes=digest, version=4)) gives, without the UUID object: version nibble 4, variant 10xx
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
 
     def iter(self, start: int, stop: int) -> Iterator[Cliente]:
         """Customers ``start`` .. ``stop - 1``, one at a time."""
@@ -195,26 +205,29 @@ class CustomerSource:
         body = f"{raiz:08d}"
         if mix64(self._alnum_key ^ index) < self._alnum_cut:
             body = _with_letters(body, mix64(self._letters_key ^ raiz))
-        return cnpj.complete(f"{body}{ordem + 1:04d}")
+        body = f"{body}{ordem + 1:04d}"  # [0-9A-Z]{12} by construction: no need to re-match it
+        return body + cnpj.trusted_check_digits(body)
 
-    def _name(self, s: Stream) -> str:
+    def _name(self, s: Stream) -> tuple[str, ...]:
+        """The words of a razão social (joined by spaces it is ``Nome``), picked as whole list entries."""
         w = self._words
         pattern = s.below(6)
         forma = s.pick(w.legal_forms)
         if pattern == 0:
-            return f"{s.pick(w.surnames)} {s.pick(w.trades)} {forma}"
+            return (s.pick(w.surnames), s.pick(w.trades), forma)
         if pattern == 1:
-            return f"{s.pick(w.surnames)} & {s.pick(w.surnames)} {forma}"
+            return (s.pick(w.surnames), "&", s.pick(w.surnames), forma)
         if pattern == 2:
-            return f"{s.pick(w.trades)} {s.pick(w.brands)} {forma}"
+            return (s.pick(w.trades), s.pick(w.brands), forma)
         if pattern == 3:
-            return f"{s.pick(w.first_names)} {s.pick(w.surnames)} {s.pick(w.trades)} {forma}"
+            return (s.pick(w.first_names), s.pick(w.surnames), s.pick(w.trades), forma)
         if pattern == 4:
-            return f"{s.pick(w.brands)} {s.pick(w.trades)} {forma}"
-        return f"{s.pick(w.surnames)} & Filhos {s.pick(w.trades)} {forma}"
+            return (s.pick(w.brands), s.pick(w.trades), forma)
+        return (s.pick(w.surnames), "&", "Filhos", s.pick(w.trades), forma)
 
-    def _email(self, s: Stream, nome: str, suffix: str) -> str:
-        parts = [p for p in (_slug(word) for word in nome.split()[:4]) if p and p not in _STOPWORDS][:2]
+    def _email(self, s: Stream, slugs: Sequence[str], suffix: str) -> str:
+        """An e-mail whose host is made of the first two meaningful words among the name's first four."""
+        parts = [p for p in slugs[:4] if p and p not in _STOPWORDS][:2]
         host = "".join(parts) or "cliente"
         return f"{s.pick(self._words.mailboxes)}{suffix}@{host}.{s.pick(self._words.domains)}"
 
@@ -227,7 +240,7 @@ class CustomerSource:
 
     def _address(self, s: Stream, cep: int, uf: str) -> Endereco:
         w = self._words
-        region = key(cep // 1000, 0xB41)
+        region = mix64(cep // 1000 ^ _REGION_SALT)  # the same bairro and city for a CEP's first five digits
         numero = "S/N" if s.chance(SHARE_SN) else str(1 + s.below(4999))
         complemento = None
         if s.chance(SHARE_COMPLEMENTO):

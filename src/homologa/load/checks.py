@@ -63,6 +63,9 @@ class Outcome:
         return f"{self.category}: {self.detail}" if self.detail else str(self.category)
 
 
+_PASSED = {status: Outcome(None, status=status) for status in STATUSES}  # immutable: shared by every passing answer
+
+
 def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
@@ -101,7 +104,7 @@ def check_answer(
         if 200 <= http_status < 300:
             return Outcome(RESPOSTA_INVALIDA, detail=f"HTTP {http_status} (esperado 200)")
         return Outcome(ERRO_RETORNADO, detail=f"HTTP {http_status}")
-    if media_type(content_type) not in XML_MEDIA_TYPES:
+    if content_type not in XML_MEDIA_TYPES and media_type(content_type) not in XML_MEDIA_TYPES:
         return Outcome(RESPOSTA_INVALIDA, detail=f"Content-Type {media_type(content_type) or '(ausente)'}")
     data = body or b""
     if len(data) > MAX_ANSWER_BYTES:
@@ -132,4 +135,4 @@ def check_answer(
         return Outcome(STATUS_DIVERGENTE, status=status, detail=f"reenvio recebeu {status} (esperado APV ou RPV)")
     if not resend and status != STATUS_NEW:
         return Outcome(STATUS_DIVERGENTE, status=status, detail=f"cliente novo recebeu {status} (esperado PEN)")
-    return Outcome(None, status=status)
+    return _PASSED[status]

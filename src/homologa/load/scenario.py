@@ -7,15 +7,16 @@ customers to show memory stays flat.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from homologa.contract import load_pack
 from homologa.generator import CustomerSource, parse_cep_range
+from homologa.generator.source import format_sent_at
 from homologa.load.checks import Outcome, check_answer
 from homologa.load.plan import PlanShape
 from homologa.load.settings import LoadSettings
 from homologa.messages import render_request
+from homologa.model import CadastroCliente
 
 NEW = "novo"
 RESEND = "reenvio"
@@ -48,8 +49,10 @@ class Scenario:
     def request(self, index: int) -> Request:
         customer = self.plan.customer_of(index)
         if self.plan.is_resend(index):
-            first = self.source.message(customer, attempt=1)
-            msg = dataclasses.replace(first, cliente=self.source.changed(customer, 1))
+            # the changed customer under attempt 1's id (changed() builds the original once, not message() again)
+            msg = CadastroCliente(
+                self.source.message_id(customer, attempt=1), format_sent_at(), self.source.changed(customer, 1)
+            )
             name = RESEND
         else:
             msg = self.source.message(customer)
