@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from homologa.load.checks import ERRO_RETORNADO, STATUS_DIVERGENTE
+from homologa.categories import ERRO_RETORNADO, STATUS_DIVERGENTE
 from homologa.load.tally import Tally, bucket, judge, render, report_dict
 
 

@@ -9,13 +9,7 @@ import httpx
 import pytest
 import respx
 
-from homologa.contract import load_pack
-from homologa.model import CadastroCliente
-from homologa.profile import Auth
-from homologa.suite import checks
-from homologa.suite.client import MAX_BODY, ContractClient, Exchange
-from homologa.suite.curl import curl_command
-from homologa.suite.errors import (
+from homologa.categories import (
     ECO_DIVERGENTE,
     ERRO_RETORNADO,
     FALHA_DE_TRANSPORTE,
@@ -23,6 +17,12 @@ from homologa.suite.errors import (
     RESPOSTA_INVALIDA,
     STATUS_DIVERGENTE,
 )
+from homologa.contract import load_pack
+from homologa.model import CadastroCliente
+from homologa.profile import Auth
+from homologa.suite import checks
+from homologa.suite.client import MAX_BODY, ContractClient, Exchange
+from homologa.suite.curl import curl_command
 from homologa.suite.scenarios import Customers, base_customer
 
 URL = "http://erp.exemplo/clientes?apikey=segredo-da-query"

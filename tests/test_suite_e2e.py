@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from homologa.categories import LATENCIA
 from homologa.server import FAULTS, ReferenceServer, ServerConfig
-from homologa.suite.errors import LATENCIA
 
 pytest_plugins = ["pytester"]
 

@@ -15,24 +15,20 @@ from dataclasses import dataclass
 from lxml import etree
 
 from homologa import xmlsafe
+from homologa.categories import (
+    ANSWER_CATEGORIES,
+    ECO_DIVERGENTE,
+    ERRO_RETORNADO,
+    FALHA_DE_TRANSPORTE,
+    RESPOSTA_INSEGURA,
+    RESPOSTA_INVALIDA,
+    STATUS_DIVERGENTE,
+)
 from homologa.contract import MessageSchema
 from homologa.messages import NAMESPACE
 from homologa.model import STATUS_KNOWN, STATUS_NEW, STATUSES
 
-STATUS_DIVERGENTE = "status divergente"
-ERRO_RETORNADO = "erro retornado"
-RESPOSTA_INVALIDA = "resposta inválida"
-ECO_DIVERGENTE = "eco divergente"
-FALHA_DE_TRANSPORTE = "falha de transporte"
-RESPOSTA_INSEGURA = "resposta insegura"
-CATEGORIES = (
-    STATUS_DIVERGENTE,
-    ERRO_RETORNADO,
-    RESPOSTA_INVALIDA,
-    ECO_DIVERGENTE,
-    FALHA_DE_TRANSPORTE,
-    RESPOSTA_INSEGURA,
-)
+CATEGORIES = ANSWER_CATEGORIES
 
 XML_MEDIA_TYPES = frozenset({"application/xml", "text/xml"})
 MAX_ANSWER_BYTES = 1 << 20  # an answer is a few hundred bytes; beyond 1 MiB it is refused unread

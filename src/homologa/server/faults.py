@@ -9,6 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from homologa.categories import (
+    ECO_DIVERGENTE,
+    ERRO_RETORNADO,
+    FALHA_DE_TRANSPORTE,
+    RESPOSTA_INSEGURA,
+    RESPOSTA_INVALIDA,
+    STATUS_DIVERGENTE,
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Fault:
@@ -26,79 +35,79 @@ class Fault:
 
 
 _CATALOGUE = (
-    Fault("apv-para-novo", "um CNPJ nunca recebido ganha APV em vez de PEN", "R1", "status divergente"),
-    Fault("pen-para-reenvio", "um CNPJ já cadastrado ganha PEN de novo no reenvio", "R2", "status divergente"),
+    Fault("apv-para-novo", "um CNPJ nunca recebido ganha APV em vez de PEN", "R1", STATUS_DIVERGENTE),
+    Fault("pen-para-reenvio", "um CNPJ já cadastrado ganha PEN de novo no reenvio", "R2", STATUS_DIVERGENTE),
     Fault(
         "erro-ao-mudar-endereco",
         "devolve Erro (HTTP 200) quando o endereço difere do cadastrado",
         "R2",
-        "erro retornado",
+        ERRO_RETORNADO,
         ("R2", "R3"),
     ),
     Fault(
         "http500-ao-mudar-telefone",
         "devolve HTTP 500 quando Telefone ou TelefoneCelular difere do cadastrado",
         "R2",
-        "erro retornado",
+        ERRO_RETORNADO,
         ("R2", "R3"),
     ),
-    Fault("erro-ao-mudar-email", "devolve Erro quando o Email difere do cadastrado", "R2", "erro retornado"),
+    Fault("erro-ao-mudar-email", "devolve Erro quando o Email difere do cadastrado", "R2", ERRO_RETORNADO),
     Fault(
         "erro-em-campo-protegido",
         "devolve Erro quando muda um campo protegido (--protected-fields do servidor)",
         "R3",
-        "erro retornado",
+        ERRO_RETORNADO,
     ),
-    Fault("rejeita-acentos", "devolve Erro quando algum texto tem caractere fora do ASCII", "R1", "erro retornado"),
+    Fault("rejeita-acentos", "devolve Erro quando algum texto tem caractere fora do ASCII", "R1", ERRO_RETORNADO),
     Fault(
         "rejeita-caracteres-especiais",
         "devolve Erro quando algum texto tem & < > ' ou \"",
         "R1",
-        "erro retornado",
+        ERRO_RETORNADO,
     ),
-    Fault("rejeita-isento", "devolve Erro quando a InscricaoEstadual é ISENTO", "R1", "erro retornado"),
-    Fault("rejeita-cnpj-alfanumerico", "devolve Erro quando o CNPJ tem letras", "R1", "erro retornado"),
+    Fault("rejeita-isento", "devolve Erro quando a InscricaoEstadual é ISENTO", "R1", ERRO_RETORNADO),
+    Fault("rejeita-cnpj-alfanumerico", "devolve Erro quando o CNPJ tem letras", "R1", ERRO_RETORNADO),
     Fault(
         "exige-opcionais",
         "devolve Erro quando falta Complemento ou TelefoneCelular (opcionais no contrato)",
         "R1",
-        "erro retornado",
+        ERRO_RETORNADO,
     ),
     Fault(
         "rejeita-tamanho-maximo",
         "devolve Erro quando Nome ou Logradouro passa de 100 caracteres (coluna do ERP curta demais)",
         "R1",
-        "erro retornado",
+        ERRO_RETORNADO,
     ),
-    Fault("rejeita-uf-rara", "devolve Erro para clientes no AC, AP, RR e TO", "R1", "erro retornado"),
-    Fault("sem-eco-idmensagem", "a resposta traz IdMensagem vazio (ainda válida no schema)", "R4", "eco divergente"),
-    Fault("eco-cnpj-errado", "a resposta ecoa outro CNPJ (ainda válida no schema)", "R4", "eco divergente"),
+    Fault("rejeita-uf-rara", "devolve Erro para clientes no AC, AP, RR e TO", "R1", ERRO_RETORNADO),
+    Fault("sem-eco-idmensagem", "a resposta traz IdMensagem vazio (ainda válida no schema)", "R4", ECO_DIVERGENTE),
+    Fault("eco-cnpj-errado", "a resposta ecoa outro CNPJ (ainda válida no schema)", "R4", ECO_DIVERGENTE),
     Fault(
         "resposta-fora-do-schema",
         'resposta bem-formada mas fora do schema (Status "OK" ou elemento a mais)',
         "R5",
-        "resposta inválida",
+        RESPOSTA_INVALIDA,
     ),
-    Fault("resposta-malformada", "resposta que não é XML bem-formado (cortada)", "R5", "resposta inválida"),
-    Fault("content-type-errado", "resposta com Content-Type text/html", "R5", "resposta inválida"),
-    Fault("http500", "toda resposta é HTTP 500", "R5", "erro retornado"),
-    Fault("resposta-com-doctype", "a resposta traz DOCTYPE com declaração de entidade", "R5", "resposta insegura"),
-    Fault("resposta-gigante", "corpo de resposta com vários MiB", "R5", "resposta inválida"),
+    Fault("resposta-malformada", "resposta que não é XML bem-formado (cortada)", "R5", RESPOSTA_INVALIDA),
+    Fault("content-type-errado", "resposta com Content-Type text/html", "R5", RESPOSTA_INVALIDA),
+    Fault("http500", "toda resposta é HTTP 500", "R5", ERRO_RETORNADO),
+    Fault("resposta-com-doctype", "a resposta traz DOCTYPE com declaração de entidade", "R5", RESPOSTA_INSEGURA),
+    Fault("resposta-gigante", "corpo de resposta com vários MiB", "R5", RESPOSTA_INVALIDA),
     Fault(
         "sem-idempotencia",
         "um reenvio do mesmo IdMensagem é processado de novo (PEN e depois APV)",
         "B1",
-        "status divergente",
+        STATUS_DIVERGENTE,
     ),
     Fault("lento", "toda resposta atrasa --fault-delay segundos (padrão 2,5)", "B2", "latência"),
-    Fault("trava", "aceita o pedido e nunca responde", "R5", "falha de transporte"),
-    Fault("goteja", "responde um corpo válido um byte a cada 0,5 s", "R5", "falha de transporte"),
-    Fault("derruba-conexao", "fecha a conexão sem responder", "R5", "falha de transporte"),
+    Fault("trava", "aceita o pedido e nunca responde", "R5", FALHA_DE_TRANSPORTE),
+    Fault("goteja", "responde um corpo válido um byte a cada 0,5 s", "R5", FALHA_DE_TRANSPORTE),
+    Fault("derruba-conexao", "fecha a conexão sem responder", "R5", FALHA_DE_TRANSPORTE),
     Fault(
         "http503-as-vezes",
         "cerca de 10% dos pedidos (escolhidos pelo hash do CNPJ) recebem HTTP 503",
         "R6",
-        "erro retornado",
+        ERRO_RETORNADO,
     ),
 )
 

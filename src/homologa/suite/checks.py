@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from homologa.contract import format_violations
-from homologa.model import STATUS_KNOWN, STATUS_NEW
-from homologa.suite.client import MAX_BODY, Exchange
-from homologa.suite.errors import (
+from homologa.categories import (
     ECO_DIVERGENTE,
     ERRO_RETORNADO,
     FALHA_DE_TRANSPORTE,
     RESPOSTA_INVALIDA,
     STATUS_DIVERGENTE,
-    Finding,
 )
+from homologa.contract import format_violations
+from homologa.model import STATUS_KNOWN, STATUS_NEW
+from homologa.suite.client import MAX_BODY, Exchange
+from homologa.suite.errors import Finding
 
 Check = Callable[[Exchange], Finding | None]
 CHECKS: dict[str, Check] = {}

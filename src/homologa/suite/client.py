@@ -15,12 +15,12 @@ from typing import Any
 import httpx
 
 from homologa import __version__, xmlsafe
+from homologa.categories import RESPOSTA_INSEGURA, RESPOSTA_INVALIDA
 from homologa.contract import ContractPack, Violation
 from homologa.messages import CONTENT_TYPE, read_answer, render_request
 from homologa.model import CadastroCliente, Retorno
 from homologa.profile import Auth
 from homologa.secrets import mask_headers, mask_url, redact
-from homologa.suite.errors import RESPOSTA_INSEGURA, RESPOSTA_INVALIDA
 from homologa.suite.tls import ssl_context
 
 MAX_BODY = 1024 * 1024  # answers beyond 1 MiB are cut while streaming and judged invalid

@@ -10,24 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Failure categories, exactly as a distributor reads them (also the Allure categories).
-STATUS_DIVERGENTE = "status divergente"
-ERRO_RETORNADO = "erro retornado"
-RESPOSTA_INVALIDA = "resposta inválida"
-ECO_DIVERGENTE = "eco divergente"
-FALHA_DE_TRANSPORTE = "falha de transporte"
-RESPOSTA_INSEGURA = "resposta insegura"
-LATENCIA = "latência acima do orçamento"  # best practice B2 only
+from homologa.categories import DESCRIPTIONS
 
-CATEGORIES: dict[str, str] = {
-    STATUS_DIVERGENTE: "o Status da resposta não é o que a regra exige (PEN para cliente novo, APV/RPV para reenvio)",
-    ERRO_RETORNADO: "o ERP devolveu erro: HTTP fora de 2xx ou um elemento Erro",
-    RESPOSTA_INVALIDA: "a resposta não é um RetornoCadastroCliente válido (Content-Type, XML, XSD, tamanho)",
-    ECO_DIVERGENTE: "a resposta não ecoa o IdMensagem ou o CNPJ enviados",
-    FALHA_DE_TRANSPORTE: "conexão recusada ou derrubada, tempo esgotado, resposta que não termina",
-    RESPOSTA_INSEGURA: "a resposta declara DOCTYPE/ENTITY (risco de XXE): recusada sem ser interpretada",
-    LATENCIA: "o p95 da latência passou do orçamento do perfil (boa prática B2)",
-}
+# Failure categories: homologa.categories (``CATEGORIES`` maps each to its description, for Allure).
+CATEGORIES = DESCRIPTIONS
 
 
 @dataclass(frozen=True, slots=True)

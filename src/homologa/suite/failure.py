@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import textwrap
 
-from homologa.suite.client import Exchange
-from homologa.suite.errors import (
+from homologa.categories import (
     ECO_DIVERGENTE,
     ERRO_RETORNADO,
     FALHA_DE_TRANSPORTE,
     RESPOSTA_INSEGURA,
     RESPOSTA_INVALIDA,
     STATUS_DIVERGENTE,
-    ContractViolation,
-    Finding,
 )
+from homologa.suite.client import Exchange
+from homologa.suite.errors import ContractViolation, Finding
 from homologa.suite.rules import rule
 
 HOW_TO_FIX: dict[str, str] = {

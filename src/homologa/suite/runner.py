@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from homologa.categories import FALHA_DE_TRANSPORTE, LATENCIA
 from homologa.model import CadastroCliente, Cliente
 from homologa.suite import checks, reporting
 from homologa.suite.checks import Check
 from homologa.suite.client import ContractClient, Exchange
 from homologa.suite.curl import curl_command
-from homologa.suite.errors import FALHA_DE_TRANSPORTE, LATENCIA, ContractViolation
+from homologa.suite.errors import ContractViolation
 from homologa.suite.failure import violation
 from homologa.suite.options import Settings
 from homologa.suite.rules import RULES
