@@ -33,6 +33,7 @@ from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
 from homologa.load.checks import Outcome
+from homologa.load.locust_tls import ContextFactory, context_factory
 from homologa.load.plan import Dispenser, PlanShape, Slice, SlicePool, Wait
 from homologa.load.scenario import Scenario
 from homologa.load.settings import (
@@ -170,6 +171,7 @@ class Runtime:
         self.settings = LoadSettings()
         self.profile: Profile | None = None
         self.headers: dict[str, str] = {}
+        self.tls: ContextFactory | None = None  # the profile's CA bundle / client certificate, if any
         self.scenario: Scenario | None = None
         self.error: str | None = None
         # master side
@@ -199,6 +201,7 @@ class Runtime:
                 self.profile = read_profile(Path(path))
             self.settings = from_options(options, defaults_from(self.profile))
             self.scenario = Scenario(self.settings)
+            self.tls = context_factory(self.profile.auth if self.profile else None)
             extra = headers_from_env()
             self.error = None
         except (ValueError, ProfileError) as exc:

@@ -26,6 +26,7 @@ class CadastroUser(FastHttpUser):
         self.network_timeout = runtime.settings.timeout
         self.connection_timeout = runtime.settings.timeout
         self.insecure = bool(runtime.profile and runtime.profile.auth.insecure)
+        self.ssl_context_factory = runtime.tls  # None: Locust's own context
         super().__init__(environment)
         self.runtime = runtime
         self._due = 0.0
