@@ -17,6 +17,7 @@ from typing import Any
 import gevent.ssl
 
 from homologa.profile import Auth
+from homologa.tlsfiles import client_context
 
 ContextFactory = Callable[..., ssl.SSLContext]
 
@@ -37,22 +38,16 @@ def context_factory(auth: Auth | None) -> ContextFactory | None:
 
 
 def _context(auth: Auth, cafile: str | None) -> ssl.SSLContext:
-    try:
-        context: ssl.SSLContext = gevent.ssl.create_default_context(cafile=cafile)
-    except (OSError, ssl.SSLError) as exc:
-        raise ValueError(f"[autenticacao] ca_bundle: não foi possível carregar {cafile}: {_reason(exc)}") from None
-    if auth.client_cert:
-        try:
-            context.load_cert_chain(auth.client_cert, auth.client_key)
-        except (OSError, ssl.SSLError) as exc:
-            files = " e ".join(f for f in (auth.client_cert, auth.client_key) if f)
-            raise ValueError(
-                f"[autenticacao] certificado_cliente/chave_cliente: não foi possível carregar {files}: {_reason(exc)}"
-            ) from None
-    if auth.insecure:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context
+    files = " e ".join(f for f in (auth.client_cert, auth.client_key) if f)
+    return client_context(
+        auth,
+        cafile,
+        create=gevent.ssl.create_default_context,
+        ca_error=lambda ca, exc: f"[autenticacao] ca_bundle: não foi possível carregar {ca}: {_reason(exc)}",
+        cert_error=lambda exc: (
+            f"[autenticacao] certificado_cliente/chave_cliente: não foi possível carregar {files}: {_reason(exc)}"
+        ),
+    )
 
 
 def _reason(exc: BaseException) -> str:
