@@ -34,7 +34,7 @@ def is_secret_param(name: str) -> bool:
 
 
 def mask_url(url: str) -> str:
-    """The URL with the password and every secret-looking query value masked."""
+    """The URL with the password and every query-string value masked (a value may be a key whatever its name)."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -47,8 +47,24 @@ def mask_url(url: str) -> str:
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, MASK if is_secret_param(k) else v) for k, v in pairs], safe="*")
+        query = urlencode([(k, MASK) for k, _ in pairs], safe="*")
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def url_secrets(url: str | None) -> list[str]:
+    """What :func:`mask_url` hides: the password and every query-string value (raw and percent-decoded)."""
+    if not url:
+        return []
+    try:
+        parts = urlsplit(url)
+        found = [parts.password or ""]
+    except ValueError:
+        return []
+    raw_query = parts.query
+    for piece in raw_query.split("&"):
+        found.append(piece.partition("=")[2])
+    found.extend(value for _, value in parse_qsl(raw_query, keep_blank_values=True))
+    return sorted({s for s in found if s})
 
 
 def mask_header(name: str, value: str) -> str:

@@ -4,10 +4,9 @@ embedded base64 data), so a leak upstream stops the sign-off instead of shipping
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from urllib.parse import parse_qsl, unquote, urlsplit
 
 from homologa.profile import Profile
-from homologa.secrets import is_secret_param
+from homologa.secrets import url_secrets
 
 MIN_SECRET_LENGTH = 4
 
@@ -22,19 +21,6 @@ def files_with_secrets(files: Mapping[str, bytes], secrets: Iterable[str]) -> li
     if not needles:
         return []
     return sorted(name for name, data in files.items() if any(n in data for n in needles))
-
-
-def url_secrets(url: str | None) -> list[str]:
-    """The password and the secret-looking query values of a URL (what :func:`homologa.secrets.mask_url` hides)."""
-    if not url:
-        return []
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return []
-    found = [parts.password] if parts.password else []
-    found += [value for name, value in parse_qsl(parts.query, keep_blank_values=True) if is_secret_param(name)]
-    return [unquote(s) for s in found if s] + [s for s in found if s]
 
 
 def profile_secrets(profile: Profile | None) -> list[str]:

@@ -20,7 +20,7 @@ from homologa.contract import ContractPack, Violation
 from homologa.messages import CONTENT_TYPE, read_answer, render_request
 from homologa.model import CadastroCliente, Retorno
 from homologa.profile import Auth
-from homologa.secrets import mask_headers, mask_url, redact
+from homologa.secrets import mask_headers, mask_url, redact, url_secrets
 from homologa.suite.tls import ssl_context
 
 MAX_BODY = 1024 * 1024  # answers beyond 1 MiB are cut while streaming and judged invalid
@@ -98,7 +98,7 @@ class ContractClient:
             user, _, password = self.auth.basic.partition(":")
             options["auth"] = httpx.BasicAuth(user, password)
         self._http = httpx.Client(**options)
-        self._secrets = tuple(self.auth.secrets())
+        self._secrets = tuple([*self.auth.secrets(), *url_secrets(url)])
 
     def close(self) -> None:
         self._http.close()
@@ -151,7 +151,8 @@ class ContractClient:
         except httpx.HTTPError as exc:
             elapsed = time.monotonic() - start
             self.latencies.append(elapsed)
-            return Exchange(**base, elapsed=elapsed, transport_error=describe_transport_error(exc, self.timeout))
+            problem = redact(describe_transport_error(exc, self.timeout), self._secrets)
+            return Exchange(**base, elapsed=elapsed, transport_error=problem)
         elapsed = time.monotonic() - start
         self.latencies.append(elapsed)
         return self._judge_body(Exchange(**base, status=status, content_type=content_type, body=data, elapsed=elapsed))
