@@ -7,6 +7,8 @@ reads the file and checks it. Errors are :class:`ProfileError` with a pt-BR mess
 
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,14 +66,90 @@ class Profile:
     load: LoadPlan = field(default_factory=LoadPlan)
 
 
+# Every section and key a profile may have: anything else is a typo, and a typo must not silently change what is
+# tested (``[alvo] urll = ...`` once sent the run to the embedded reference distributor).
+SCHEMA: dict[str, tuple[str, ...]] = {
+    "distribuidor": ("nome", "cnpj"),
+    "alvo": ("url", "timeout"),
+    "autenticacao": (
+        "basic",
+        "bearer",
+        "cabecalhos",
+        "certificado_cliente",
+        "chave_cliente",
+        "ca_bundle",
+        "inseguro",
+    ),
+    "campos_protegidos": ("campos",),
+    "latencia": ("p95_ms",),
+    "carga": ("faixas_cep", "clientes", "semente", "reenvios", "taxa", "falhas_aceitas"),
+}
+_TYPE_NAMES = {str: "texto", int: "número inteiro", float: "número", bool: "true/false", list: "lista", dict: "tabela"}
+_HEADER = re.compile(r"^\s*\[\s*([^\]\s]+)\s*\]")
+
+
+def _suggest(name: str, options: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
+    return f' (você quis dizer "{close[0]}"?)' if close else f" (válidas: {', '.join(options)})"
+
+
+def _line_of(text: str, section: str | None, key: str | None = None) -> int | None:
+    """The 1-based line where ``[section]`` (or ``key`` inside it) is written; None when not found."""
+    current: str | None = None
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _HEADER.match(line)
+        if header:
+            current = header.group(1).strip('"')
+            if key is None and current == section:
+                return number
+            continue
+        if key is not None and current == section and re.match(rf"^\s*\"?{re.escape(key)}\"?\s*=", line):
+            return number
+    return None
+
+
+class _Where:
+    """File and line for a profile's messages: ``homologacao.toml:7: alvo.urll: ...``."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.text = text
+
+    def __call__(self, section: str | None, key: str | None = None) -> str:
+        line = _line_of(self.text, section, key)
+        return f"{self.path}:{line}" if line else str(self.path)
+
+
+def _check_schema(data: dict[str, Any], where: _Where) -> None:
+    for section, value in data.items():
+        if section not in SCHEMA:
+            raise ProfileError(f"{where(section)}: seção desconhecida [{section}]{_suggest(section, list(SCHEMA))}")
+        if section == "campos_protegidos" and isinstance(value, list):
+            continue
+        if not isinstance(value, dict):
+            raise ProfileError(f"{where(None)}: [{section}] deve ser uma tabela TOML")
+        for key in value:
+            if key not in SCHEMA[section]:
+                raise ProfileError(
+                    f"{where(section, key)}: chave desconhecida {section}.{key}{_suggest(key, SCHEMA[section])}"
+                )
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if set(kinds) == {int, float}:
+        return "número"
+    return " ou ".join(dict.fromkeys(_TYPE_NAMES.get(k, k.__name__) for k in kinds))
+
+
 def _get(table: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
     value = table.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) and kind is not bool and not (isinstance(kind, tuple) and bool in kind):
-        raise ProfileError(f"{where}.{key}: valor {value!r} de tipo errado")
-    if not isinstance(value, kind):
-        raise ProfileError(f"{where}.{key}: valor {value!r} de tipo errado")
+    wrong_bool = isinstance(value, bool) and kind is not bool and not (isinstance(kind, tuple) and bool in kind)
+    if wrong_bool or not isinstance(value, kind):
+        got = _TYPE_NAMES.get(type(value), type(value).__name__)
+        raise ProfileError(f"{where}.{key}: esperado {_kind_name(kind)}, recebeu {got} {value!r}")
     return value
 
 
@@ -93,10 +171,20 @@ def load_profile(path: str | Path) -> Profile:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"perfil {path} não é TOML válido: {exc}") from None
-    known = {"distribuidor", "alvo", "autenticacao", "campos_protegidos", "latencia", "carga"}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ProfileError(f"perfil {path}: seção(ões) desconhecida(s): {', '.join(unknown)}")
+    where = _Where(path, text)
+    try:
+        return _build(path, data, where)
+    except ProfileError as exc:
+        message = str(exc)
+        if not message.startswith(str(path)):
+            named = re.match(r"^\[?(\w+)\]?(?:\.(\w+))?", message)
+            place = where(named.group(1), named.group(2)) if named else str(path)
+            message = f"{place}: {message}"
+        raise ProfileError(message) from None
+
+
+def _build(path: Path, data: dict[str, Any], where: _Where) -> Profile:
+    _check_schema(data, where)
 
     dist = _table(data, "distribuidor")
     alvo = _table(data, "alvo")
