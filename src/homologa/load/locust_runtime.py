@@ -35,6 +35,7 @@ from locust.runners import MasterRunner, WorkerRunner
 from homologa.load.checks import Outcome
 from homologa.load.locust_tls import ContextFactory, context_factory
 from homologa.load.plan import Dispenser, PlanShape, Slice, SlicePool, Wait
+from homologa.load.record import identity, now_iso
 from homologa.load.scenario import Scenario
 from homologa.load.settings import (
     LoadSettings,
@@ -179,6 +180,7 @@ class Runtime:
         self.total = Tally()
         self.generation = 0
         self.step: StepSearch | None = None
+        self.started_at: str | None = None
         # worker side
         self.pool = SlicePool()
         self.local = Tally()
@@ -224,6 +226,7 @@ class Runtime:
         self.configure()
         if self.is_master:
             self.generation += 1
+            self.started_at = now_iso()
             self.total = Tally()
             self.dispenser = Dispenser(
                 PlanShape(self.settings.customers, self.settings.resend_share), self.settings.chunk
@@ -370,7 +373,7 @@ class Runtime:
         )
         text = render(self.total, verdict)
         data = report_dict(self.total, verdict)
-        data["alvo"] = mask_url(self.environment.host or "")
+        data.update(identity(self.environment.host or "", self.settings, self.started_at))
         data["parametros"] = self._describe()
         if self.step is not None:
             result = self.step.result()
