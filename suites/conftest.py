@@ -1,4 +1,4 @@
-"""The product suite: its Allure results go to reports/allure-results (cleaned each run) unless --alluredir is given.
+"""The product suite: every run gets its own folder, reports/execucoes/<id>/ (execucao.json, allure-results/, carga/).
 
 A scenario's failure is shown as its pt-BR message, never as a traceback, so pytest's source-based traceback
 rendering (an AST walk per failure, ~40 ms each) is replaced by the cheap native one unless ``--tb`` is given.
@@ -9,11 +9,22 @@ from __future__ import annotations
 
 import pytest
 
-from homologa.suite.reporting import default_results_dir
+from homologa.suite.evidence import open_for_config
+from homologa.suite.plugin import RUN
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("homologa").addoption(
+        "--com-carga",
+        action="store_true",
+        default=False,
+        help="homologação completa: a suíte de contrato e a rajada do go-live (R6) na mesma execução",
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    default_results_dir(config, config.rootpath)
+    if not config.option.collectonly:
+        config.stash[RUN] = open_for_config(config, config.rootpath)
     if config.option.tbstyle == "auto":
         config.option.tbstyle = "native"

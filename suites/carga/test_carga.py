@@ -20,14 +20,18 @@ SHORT_BURST = 300  # customers of the sign-off burst; HOMOLOGA_CARGA_CLIENTES ov
 
 @pytest.mark.carga
 @pytest.mark.regra("R6")
-def test_rajada_do_go_live(homologa_target: str, homologa_settings: Any, pytestconfig: pytest.Config) -> None:
+def test_rajada_do_go_live(
+    homologa_target: str, homologa_settings: Any, homologa_run_dir: Path | None, pytestconfig: pytest.Config
+) -> None:
     """Rajada do go-live: todos os clientes enviados uma vez e respondidos sem erro"""
     settings = homologa_settings
     customers = os.environ.get("HOMOLOGA_CARGA_CLIENTES", str(SHORT_BURST))
-    reporting.label_test("R6", "Carga de go-live", settings, {"clientes": customers})
+    run_id = homologa_run_dir.name if homologa_run_dir else None
+    reporting.label_test("R6", "Carga de go-live", settings, {"clientes": customers}, run_id)
     reporting.title_test("Rajada do go-live: todos os clientes enviados uma vez e respondidos sem erro", "R6")
     root = pytestconfig.rootpath
-    report = root / "reports" / "carga"
+    # the burst's output goes to this run's own folder: it never clobbers a standalone load run's reports/carga
+    report = (homologa_run_dir or root / "reports") / "carga"
     args = [sys.executable, "-m", "locust", "-f", str(root / "loadtests" / "locustfile.py"), "--headless",
             "--only-summary", "--host", homologa_target, "--customers", customers, "--report-dir", str(report),
             "--html", str(report / "carga.html"), "--csv", str(report / "carga"),

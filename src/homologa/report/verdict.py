@@ -1,19 +1,27 @@
 """Verdicts: per rule (R1..R6 obligations, B1..B2 good practices) and for the whole homologation.
 
 A rule fails when any of its scenarios failed or broke; a good practice is "não atendida" when the suite reported it
-unmet (a skip, since it only advises unless ``--strict``). The homologation is:
-
-- ``reprovado`` when a blocking scenario (severity other than minor/trivial) failed;
-- ``inconclusivo`` when none failed but a blocking scenario broke (the harness could not run it), or nothing ran;
-- ``aprovado com ressalvas`` when only good practices failed, broke or were not met (with ``estrito=sim`` in the
-  suite's ``environment.properties``, i.e. ``--strict``, good practices block like rules);
-- ``aprovado`` otherwise.
+unmet (a skip, since it only advises unless ``--strict``). The homologation's verdict is :mod:`homologa.judgement`'s,
+from the results and the run's record (selection, interruption): the same function the suite used at the end of the
+run, so the terminal, the record, the resumo, the report and the package agree.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from homologa.judgement import (
+    APPROVED,
+    APPROVED_WITH_REMARKS,
+    INCONCLUSIVE,
+    REJECTED,
+    Coverage,
+    Judgement,
+    Outcome,
+    judge,
+)
 from homologa.report.results import OTHER_RULE, Results
 
 RULES = ("R1", "R2", "R3", "R4", "R5", "R6", "B1", "B2")
@@ -32,10 +40,7 @@ RULE_NAMES = {
 EVERY_ANSWER_RULES = frozenset({"R4", "R5"})
 NON_BLOCKING_SEVERITIES = frozenset({"minor", "trivial"})
 
-APPROVED = "aprovado"
-APPROVED_WITH_REMARKS = "aprovado com ressalvas"
-REJECTED = "reprovado"
-INCONCLUSIVE = "inconclusivo"
+__all__ = ["APPROVED", "APPROVED_WITH_REMARKS", "INCONCLUSIVE", "REJECTED", "overall_verdict", "rule_verdicts"]
 
 
 @dataclass(frozen=True)
@@ -88,16 +93,47 @@ def rule_verdicts(results: Results) -> list[RuleVerdict]:
     return verdicts
 
 
-def overall_verdict(results: Results) -> str:
-    ran = [t for t in results.tests if t.status in ("passed", "failed", "broken") or t.advisory_not_met]
-    if not ran:
-        return INCONCLUSIVE
-    strict = results.environment.get("estrito", "").strip().lower() in ("sim", "true", "1")
-    blocking = [t for t in ran if strict or (t.severity not in NON_BLOCKING_SEVERITIES and t.rule[:1] != "B")]
-    if any(t.status == "failed" for t in blocking):
-        return REJECTED
-    if any(t.status == "broken" for t in blocking):
-        return INCONCLUSIVE
-    if any(t.failed or t.advisory_not_met for t in ran):
-        return APPROVED_WITH_REMARKS
-    return APPROVED
+def outcomes_of(results: Results) -> list[Outcome]:
+    """The scenarios as :func:`homologa.judgement.judge` sees them (same statuses as Allure shows)."""
+    return [
+        Outcome(
+            rule=t.rule,
+            status=t.status if t.status in ("passed", "failed", "broken") else "skipped",
+            blocking=t.severity not in NON_BLOCKING_SEVERITIES and t.rule[:1] != "B",
+            advisory_not_met=t.advisory_not_met,
+        )
+        for t in results.tests
+    ]
+
+
+def coverage_of(record: Mapping[str, Any] | None, results: Results | None = None) -> Coverage:
+    """What a run's record says about its completeness (no record: nothing known beyond the results)."""
+    if not record:
+        strict = results is not None and results.environment.get("estrito", "").strip().lower() in ("sim", "true")
+        return Coverage(strict=strict)
+    selection = record.get("selecao") or {}
+    options = record.get("opcoes") or {}
+    state = record.get("estado")
+    interrupted = None
+    if state == "interrompida":
+        interrupted = "; ".join(record.get("veredito", {}).get("faltando", [])[:1]) or "execução interrompida"
+        interrupted = interrupted.removeprefix("rodada interrompida (").removesuffix(")")
+    elif state != "concluida":
+        interrupted = "a execução não terminou (abortada ou ainda em andamento)"
+    selected = int(selection.get("selecionados") or 0)
+    executed = int(selection.get("executados") or 0)
+    return Coverage(
+        deselected=int(selection.get("desmarcados") or 0),
+        not_run=max(0, selected - executed),
+        interrupted=interrupted,
+        protected_fields=bool(options.get("campos_protegidos")),
+        strict=bool(options.get("estrito")),
+    )
+
+
+def judge_results(results: Results, record: Mapping[str, Any] | None = None) -> Judgement:
+    return judge(outcomes_of(results), coverage_of(record, results))
+
+
+def overall_verdict(results: Results, record: Mapping[str, Any] | None = None) -> str:
+    return judge_results(results, record).verdict

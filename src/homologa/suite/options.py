@@ -15,10 +15,11 @@ from urllib.parse import urlsplit
 
 from homologa.model import parse_field_groups
 from homologa.profile import Auth, Profile, ProfileError, load_profile
-from homologa.secrets import mask_url
+from homologa.secrets import mask_url, url_secrets
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_P95_BUDGET_MS = 2000.0
+DEFAULT_PROFILE = "homologacao.toml"
 ENV_TARGET = "HOMOLOGA_TARGET"
 ENV_PROFILE = "HOMOLOGA_PROFILE"
 ENV_BEARER = "HOMOLOGA_BEARER"
@@ -70,12 +71,7 @@ class Settings:
 
     def secrets(self) -> list[str]:
         """Every secret value of this run (for redaction of anything shown)."""
-        found = self.auth.secrets()
-        if self.target:
-            parts = urlsplit(self.target)
-            if parts.password:
-                found.append(parts.password)
-        return found
+        return [*self.auth.secrets(), *url_secrets(self.target)]
 
 
 def check_target(url: str, where: str) -> str:
@@ -136,16 +132,23 @@ def _seed(text: str | None) -> int | None:
         raise SettingsError(f"opção --customer-seed: esperado um número inteiro, recebeu {text!r}") from None
 
 
+def _profile(raw: RawOptions, env: Mapping[str, str]) -> Profile | None:
+    """The declared profile: --perfil, then the environment, then ./homologacao.toml (as the load profile does)."""
+    path = raw.profile or env.get(ENV_PROFILE) or None
+    if path is None and Path(DEFAULT_PROFILE).is_file():
+        path = DEFAULT_PROFILE
+    if not path:
+        return None
+    try:
+        return load_profile(path)
+    except ProfileError as exc:
+        raise SettingsError(str(exc)) from None
+
+
 def resolve(raw: RawOptions, env: Mapping[str, str] | None = None) -> Settings:
     """The run's settings, with precedence command line > environment > profile > defaults."""
     env = os.environ if env is None else env
-    profile_path = raw.profile or env.get(ENV_PROFILE) or None
-    profile = None
-    if profile_path:
-        try:
-            profile = load_profile(profile_path)
-        except ProfileError as exc:
-            raise SettingsError(str(exc)) from None
+    profile = _profile(raw, env)
 
     target, source = None, "embutido"
     if raw.target:

@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from homologa.suite.evidence import RunFolder
 from homologa.suite.options import RawOptions, Settings, SettingsError, resolve
 
 if TYPE_CHECKING:
     from homologa.contract import ContractPack
     from homologa.golden import Golden
+    from homologa.judgement import Judgement
     from homologa.suite.client import ContractClient
     from homologa.suite.runner import Scenario
     from homologa.suite.scenarios import Customers
@@ -37,9 +39,12 @@ class RunState:
     used: bool = False  # some test asked for the suite's fixtures
     advisory: list[tuple[str, str, str]] = field(default_factory=list)  # (nodeid, rule, whole message)
     stopped: str | None = None  # why the session was stopped early (dead or hanging target)
+    judgement: Judgement | None = None  # the run's verdict (product suite runs, at session finish)
 
 
 STATE = pytest.StashKey[RunState]()
+RUN = pytest.StashKey[RunFolder]()  # the run's own evidence folder (set by the product suite's conftest)
+RULE = pytest.StashKey[str]()  # a scenario's rule as judged (R3 when it changes a declared protected field)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -113,10 +118,16 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if state is None:
         return []
     s = state.settings
-    return [
+    lines = [
         f"homologa: alvo {s.masked_target} (origem: {s.target_source}); timeout {s.timeout:g} s; "
         f"semente de clientes {state.seed}{'; estrito' if s.strict else ''}"
     ]
+    if s.profile is not None:
+        lines.append(f"homologa: perfil {s.profile.path}")
+    run = config.stash.get(RUN, None)
+    if run is not None:
+        lines.append(f"homologa: execução {run.id} (evidências em {run.folder})")
+    return lines
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -132,6 +143,48 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     state = config.stash.get(STATE, None)
     if state is not None and any("homologa" in getattr(item, "fixturenames", ()) for item in items):
         state.used = True
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if not items:
+        return
+    run = items[0].config.stash.get(RUN, None)
+    if run is not None:
+        run.deselected += sum(item.get_closest_marker("regra") is not None for item in items)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The run's record, written as soon as the selection is known (the report's only source about the run)."""
+    config = session.config
+    state, run = config.stash.get(STATE, None), config.stash.get(RUN, None)
+    if state is None or run is None:
+        return
+    from homologa.contract import load_pack
+    from homologa.suite import evidence
+
+    run.selected = sum(item.get_closest_marker("regra") is not None for item in session.items)
+    pack = load_pack()
+    selection = {
+        "k": config.getoption("keyword") or None,
+        "m": config.getoption("markexpr") or None,
+        "caminhos": [str(a) for a in config.args],
+        "selecionados": run.selected,
+        "desmarcados": run.deselected,
+    }
+    evidence.fill_start(
+        run,
+        settings=state.settings,
+        seed=state.seed,
+        contract=(pack.version, pack.sha256),
+        args=config.invocation_params.args,
+        selection=selection,
+    )
+    try:
+        from homologa.runs import write_record
+
+        write_record(run.folder, run.record)
+    except Exception as exc:
+        run.problems.append(str(exc))
 
 
 # --- fixtures -----------------------------------------------------------------------------------------------
@@ -196,6 +249,13 @@ def homologa_client(
 
 
 @pytest.fixture(scope="session")
+def homologa_run_dir(pytestconfig: pytest.Config) -> Path | None:
+    """This run's own evidence folder (``reports/execucoes/<id>``), or None outside the product suite."""
+    run = pytestconfig.stash.get(RUN, None)
+    return run.folder if run is not None else None
+
+
+@pytest.fixture(scope="session")
 def homologa_goldens() -> dict[str, Golden]:
     """The golden messages shipped with this version, by name."""
     from homologa.golden import load_golden
@@ -235,9 +295,11 @@ def homologa(
     rule = str(marker.args[0])
     if set(marker.kwargs.get("campos", ())) & set(homologa_settings.protected_fields):
         rule = "R3"  # the scenario changes a field the distributor declared protected
+    request.node.stash[RULE] = rule
     title, params = _title(request)
     story = (request.module.__doc__ or request.module.__name__).strip().splitlines()[0]
-    reporting.label_test(rule, story, homologa_settings, params)
+    run = request.config.stash.get(RUN, None)
+    reporting.label_test(rule, story, homologa_settings, params, run.id if run else None)
 
     state = request.config.stash[STATE]
 
@@ -279,7 +341,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
     state = item.config.stash.get(STATE, None)
-    if state is None or call.excinfo is None:
+    if state is None:
+        return
+    _shape(item, call, report, state)
+    run = item.config.stash.get(RUN, None)
+    if run is not None and item.get_closest_marker("regra") is not None:
+        from homologa.suite.evidence import record_outcome
+
+        record_outcome(run, item.nodeid, _rule_of(item), report, call.excinfo)
+
+
+def _rule_of(item: pytest.Item) -> str:
+    rule = item.stash.get(RULE, None)
+    if rule is None:
+        marker = item.get_closest_marker("regra")
+        rule = str(marker.args[0]) if marker is not None and marker.args else "outros"
+    return rule
+
+
+def _shape(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport, state: RunState) -> None:
+    if call.excinfo is None:
         return
     from homologa.suite.errors import ContractViolation, HarnessError
     from homologa.suite.rules import RULES
@@ -302,34 +383,57 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         state.advisory.append((item.nodeid, exc.rule, exc.message))
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The verdict, once, from the outcomes and the run's completeness; the record; the exit code."""
+    config = session.config
+    state, run = config.stash.get(STATE, None), config.stash.get(RUN, None)
+    if state is None or run is None or not state.used:
+        return
+    from homologa.judgement import INCONCLUSIVE
+    from homologa.suite.evidence import finish
+
+    interrupted = "o alvo parou de responder (falha de transporte)" if state.stopped else None
+    if exitstatus == pytest.ExitCode.INTERRUPTED:
+        interrupted = interrupted or "interrompida pelo usuário"
+    elif session.shouldstop:
+        interrupted = interrupted or "parou antes do fim (-x/--maxfail)"
+    state.judgement = finish(run, state.settings, interrupted)
+    if exitstatus == pytest.ExitCode.INTERRUPTED:
+        return
+    if run.problems or state.judgement.verdict == INCONCLUSIVE:
+        # a harness fault or incomplete evidence is never a contract failure of the ERP (1) nor a pass (0)
+        session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)
     if state is None or not state.used:
         return
     stats = terminalreporter.stats
     ran = sum(len(stats.get(key, [])) for key in ("passed", "failed", "error", "xfailed", "xpassed", "skipped"))
-    if ran == 0:  # --collect-only, or everything deselected: no verdict to give
+    if ran == 0 and state.judgement is None:  # --collect-only: no verdict to give
         return
-    failed = len(stats.get("failed", []))
-    errors = len(stats.get("error", []))
     terminalreporter.section("veredito da homologação (contrato v1)")
-    if errors:
-        terminalreporter.line(f"INCOMPLETO: {errors} cenário(s) não rodaram por falha do próprio homologa", red=True)
-    if failed:
-        terminalreporter.line(f"REPROVADO: {failed} cenário(s) violam regras do contrato", red=True)
-        if state.stopped:
-            terminalreporter.line("a rodada parou na primeira falha de transporte: o alvo não responde", red=True)
-    elif not errors:
-        terminalreporter.line("APROVADO: todas as regras da plataforma foram atendidas", green=True)
-    deselected = len(stats.get("deselected", []))
-    if deselected:
-        terminalreporter.line(
-            f"rodada parcial: {deselected} cenário(s) desmarcados (-k/-m/--deselect); não vale como homologação",
-            yellow=True,
-        )
+    run = config.stash.get(RUN, None)
+    if state.judgement is not None:
+        color = {"aprovado": "green", "aprovado com ressalvas": "yellow"}.get(state.judgement.verdict, "red")
+        terminalreporter.line(state.judgement.line, **{color: True})
+    else:  # the plugin outside the product suite (no run folder): counts only
+        failed, errors = len(stats.get("failed", [])), len(stats.get("error", []))
+        terminalreporter.line(f"{failed} cenário(s) falharam, {errors} com falha do próprio homologa (sem registro)")
+    if state.stopped:
+        terminalreporter.line("a rodada parou na primeira falha de transporte: o alvo não responde", red=True)
+    if not state.settings.target:
+        from homologa.suite.evidence import EMBEDDED_NOTICE
+
+        terminalreporter.line(EMBEDDED_NOTICE, yellow=True)
     for nodeid, rule, message in state.advisory:
         terminalreporter.line(f"boa prática {rule} não atendida (consultiva, use --strict para reprovar): {nodeid}")
         lines = message.splitlines()
         for line in lines[:1] + [x for x in lines if x.startswith(("Esperado:", "Recebido:"))]:
             terminalreporter.line(f"    {line}")
     terminalreporter.line(f"alvo: {state.settings.masked_target} · semente de clientes: {state.seed}")
+    if run is not None:
+        terminalreporter.line(f"execução {run.id}: evidências em {run.folder} (homologa relatorio --execucao {run.id})")
+        for problem in run.problems:
+            terminalreporter.line(f"[falha do próprio homologa] evidência incompleta: {problem}", red=True)

@@ -25,20 +25,13 @@ from homologa.suite.options import Settings
 from homologa.suite.rules import rule
 
 EPIC = "Contrato v1 — cadastro de clientes"
+RUN_LABEL = "execucao"
 BEST_PRACTICE_CATEGORY = "boa prática não atendida (consultiva)"
 
 
-def default_results_dir(config: Any, rootpath: Path) -> None:
-    """Point allure-pytest at ``reports/allure-results`` (cleaned) unless the user chose ``--alluredir``."""
-    option = config.option
-    if not config.pluginmanager.hasplugin("allure_pytest") or getattr(option, "allure_report_dir", None):
-        return
-    option.allure_report_dir = str(rootpath / "reports" / "allure-results")
-    option.clean_alluredir = True
-
-
-def label_test(code: str, story: str, settings: Settings, params: dict[str, str]) -> None:
-    """Epic/feature/story from the rule, severity (blocker for R*, minor for B*), suite parameters (at set-up)."""
+def label_test(code: str, story: str, settings: Settings, params: dict[str, str], run_id: str | None = None) -> None:
+    """Epic/feature/story from the rule, severity (blocker for R*, minor for B*), suite parameters (at set-up), and
+    the run's id (label ``execucao``: a report counts only the results of the run it describes)."""
     r = rule(code)
     dynamic: Any = allure.dynamic  # allure-pytest's API is untyped
     dynamic.epic(EPIC)
@@ -46,6 +39,8 @@ def label_test(code: str, story: str, settings: Settings, params: dict[str, str]
     dynamic.story(story)
     dynamic.severity(allure.severity_level.BLOCKER if r.blocking else allure.severity_level.MINOR)
     dynamic.tag(r.code)
+    if run_id:
+        dynamic.label(RUN_LABEL, run_id)
     for name, value in params.items():
         dynamic.parameter(name, value)
     dynamic.parameter("alvo", settings.masked_target)
