@@ -21,16 +21,18 @@ from lxml import etree
 NS = "urn:b2b:homologacao:cliente:v1"
 
 
-def _answer(id_mensagem: str, cnpj: str, status: str, style: str) -> bytes:
+def _answer(id_mensagem: str, cnpj: str, status: str, style: str, message: str = "") -> bytes:
     if style == "prefixo":
+        extra = f"  <ns2:Mensagem>{escape(message)}</ns2:Mensagem>\n" if message else ""
         return (
             f'<?xml version="1.0" encoding="utf-8"?>\n<ns2:RetornoCadastroCliente xmlns:ns2="{NS}">\n'
             f"  <ns2:IdMensagem>{escape(id_mensagem)}</ns2:IdMensagem>\n  <ns2:CNPJ>{escape(cnpj)}</ns2:CNPJ>\n"
-            f"  <ns2:Status>{status}</ns2:Status>\n</ns2:RetornoCadastroCliente>\r\n"
+            f"  <ns2:Status>{status}</ns2:Status>\n{extra}</ns2:RetornoCadastroCliente>\r\n"
         ).encode()
     return (
         f"<RetornoCadastroCliente xmlns='{NS}'><IdMensagem>{escape(id_mensagem)}</IdMensagem>"
-        f"<CNPJ>{escape(cnpj)}</CNPJ><Status>{status}</Status><Mensagem/></RetornoCadastroCliente>"
+        f"<CNPJ>{escape(cnpj)}</CNPJ><Status>{status}</Status><Mensagem>{escape(message)}</Mensagem>"
+        "</RetornoCadastroCliente>"
     ).encode()
 
 
@@ -55,7 +57,8 @@ class _Handler(BaseHTTPRequestHandler):
             status = "APV"
         if srv.misbehave == "eco-errado":
             id_mensagem = "00000000-0000-4000-8000-000000000000"
-        body = _answer(id_mensagem, cnpj, status, srv.style)
+        echo = f"recebido em {self.path}" if srv.misbehave == "eco-url" else ""  # ERPs that echo their own URL
+        body = _answer(id_mensagem, cnpj, status, srv.style, echo)
         self.send_response(200)
         self.send_header("Content-Type", "text/xml;charset=utf-8" if srv.style == "prefixo" else "application/xml")
         self.send_header("Content-Length", str(len(body)))

@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     # one line per command module
     "homologa.generator.command",
     "homologa.server.command",
+    "homologa.report.runs_command",
     "homologa.report.command",
     "homologa.report.package_command",
     "homologa.report.verify_command",

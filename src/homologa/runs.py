@@ -29,6 +29,7 @@ FORMAT = 1
 RECORD_NAME = "execucao.json"
 RESULTS_NAME = "allure-results"
 LOAD_NAME = "carga"
+RUN_LABEL = "execucao"  # Allure label on every scenario of a run: a report counts only its own run's results
 BASE_ENV = "HOMOLOGA_EXECUCOES"
 DEFAULT_BASE = Path("reports") / "execucoes"
 

@@ -9,7 +9,10 @@ import sys
 import zipfile
 from pathlib import Path
 
+from homologa.contract import load_pack
+from homologa.runs import RECORD_NAME
 from homologa.secrets import mask_url
+from homologa.target import target_identity
 
 SECRET_PASSWORD = "s3nha-basica-XYZ"
 SECRET_TOKEN = "tok-bearer-8f3a1c"
@@ -33,7 +36,10 @@ bearer = "{SECRET_TOKEN}"
 chave_cliente = "{SECRET_KEY_PATH}"
 """
 
+RUN_ID = "20261201-120000-abc123"  # the stand-in run's id (its execucao.json and the label on every result)
 TALLY = {  # reports/carga/resultado.json, as the load run writes it
+    "alvo": mask_url(TARGET),
+    "alvo_id": target_identity(TARGET),
     "planejados": 1200,
     "enviados": 1200,
     "pen": 1100,
@@ -66,6 +72,12 @@ REQUEST = (
 ANSWER = "<RetornoCadastroCliente xmlns='urn:b2b:homologacao:cliente:v1'><Status>PEN</Status></RetornoCadastroCliente>"
 TARGET = {target!r}
 R2_PASSES = {r2_passes!r}
+RUN_ID = {run_id!r}
+
+
+@pytest.fixture(autouse=True)
+def run_label():
+    allure.dynamic.label("execucao", RUN_ID)
 
 
 def rule(code, name, blocking=True):
@@ -126,10 +138,13 @@ def test_r6_carga():
 """
 
 
-def write_suite_results(folder: Path, *, tally: dict[str, object] | None = None, r2_passes: bool = False) -> Path:
-    """Run the stand-in suite with allure-pytest into ``folder / "allure-results"``; return that folder."""
+def write_suite_results(
+    folder: Path, *, tally: dict[str, object] | None = None, r2_passes: bool = False, run_id: str = RUN_ID
+) -> Path:
+    """Run the stand-in suite with allure-pytest into ``folder / "allure-results"`` and write the run's record
+    ``folder / "execucao.json"`` (``folder`` is then a run folder); return the results folder."""
     folder.mkdir(parents=True, exist_ok=True)
-    source = SUITE.format(target=mask_url(TARGET), tally=tally or TALLY, r2_passes=r2_passes)
+    source = SUITE.format(target=mask_url(TARGET), tally=tally or TALLY, r2_passes=r2_passes, run_id=run_id)
     (folder / "test_suite_homologa.py").write_text(source, encoding="utf-8")
     results = folder / "allure-results"
     done = subprocess.run(
@@ -141,7 +156,45 @@ def write_suite_results(folder: Path, *, tally: dict[str, object] | None = None,
         raise RuntimeError(f"a suíte de teste não gerou resultados Allure: {done.stdout[-2000:]} {done.stderr[-2000:]}")
     (results / "environment.properties").write_text(f"alvo={mask_url(TARGET)}\n", encoding="utf-8")
     (results / "categories.json").write_text(json.dumps(CATEGORIES, ensure_ascii=False), encoding="utf-8")
+    write_record(folder, run_id)
     return results
+
+
+def record(run_id: str = RUN_ID, **changes: object) -> dict[str, object]:
+    """A finished run's ``execucao.json`` as the suite writes it (target masked, selection complete)."""
+    pack = load_pack()
+    data: dict[str, object] = {
+        "formato": 1,
+        "id": run_id,
+        "estado": "concluida",
+        "inicio": "2026-12-01T12:00:00+00:00",
+        "fim": "2026-12-01T12:01:00+00:00",
+        "processo": {"pid": 1, "maquina": "outra-maquina"},
+        "alvo": {
+            "url": mask_url(TARGET),
+            "origem": "perfil (homologacao.toml)",
+            "id": target_identity(TARGET),
+            "embutido": False,
+            "aviso": None,
+        },
+        "perfil": {"arquivo": "homologacao.toml", "sha256": "0" * 64},
+        "distribuidor": {"nome": "Distribuidora Sintética Ltda", "cnpj": "11.222.333/0001-81"},
+        "opcoes": {"timeout_s": 10.0, "campos_protegidos": [], "estrito": False},
+        "semente_clientes": 1234,
+        "contrato": {"versao": pack.version, "sha256": pack.sha256},
+        "homologa": "0.1.0",
+        "selecao": {"k": None, "m": None, "selecionados": 8, "desmarcados": 0, "executados": 8},
+        "segredos": {"verificados": 5, "vazamentos": []},
+        "problemas": [],
+    }
+    data.update(changes)
+    return data
+
+
+def write_record(folder: Path, run_id: str = RUN_ID, **changes: object) -> Path:
+    path = folder / RECORD_NAME
+    path.write_text(json.dumps(record(run_id, **changes), ensure_ascii=False), encoding="utf-8")
+    return path
 
 
 def write_profile(folder: Path) -> Path:

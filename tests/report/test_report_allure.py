@@ -59,7 +59,13 @@ def test_report_embeds_rules_xml_attachments_categories_and_environment(generate
 
 def test_summary_has_verdicts_load_failures_and_synthetic_note(generated: Generated) -> None:
     md = generated.summary_md.read_text(encoding="utf-8")
-    assert "**Veredito: REPROVADO**" in md
+    assert md.startswith("# REPROVADO — Resumo da homologação — Distribuidora Sintética Ltda")
+    assert "**Veredito — REPROVADO: 1 cenário(s) violam regras do contrato" in md
+    assert "- **Execução:** 20261201-120000-abc123 (concluida)" in md
+    assert "- **Seleção:** 8 de 8 cenário(s) selecionados executados" in md
+    assert "- **Carga:** carga de " in md
+    assert " — mesmo alvo: http://erp:***@127.0.0.1:9/clientes?apikey=***&filial=***" in md
+    assert "DEMONSTRAÇÃO" not in md
     assert "| R1 | Cliente novo recebe PEN | 3 | 0 | passou |" in md
     assert "| R2 | Reenvio recebe APV/RPV | 0 | 1 | falhou |" in md
     assert "| R4 | Eco de IdMensagem e CNPJ | 4 | 0 | passou (verificada em toda resposta) |" in md
@@ -82,7 +88,7 @@ def test_summary_has_verdicts_load_failures_and_synthetic_note(generated: Genera
     assert "Distribuidora Sintética Ltda" in md
     assert "sintéticos" in md
     page = generated.summary_html.read_text(encoding="utf-8")
-    assert '<html lang="pt-BR">' in page and "Veredito: REPROVADO" in page
+    assert '<html lang="pt-BR">' in page and "Veredito — REPROVADO" in page
     assert "<td>R2</td><td>Reenvio recebe APV/RPV</td><td class=n>0</td><td class=n>1</td>" in page
     assert sanitize.outside_references(page) == []
 
@@ -119,10 +125,10 @@ def test_outside_references_sees_fetch_and_css() -> None:
 
 
 def test_missing_results_is_a_pt_br_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = cli.main(["relatorio", "--resultados", str(tmp_path / "nada"), "--saida", str(tmp_path / "r")])
+    code = cli.main(["relatorio", "--execucao", str(tmp_path / "nada"), "--saida", str(tmp_path / "r")])
     err = capsys.readouterr().err
     assert code != 0
-    assert err.startswith("homologa relatorio: erro: resultados Allure não encontrados")
+    assert err.startswith("homologa relatorio: erro: execução ") and "não encontrada" in err
     assert "Traceback" not in err
 
 
@@ -130,7 +136,7 @@ def test_missing_allure_cli_says_how_to_install(
     run_a: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv(allure_cli.ENV_VARIABLE, str(tmp_path / "sem-allure"))
-    code = cli.main(["relatorio", "--resultados", str(run_a), "--saida", str(tmp_path / "r")])
+    code = cli.main(["relatorio", "--execucao", str(run_a.parent), "--saida", str(tmp_path / "r")])
     err = capsys.readouterr().err
     assert code != 0
     assert "o Allure CLI não está instalado" in err and "npm ci --prefix reports" in err

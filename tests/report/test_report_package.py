@@ -14,11 +14,13 @@ from conftest import Generated
 from homologa import __version__, cli
 from homologa.contract import load_pack
 from homologa.profile import load_profile
-from homologa.report import load_evidence, sanitize
+from homologa.report import load_evidence, sanitize, secretscan
 from homologa.report import manifest as mf
 from homologa.report.build import ReportOutcome, context_for, write_summary
 from homologa.report.package import PackageError, write_package
-from homologa.report.verdict import overall_verdict
+from homologa.report.run_evidence import LoadBinding, own_results
+from homologa.report.verdict import judge_results
+from homologa.runs import read_run
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class Packaged:
 @pytest.fixture(scope="module")
 def package_a(generated: Generated, tmp_path_factory: pytest.TempPathFactory) -> Packaged:
     out = tmp_path_factory.mktemp("pacote-a")
-    args = ["pacote", "--perfil", str(generated.profile), "--resultados", str(generated.results)]
+    args = ["pacote", "--perfil", str(generated.profile), "--execucao", str(generated.results.parent)]
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
         code = cli.main([*args, "--carga", str(generated.load), "--saida", str(out)])
@@ -55,6 +57,7 @@ def test_package_name_contents_and_manifest(package_a: Packaged) -> None:
     assert {"carga/carga_stats.csv", "carga/carga.html", "carga/resultado.json"} <= names
     assert {"allure-results/environment.properties", "allure-results/categories.json"} <= names
     assert sum(n.startswith("allure-results/") and n.endswith("-result.json") for n in names) == 8
+    assert {"execucao.json"} <= names
     manifest = package_a.manifest
     assert set(manifest["arquivos"]) == names - {"manifesto.json"}  # type: ignore[arg-type]
     for name, sha in manifest["arquivos"].items():  # type: ignore[attr-defined]
@@ -65,9 +68,12 @@ def test_package_name_contents_and_manifest(package_a: Packaged) -> None:
     assert manifest["veredito"] == "reprovado"
     assert manifest["regras"]["R2"] == {"passaram": 0, "falharam": 1, "veredito": "falhou"}  # type: ignore[index]
     assert manifest["carga"]["enviados"] == 1200  # type: ignore[index]
-    assert manifest["alvo"] == "http://erp:***@127.0.0.1:9/clientes?apikey=***&filial=7"
+    assert manifest["alvo"] == "http://erp:***@127.0.0.1:9/clientes?apikey=***&filial=***"
     assert manifest["inicio"] <= manifest["fim"]  # type: ignore[operator]
-    assert manifest["perfil"]["autenticacao"]["basic"] == "erp:***"  # type: ignore[index]
+    assert manifest["perfil"] == {"arquivo": "homologacao.toml", "sha256": "0" * 64}
+    assert manifest["execucao"]["id"] == support.RUN_ID  # type: ignore[index]
+    assert manifest["alvo_id"] and manifest["demonstracao"] is False
+    assert "execucao.json" in names
     assert manifest["selo"] == mf.seal(manifest)
     assert f"selo (SHA-256 do manifesto): {manifest['selo']}" in package_a.output
 
@@ -114,7 +120,7 @@ def _first_result_with(members: dict[str, bytes], status: str) -> str:
         ("verdict-unsealed", "manifesto alterado: o selo registrado não confere com o conteúdo do manifesto"),
         (
             "result",
-            "veredito do manifesto (reprovado) não confere com os resultados do pacote (aprovado com ressalvas)",
+            "veredito do manifesto (reprovado) não confere com os resultados do pacote (inconclusivo)",
         ),
         ("contract", "pacote de contrato v1 diferente do distribuído pelo homologa"),
         ("golden", "mensagens golden diferentes das distribuídas pelo homologa"),
@@ -178,13 +184,18 @@ def test_unreadable_package_is_a_clear_error(
 
 
 def outcome_for(results_dir: Path, generated: Generated, folder: Path, load: Path | None = None) -> ReportOutcome:
-    """A report outcome for other results without running Allure again: the summary is real, the Allure page is
-    the session's (comparar, verificar and the secret scan read the manifest and the files, not the page)."""
-    profile = load_profile(generated.profile)
-    found = load_evidence.session(results_dir, load)
-    results, tally = found.results, found.tally
-    md, page = write_summary(results, tally, context_for(results, profile), folder)
-    return ReportOutcome(results, tally, generated.index, md, page, overall_verdict(results))
+    """A report outcome for another run folder without running Allure again: the summary is real, the Allure page
+    is the session's (comparar, verificar and the secret scan read the manifest and the files, not the page)."""
+    run = read_run(results_dir.parent)
+    binding = LoadBinding(load, "carga de teste" if load else "a carga não fez parte desta execução")
+    results, _ = own_results(run)
+    found = load_evidence.session_of(results, load)
+    judgement = judge_results(found.results, run.record)
+    secrets = tuple(secretscan.profile_secrets(load_profile(generated.profile)))
+    md, page = write_summary(found.results, found.tally, context_for(run, judgement, binding, secrets), folder)
+    return ReportOutcome(
+        run, found.results, found.tally, generated.index, md, page, judgement, binding, secrets=secrets
+    )
 
 
 def test_comparar_shows_rules_and_load_changes(
@@ -192,11 +203,10 @@ def test_comparar_shows_rules_and_load_changes(
 ) -> None:
     tally = dict(support.TALLY, clientes_por_segundo=250.0, p95_ms=300.0, falhas={"falha de transporte": 0})
     results_b = support.write_suite_results(tmp_path / "run-b", tally=tally, r2_passes=True)
-    profile = load_profile(generated.profile)
-    path_b = write_package(outcome_for(results_b, generated, tmp_path), profile, None, tmp_path / "b").path
+    path_b = write_package(outcome_for(results_b, generated, tmp_path), tmp_path / "b").path
     assert cli.main(["comparar", str(package_a.path), str(path_b)]) == 0
     out = capsys.readouterr().out
-    assert "veredito: reprovado → aprovado com ressalvas" in out
+    assert "veredito: reprovado → inconclusivo" in out
     assert "regras que passaram a falhar: nenhuma" in out
     assert "regras que deixaram de falhar:\n  R2: antes 1 cenário(s) falhando" in out
     assert "clientes por segundo: 198,5 → 250,0  (mudou)" in out
@@ -212,9 +222,9 @@ def test_a_leaked_secret_stops_the_package(generated: Generated, tmp_path: Path)
     load = tmp_path / "carga"
     shutil.copytree(generated.load, load)
     (load / "locust.log").write_text(f"POST /clientes Authorization: Bearer {support.SECRET_TOKEN}\n", encoding="utf-8")
-    outcome = outcome_for(generated.results, generated, tmp_path)
+    outcome = outcome_for(generated.results, generated, tmp_path, load)
     with pytest.raises(PackageError, match=r"segredo do perfil .* pacote não gerado: carga/locust\.log") as caught:
-        write_package(outcome, load_profile(generated.profile), load, tmp_path / "saida")
+        write_package(outcome, tmp_path / "saida")
     assert support.SECRET_TOKEN not in str(caught.value)
     assert not list((tmp_path / "saida").glob("*.zip")) if (tmp_path / "saida").exists() else True
 
@@ -224,10 +234,11 @@ def test_a_leaked_secret_stops_the_report(
 ) -> None:
     leaky = tmp_path / "allure-results"
     shutil.copytree(run_a, leaky)
+    support.write_record(tmp_path)
     attachment = next(iter(leaky.glob("*-attachment.xml")))
     attachment.write_text(f"<x>senha {support.SECRET_PASSWORD}</x>", encoding="utf-8")
     out = tmp_path / "relatorio"
-    code = cli.main(["relatorio", "--perfil", str(generated.profile), "--resultados", str(leaky), "--saida", str(out)])
+    code = cli.main(["relatorio", "--perfil", str(generated.profile), "--execucao", str(tmp_path), "--saida", str(out)])
     err = capsys.readouterr().err
     assert code == 2
     assert "segredo do perfil" in err and support.SECRET_PASSWORD not in err
@@ -239,11 +250,12 @@ def test_load_run_outside_pytest_is_packaged_and_verified_as_r6(
 ) -> None:
     results = tmp_path / "allure-results"
     shutil.copytree(run_a, results)
+    support.write_record(tmp_path)
     for path in results.glob("*-result.json"):  # the load ran with the locust CLI: no pytest test for it
         if json.loads(path.read_text(encoding="utf-8"))["name"] == "test_r6_carga":
             path.unlink()
     load = support.write_load_output(tmp_path)
-    package = write_package(outcome_for(results, generated, tmp_path, load), None, load, tmp_path / "p").path
+    package = write_package(outcome_for(results, generated, tmp_path, load), tmp_path / "p").path
     manifest = json.loads(support.zip_members(package)[mf.MANIFEST_NAME])
     assert manifest["regras"]["R6"] == {"passaram": 0, "falharam": 1, "veredito": "falhou"}
     assert manifest["carga"]["aprovado"] is False

@@ -30,7 +30,7 @@ def test_reads_rules_statuses_and_reproduction_from_real_allure_results(run_a: P
     assert r2.category == "status divergente"
     assert r2.reproduction == (
         "curl -sS -X POST -H 'Content-Type: application/xml' --data @pedido.xml "
-        "'http://erp:***@127.0.0.1:9/clientes?apikey=***&filial=7'"
+        "'http://erp:***@127.0.0.1:9/clientes?apikey=***&filial=***'"
     )
     assert {a.name for a in r2.attachments} == {"pedido CadastroCliente", "resposta"}
     assert [t.advisory_not_met for t in results.tests if t.rule[0] == "B"] == [True, False]
@@ -61,12 +61,18 @@ def _results(*items: tuple[str, str, str]) -> Results:
     return Results(folder=Path("."), tests=tuple(tests))
 
 
+R1 = ("R1 — x", "passed", "blocker")
+R2 = ("R2 — z", "passed", "blocker")
+
+
 @pytest.mark.parametrize(
     ("items", "expected"),
     [
-        ((("R1 — x", "passed", "blocker"), ("B1 — y", "passed", "minor")), verdict.APPROVED),
-        ((("R1 — x", "passed", "blocker"), ("B1 — y", "failed", "minor")), verdict.APPROVED_WITH_REMARKS),
-        ((("R1 — x", "passed", "blocker"), ("B2 — y", "failed", "blocker")), verdict.APPROVED_WITH_REMARKS),
+        ((R1, R2, ("B1 — y", "passed", "minor")), verdict.APPROVED),
+        ((R1, R2, ("B1 — y", "failed", "minor")), verdict.APPROVED_WITH_REMARKS),
+        ((R1, R2, ("B2 — y", "failed", "blocker")), verdict.APPROVED_WITH_REMARKS),
+        ((R1, ("B1 — y", "passed", "minor")), verdict.INCONCLUSIVE),  # R2 never ran: no sign-off
+        ((R1, R2, ("B2 — y", "broken", "minor")), verdict.INCONCLUSIVE),  # a harness fault is not a pass
         ((("R1 — x", "failed", "blocker"), ("R2 — y", "broken", "blocker")), verdict.REJECTED),
         ((("R1 — x", "broken", "blocker"), ("B1 — y", "passed", "minor")), verdict.INCONCLUSIVE),
         ((("carga", "failed", "critical"),), verdict.REJECTED),
@@ -154,7 +160,7 @@ def test_properties_file_as_allure_reads_it() -> None:
 
 
 def test_stand_in_suite_masks_its_target() -> None:
-    assert support.SECRET_QUERY_KEY not in support.SUITE.format(target="x", tally="{}", r2_passes=False)
+    assert support.SECRET_QUERY_KEY not in support.SUITE.format(target="x", tally="{}", r2_passes=False, run_id="x")
 
 
 def test_a_failure_counts_against_every_rule_its_message_cites() -> None:

@@ -1,4 +1,4 @@
-"""``homologa relatorio``: the offline single-file Allure report and the one-page summary."""
+"""``homologa relatorio``: the offline single-file Allure report and the one-page summary of one run."""
 
 from __future__ import annotations
 
@@ -7,49 +7,63 @@ from pathlib import Path
 from typing import Any
 
 from homologa.cli import UsageError
-from homologa.profile import Profile, ProfileError, load_profile
-from homologa.report import allure_cli
-from homologa.report.build import ReportError, ReportInputs, build_report
+from homologa.profile import ProfileError, load_profile
+from homologa.report import allure_cli, secretscan
+from homologa.report.build import ReportError, ReportInputs, ReportOutcome, build_report
 from homologa.report.results import ResultsError
+from homologa.report.run_evidence import EvidenceError, choose_run
 from homologa.report.tally import TallyError
+from homologa.runs import Run
 
 DEFAULT_PROFILE = "homologacao.toml"
-DEFAULT_RESULTS = "reports/allure-results"
 DEFAULT_REPORT = "reports/allure-report"
 DEFAULT_LOAD = "reports/carga"
 
 
-def optional_profile(value: str | None) -> Profile | None:
-    """The profile named on the command line (must exist), else ``homologacao.toml`` if present, else none."""
+def profile_secrets(value: str | None) -> tuple[str, ...]:
+    """Secrets of the profile named with ``--perfil`` (else ``homologacao.toml`` if present): only scanned for.
+
+    The run is described by its own record; the profile is read here only so that none of its secrets can ship.
+    """
     if value is None:
         if not Path(DEFAULT_PROFILE).is_file():
-            return None
+            return ()
         value = DEFAULT_PROFILE
     try:
-        return load_profile(value)
+        return tuple(secretscan.profile_secrets(load_profile(value)))
     except ProfileError as exc:
         raise UsageError(str(exc)) from None
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--perfil", metavar="ARQUIVO", help=f"perfil do distribuidor (padrão: {DEFAULT_PROFILE}, se existir)"
+        "--execucao",
+        metavar="ID|PASTA",
+        help="a execução da suíte a relatar: id (ou começo do id), ou a pasta; padrão: a última concluída "
+        "(veja: homologa execucoes)",
     )
     parser.add_argument(
-        "--resultados", metavar="PASTA", default=DEFAULT_RESULTS, help=f"resultados Allure (padrão: {DEFAULT_RESULTS})"
+        "--perfil",
+        metavar="ARQUIVO",
+        help=f"perfil cujos segredos não podem aparecer nas evidências (padrão: {DEFAULT_PROFILE}, se existir); "
+        "não muda o que a execução registrou",
     )
     parser.add_argument(
-        "--carga", metavar="PASTA", default=DEFAULT_LOAD, help=f"saída da carga Locust (padrão: {DEFAULT_LOAD})"
+        "--carga",
+        metavar="PASTA",
+        help="saída de uma carga Locust a anexar (precisa ser do mesmo alvo); padrão: a carga da própria "
+        f"execução, senão {DEFAULT_LOAD} se for do mesmo alvo",
     )
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "relatorio",
-        help="gera o relatório Allure offline (um único HTML) e o resumo da homologação",
+        help="gera o relatório Allure offline (um único HTML) e o resumo de uma execução",
         description=(
-            "Gera reports/allure-report/index.html (um único arquivo que abre sem rede) a partir dos resultados "
-            "Allure, e o resumo de uma página reports/resumo.html e reports/resumo.md."
+            "Gera reports/allure-report/index.html (um único arquivo que abre sem rede) e o resumo de uma página "
+            "reports/resumo.html e reports/resumo.md, a partir do registro e dos resultados de uma execução "
+            "(reports/execucoes/<id>/)."
         ),
     )
     add_common(parser)
@@ -60,29 +74,42 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def make_report(args: argparse.Namespace, output: Path, summary_dir: Path) -> Any:
-    profile = optional_profile(args.perfil)
+def selected_run(args: argparse.Namespace) -> Run:
+    try:
+        return choose_run(args.execucao)
+    except EvidenceError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def make_report(args: argparse.Namespace, run: Run, output: Path, summary_dir: Path) -> ReportOutcome:
     inputs = ReportInputs(
-        results_dir=Path(args.resultados),
+        run=run,
         output_dir=output,
         summary_dir=summary_dir,
-        load_dir=Path(args.carga),
-        profile=profile,
+        load_dir=Path(args.carga) if args.carga else None,
+        shared_load_dir=Path(DEFAULT_LOAD),
+        extra_secrets=profile_secrets(args.perfil),
     )
     try:
         return build_report(inputs)
-    except (ResultsError, TallyError, allure_cli.AllureError, ReportError) as exc:
+    except (ResultsError, TallyError, allure_cli.AllureError, ReportError, EvidenceError) as exc:
         raise UsageError(str(exc)) from None
+
+
+def describe(outcome: ReportOutcome) -> None:
+    print(f"execução: {outcome.run.id} ({outcome.run.folder})")
+    if outcome.ignored:
+        print(f"resultados de outras execuções ignorados: {outcome.ignored}")
+    print(f"carga: {outcome.load.note}")
+    print(f"veredito: {outcome.judgement.line}")
 
 
 def run(args: argparse.Namespace) -> int:
     output = Path(args.saida)
     summary_dir = Path(args.resumo) if args.resumo else output.parent
-    outcome = make_report(args, output, summary_dir)
-    tests = outcome.results.tests
-    print(f"relatório: {outcome.index} ({len(tests)} cenários; abre direto do disco, sem rede)")
+    chosen = selected_run(args)
+    outcome = make_report(args, chosen, output, summary_dir)
+    print(f"relatório: {outcome.index} ({len(outcome.results.tests)} cenários; abre direto do disco, sem rede)")
     print(f"resumo: {outcome.summary_html} e {outcome.summary_md}")
-    if outcome.tally is None:
-        print("carga: não fez parte desta sessão")
-    print(f"veredito: {outcome.verdict}")
+    describe(outcome)
     return 0

@@ -75,7 +75,11 @@ def load_result(tally: LoadTally, load_dir: Path) -> tuple[dict[str, Any], list[
 
 def session(results_dir: Path, load_dir: Path | None) -> Session:
     """Read the results and the tally; add the load result when the load ran outside pytest and judged itself."""
-    results = read_results(results_dir)
+    return session_of(read_results(results_dir), load_dir)
+
+
+def session_of(results: Results, load_dir: Path | None) -> Session:
+    """As :func:`session`, for results already read (and filtered to one run)."""
     tally = attached_tally(results)
     if tally is not None:
         return Session(results, tally)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 import zipfile
@@ -12,11 +13,11 @@ from typing import Any
 
 from homologa import __version__
 from homologa.contract import load_pack
-from homologa.profile import Profile
 from homologa.report import manifest as mf
 from homologa.report import secretscan
-from homologa.report.build import ReportOutcome, target_of
+from homologa.report.build import ReportOutcome
 from homologa.report.verdict import rule_verdicts
+from homologa.runs import RECORD_NAME, RUN_LABEL
 
 REPORT_MEMBER = "relatorio/index.html"
 RESULTS_PREFIX = "allure-results/"
@@ -40,12 +41,15 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower() or "distribuidor"
 
 
-def package_name(profile: Profile | None, end_ms: int | None) -> str:
+def package_name(record: dict[str, Any], end_ms: int | None) -> str:
     who = "distribuidor"
-    if profile is not None and profile.cnpj:
-        who = re.sub(r"[^0-9A-Za-z]", "", profile.cnpj).upper()
-    elif profile is not None and profile.name:
-        who = slug(profile.name)
+    distributor = record.get("distribuidor") or {}
+    if distributor.get("cnpj"):
+        who = re.sub(r"[^0-9A-Za-z]", "", str(distributor["cnpj"])).upper()
+    elif distributor.get("nome"):
+        who = slug(str(distributor["nome"]))
+    if (record.get("alvo") or {}).get("embutido"):
+        who = "demonstracao"
     when = datetime.fromtimestamp(end_ms / 1000, tz=UTC) if end_ms else datetime.now(tz=UTC)
     return f"homologacao-{who}-{when:%Y%m%d}.zip"
 
@@ -64,35 +68,68 @@ def _folder_members(folder: Path, prefix: str) -> dict[str, bytes]:
     }
 
 
-def collect_members(report: ReportOutcome, load_dir: Path | None) -> dict[str, bytes]:
+def _other_run(path: Path, run_id: str) -> bool:
+    """A result file of another run (a shared ``--alluredir``): never packaged with this one."""
+    if not path.name.endswith("-result.json"):
+        return False
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    labels = data.get("labels") if isinstance(data, dict) else None
+    values = [lb.get("value") for lb in labels or [] if isinstance(lb, dict) and lb.get("name") == RUN_LABEL]
+    return values != [run_id]
+
+
+def collect_members(report: ReportOutcome) -> dict[str, bytes]:
     members = {
         REPORT_MEMBER: report.index.read_bytes(),
         report.summary_html.name: report.summary_html.read_bytes(),
         report.summary_md.name: report.summary_md.read_bytes(),
+        RECORD_NAME: (report.run.folder / RECORD_NAME).read_bytes(),
     }
-    members.update(_folder_members(report.results.folder, RESULTS_PREFIX))
-    if load_dir is not None:
-        members.update(_folder_members(load_dir, LOAD_PREFIX))
+    results = _folder_members(report.results.folder, RESULTS_PREFIX)
+    for name in list(results):
+        if _other_run(report.results.folder / name.removeprefix(RESULTS_PREFIX), report.run.id):
+            del results[name]
+    members.update(results)
+    if report.load.folder is not None:
+        members.update(_folder_members(report.load.folder, LOAD_PREFIX))
     return members
 
 
-def build_manifest(report: ReportOutcome, profile: Profile | None, members: dict[str, bytes]) -> dict[str, Any]:
+def build_manifest(report: ReportOutcome, members: dict[str, bytes]) -> dict[str, Any]:
     pack = load_pack()
     results = report.results
+    record = report.run.record
+    target = record.get("alvo") or {}
     manifest: dict[str, Any] = {
         "formato": mf.FORMAT,
         "homologa": __version__,
         "gerado_em": datetime.now(tz=UTC).isoformat(timespec="seconds"),
-        "distribuidor": {"nome": profile.name, "cnpj": profile.cnpj} if profile else None,
-        "alvo": target_of(results, profile) or None,
-        "perfil": mf.masked_profile(profile) if profile else None,
-        "inicio": _iso(results.start_ms),
-        "fim": _iso(results.stop_ms),
+        "execucao": {
+            "id": report.run.id,
+            "estado": record.get("estado"),
+            "selecao": record.get("selecao"),
+            "semente_clientes": record.get("semente_clientes"),
+            "homologa": record.get("homologa"),
+        },
+        "distribuidor": record.get("distribuidor"),
+        "alvo": target.get("url"),
+        "alvo_id": target.get("id"),
+        "alvo_origem": target.get("origem"),
+        "demonstracao": bool(target.get("embutido")),
+        "perfil": record.get("perfil"),
+        "opcoes": record.get("opcoes"),
+        "inicio": record.get("inicio") or _iso(results.start_ms),
+        "fim": record.get("fim") or _iso(results.stop_ms),
         "veredito": report.verdict,
+        "faltando": list(report.judgement.missing),
         "regras": {
             v.rule: {"passaram": v.passed, "falharam": v.failed, "veredito": v.verdict} for v in rule_verdicts(results)
         },
         "carga": report.tally.to_json() if report.tally else None,
+        "carga_origem": report.load.note,
         "contrato": {"versao": pack.version, "sha256": pack.sha256},
         "golden": mf.golden_fingerprint(),
         "arquivos": {name: mf.sha256_bytes(data) for name, data in sorted(members.items())},
@@ -101,20 +138,17 @@ def build_manifest(report: ReportOutcome, profile: Profile | None, members: dict
     return manifest
 
 
-def write_package(
-    report: ReportOutcome, profile: Profile | None, load_dir: Path | None, output_dir: Path
-) -> PackageOutcome:
-    members = collect_members(report, load_dir)
-    secrets = secretscan.profile_secrets(profile)
-    leaked = secretscan.files_with_secrets(members, secrets)
+def write_package(report: ReportOutcome, output_dir: Path) -> PackageOutcome:
+    members = collect_members(report)
+    leaked = secretscan.files_with_secrets(members, report.secrets)
     if leaked:
         raise PackageError(
             "um segredo do perfil (senha, token, chave) aparece nestes arquivos; pacote não gerado: "
             + ", ".join(leaked[:5])
         )
-    manifest = build_manifest(report, profile, members)
+    manifest = build_manifest(report, members)
     output_dir.mkdir(parents=True, exist_ok=True)
-    path = output_dir / package_name(profile, report.results.stop_ms)
+    path = output_dir / package_name(report.run.record, report.results.stop_ms)
     tmp = path.with_suffix(".zip.tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, data in [(mf.MANIFEST_NAME, mf.dumps(manifest)), *sorted(members.items())]:

@@ -1,4 +1,4 @@
-"""``homologa pacote``: the tamper-evident homologation package (zip with report, summary, results, manifest)."""
+"""``homologa pacote``: the tamper-evident homologation package of one run (report, summary, results, manifest)."""
 
 from __future__ import annotations
 
@@ -8,38 +8,50 @@ from pathlib import Path
 from typing import Any
 
 from homologa.cli import UsageError
-from homologa.report.command import add_common, make_report, optional_profile
+from homologa.report.build import EMBEDDED_BANNER, is_embedded
+from homologa.report.command import add_common, describe, make_report, selected_run
 from homologa.report.package import PackageError, write_package
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "pacote",
-        help="gera o pacote de homologação (zip com relatório, resumo, resultados e manifesto com SHA-256)",
+        help="gera o pacote de homologação de uma execução (zip com relatório, resumo, resultados e manifesto)",
         description=(
-            "Gera o relatório e o resumo a partir dos resultados e empacota tudo em "
-            "reports/homologacao-<CNPJ ou nome>-<data>.zip com manifesto.json (SHA-256 de cada arquivo, do "
-            "contrato e das mensagens golden, alvo e perfil com segredos mascarados, horários e veredito). "
-            "É evidência de adulteração, não uma assinatura da plataforma."
+            "Gera o relatório e o resumo de uma execução e empacota tudo em reports/homologacao-<CNPJ ou nome>-"
+            "<data>-<hora>-<selo>.zip com manifesto.json (SHA-256 de cada arquivo, do contrato e das mensagens "
+            "golden, o registro da execução, alvo mascarado, horários e veredito). É evidência de adulteração, "
+            "não uma assinatura da plataforma."
         ),
     )
     add_common(parser)
     parser.add_argument("--saida", metavar="PASTA", default="reports", help="pasta do pacote (padrão: reports)")
+    parser.add_argument(
+        "--demonstracao",
+        action="store_true",
+        help="permite empacotar uma execução contra o distribuidor embutido (marcada como DEMONSTRAÇÃO)",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    profile = optional_profile(args.perfil)
+    chosen = selected_run(args)
+    if is_embedded(chosen.record) and not args.demonstracao:
+        raise UsageError(
+            f"a execução {chosen.id} foi contra o distribuidor embutido, não contra um ERP: não é uma homologação. "
+            "Rode `pytest suites --target URL-do-ERP` (ou use --demonstracao para um pacote de demonstração)"
+        )
     with tempfile.TemporaryDirectory(prefix="homologa-pacote-") as tmp:
-        report = make_report(args, Path(tmp) / "relatorio", Path(tmp))
-        load_dir = Path(args.carga)
+        report = make_report(args, chosen, Path(tmp) / "relatorio", Path(tmp))
         try:
-            outcome = write_package(report, profile, load_dir if load_dir.is_dir() else None, Path(args.saida))
+            outcome = write_package(report, Path(args.saida))
         except PackageError as exc:
             raise UsageError(str(exc)) from None
     manifest = outcome.manifest
     print(f"pacote: {outcome.path} ({len(manifest['arquivos'])} arquivos)")
-    print(f"veredito: {manifest['veredito']}")
+    if is_embedded(chosen.record):
+        print(EMBEDDED_BANNER)
+    describe(report)
     print(f"selo (SHA-256 do manifesto): {manifest['selo']}")
     print(f"confira com: homologa verificar {outcome.path}")
     return 0

@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from homologa.judgement import Judgement
 from homologa.report.results import Results, TestResult
 from homologa.report.tally import LoadTally
-from homologa.report.verdict import overall_verdict, rule_verdicts
+from homologa.report.verdict import judge_results, rule_verdicts
 from homologa.secrets import mask_url, redact
 
 SYNTHETIC_NOTE = (
@@ -34,6 +35,9 @@ class SummaryContext:
     contract_version: str = ""
     contract_sha256: str = ""
     secrets: tuple[str, ...] = field(default=())
+    judgement: Judgement | None = None  # the run's verdict (computed from its results and record)
+    banner: str = ""  # shown above everything (a demonstration run against the embedded distributor)
+    run_facts: tuple[tuple[str, str], ...] = ()  # what the run's record says (execução, seleção, semente, ...)
 
 
 def clean(text: str, secrets: Iterable[str]) -> str:
@@ -98,6 +102,9 @@ class FailureGroup:
 class SummaryData:
     title: str
     verdict: str
+    verdict_line: str
+    missing: list[str]
+    banner: str
     facts: list[tuple[str, str]]
     rules: list[tuple[str, str, int, int, str]]
     load: list[tuple[str, str]] | None
@@ -120,6 +127,7 @@ def build(results: Results, tally: LoadTally | None, ctx: SummaryContext) -> Sum
         ),
         ("Contrato", f"v{ctx.contract_version} (SHA-256 {ctx.contract_sha256[:16]}…)" if ctx.contract_version else "—"),
         ("homologa", ctx.harness_version or "—"),
+        *((k, clean(v, secrets)) for k, v in ctx.run_facts),
     ]
     rules = [(v.rule, clean(v.title, secrets), v.passed, v.failed, v.verdict) for v in rule_verdicts(results)]
     load = None
@@ -157,7 +165,20 @@ def build(results: Results, tally: LoadTally | None, ctx: SummaryContext) -> Sum
     advisories = [
         (t.rule, clean(t.name, secrets), clean(first_line(t), secrets)) for t in results.tests if t.advisory_not_met
     ]
-    return SummaryData(title, overall_verdict(results), facts, rules, load, load_failures, failures, advisories)
+    judgement = ctx.judgement or judge_results(results)
+    return SummaryData(
+        title,
+        judgement.verdict,
+        judgement.line,
+        list(judgement.missing),
+        ctx.banner,
+        facts,
+        rules,
+        load,
+        load_failures,
+        failures,
+        advisories,
+    )
 
 
 def _md_cell(text: object) -> str:
@@ -165,7 +186,12 @@ def _md_cell(text: object) -> str:
 
 
 def to_markdown(data: SummaryData) -> str:
-    out = [f"# {data.title}", "", f"**Veredito: {data.verdict.upper()}**", ""]
+    out = [f"# {data.verdict.upper()} — {data.title}", ""]
+    if data.banner:
+        out += [f"> **{data.banner}**", ""]
+    out += [f"**Veredito — {_md_cell(data.verdict_line)}**", ""]
+    if data.missing:
+        out += ["Faltou para uma homologação completa:", ""] + [f"- {_md_cell(m)}" for m in data.missing] + [""]
     out += [f"- **{k}:** {_md_cell(v)}" for k, v in data.facts]
     out += ["", "## Regras do contrato", ""]
     out += ["| Regra | Descrição | Passaram | Falharam | Veredito |", "|---|---|---:|---:|---|"]
@@ -203,7 +229,9 @@ h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccd;padding:.3rem .5rem;text-align:left}
 td.n{text-align:right}.veredito{font-size:1.2rem;font-weight:bold;padding:.5rem 1rem;display:inline-block}
 .aprovado{background:#dff5e1}.reprovado,.falhou{background:#fde2e1}.ressalvas{background:#fff4d6}
-.inconclusivo{background:#eee}pre{background:#f4f5f7;padding:.6rem;overflow-x:auto;white-space:pre-wrap}
+.inconclusivo{background:#eee}
+.aviso{background:#fff4d6;border:2px solid #d9a400;padding:.6rem;font-weight:bold}
+pre{background:#f4f5f7;padding:.6rem;overflow-x:auto;white-space:pre-wrap}
 """
 
 
@@ -216,9 +244,14 @@ def to_html(data: SummaryData) -> str:
     parts = [
         "<!DOCTYPE html>",
         '<html lang="pt-BR"><head><meta charset="utf-8">',
-        f"<title>{e(data.title)}</title><style>{_CSS}</style></head><body>",
+        f"<title>{e(data.verdict.upper())} — {e(data.title)}</title><style>{_CSS}</style></head><body>",
+        f'<p class="aviso">{e(data.banner)}</p>' if data.banner else "",
         f"<h1>{e(data.title)}</h1>",
-        f'<p class="veredito {_css_class(data.verdict)}">Veredito: {e(data.verdict.upper())}</p>',
+        f'<p class="veredito {_css_class(data.verdict)}">Veredito — {e(data.verdict_line)}</p>',
+        ("<p>Faltou para uma homologação completa:</p><ul>" + "".join(f"<li>{e(m)}</li>" for m in data.missing))
+        + "</ul>"
+        if data.missing
+        else "",
         "<ul>" + "".join(f"<li><b>{e(k)}:</b> {e(v)}</li>" for k, v in data.facts) + "</ul>",
         "<h2>Regras do contrato</h2>",
         "<table><tr><th>Regra</th><th>Descrição</th><th>Passaram</th><th>Falharam</th><th>Veredito</th></tr>",

@@ -418,9 +418,17 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if state.judgement is not None:
         color = {"aprovado": "green", "aprovado com ressalvas": "yellow"}.get(state.judgement.verdict, "red")
         terminalreporter.line(state.judgement.line, **{color: True})
-    else:  # the plugin outside the product suite (no run folder): counts only
+    else:  # the plugin outside the product suite (no run folder, no record): counts only, never a sign-off
         failed, errors = len(stats.get("failed", [])), len(stats.get("error", []))
-        terminalreporter.line(f"{failed} cenário(s) falharam, {errors} com falha do próprio homologa (sem registro)")
+        if errors:
+            terminalreporter.line(
+                f"INCOMPLETO: {errors} cenário(s) não rodaram por falha do próprio homologa", red=True
+            )
+        if failed:
+            terminalreporter.line(f"{failed} cenário(s) violam regras do contrato", red=True)
+        terminalreporter.line(
+            "fora da suíte de produto (pytest suites): sem registro de execução, não vale como homologação"
+        )
     if state.stopped:
         terminalreporter.line("a rodada parou na primeira falha de transporte: o alvo não responde", red=True)
     if not state.settings.target:

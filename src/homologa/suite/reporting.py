@@ -19,13 +19,13 @@ from typing import Any
 import allure
 
 from homologa import __version__
+from homologa.runs import RUN_LABEL
 from homologa.suite.client import Exchange
 from homologa.suite.errors import CATEGORIES
 from homologa.suite.options import Settings
 from homologa.suite.rules import rule
 
 EPIC = "Contrato v1 — cadastro de clientes"
-RUN_LABEL = "execucao"
 BEST_PRACTICE_CATEGORY = "boa prática não atendida (consultiva)"
 
 

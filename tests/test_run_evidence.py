@@ -1,0 +1,108 @@
+"""A run is a unit of evidence: real ``pytest suites`` processes, real run folders, real reports.
+
+Two runs at once keep their results apart; a partial selection is INCONCLUSIVO in the terminal, the record and the
+resumo alike; a report describes what the run recorded, not what ``homologacao.toml`` says later; a target's query
+string never reaches the evidence even when the ERP echoes its own URL back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from suite_support import conforming_server
+
+from homologa.report.run_evidence import own_results
+from homologa.report.verdict import judge_results
+from homologa.runs import list_runs
+
+REPO = Path(__file__).resolve().parents[1]
+SUITES = REPO / "suites"
+
+
+def _env(base: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOMOLOGA_")}
+    env["HOMOLOGA_EXECUCOES"] = str(base)
+    return env
+
+
+def _suite(base: Path, cwd: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *args],
+        cwd=cwd, env=_env(base), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+
+def _finish(proc: subprocess.Popen[str]) -> tuple[int, str]:
+    out, _ = proc.communicate(timeout=300)
+    return proc.returncode, out
+
+
+def test_two_runs_at_once_keep_their_evidence_apart(tmp_path: Path) -> None:
+    base = tmp_path / "execucoes"
+    with conforming_server() as server:
+        first = _suite(base, tmp_path, "--target", server.url)
+        second = _suite(base, tmp_path)  # the embedded reference distributor, same checkout, same moment
+        (code_1, out_1), (code_2, out_2) = _finish(first), _finish(second)
+    assert code_1 == 0, out_1[-3000:]
+    assert code_2 == 0, out_2[-3000:]
+    runs = list_runs(base)
+    assert len(runs) == 2 and runs[0].folder != runs[1].folder
+    targets = set()
+    for run in runs:
+        results, ignored = own_results(run)
+        assert ignored == 0  # nothing of the other run in this run's folder
+        assert len(results.tests) == run.record["selecao"]["executados"] > 40
+        assert judge_results(results, run.record).verdict == run.verdict
+        assert run.verdict.startswith("aprovado")
+        targets.add(run.record["alvo"]["id"])
+        assert f"execução {run.id}" in (out_1 + out_2)
+    assert len(targets) == 2  # one embedded, one the hand-written ERP: never mixed
+
+
+def test_partial_run_is_inconclusive_and_the_report_ignores_a_later_profile(tmp_path: Path) -> None:
+    base = tmp_path / "execucoes"
+    code, out = _finish(_suite(base, tmp_path, "-k", "acento"))
+    assert code == 3, out[-3000:]
+    assert "INCONCLUSIVO: a rodada não cobriu o que a homologação exige" in out
+    assert "cenário(s) desmarcados (-k/-m/--deselect)" in out
+    (run,) = list_runs(base)
+    assert run.verdict == "inconclusivo" and run.record["selecao"]["desmarcados"] > 0
+    # later, a profile naming a real ERP appears in the working folder: the report must still describe the run
+    (tmp_path / "homologacao.toml").write_text(
+        '[distribuidor]\nnome = "Outro Nome"\n[alvo]\nurl = "http://erp.exemplo:8080/clientes"\n', encoding="utf-8"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "homologa", "relatorio", "--saida", str(tmp_path / "r" / "allure-report")],
+        cwd=tmp_path, env=_env(base), capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = (tmp_path / "r" / "resumo.md").read_text(encoding="utf-8")
+    assert summary.startswith("# INCONCLUSIVO — Resumo da homologação\n")
+    assert "DEMONSTRAÇÃO" in summary and "distribuidor de referência embutido" in summary
+    assert "erp.exemplo" not in summary and "Outro Nome" not in summary
+    packaged = subprocess.run(
+        [sys.executable, "-m", "homologa", "pacote", "--saida", str(tmp_path / "p")],
+        cwd=tmp_path, env=_env(base), capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert packaged.returncode == 2
+    assert "foi contra o distribuidor embutido" in packaged.stderr and "Traceback" not in packaged.stderr
+
+
+def test_echoed_target_url_never_reaches_the_evidence(tmp_path: Path) -> None:
+    base = tmp_path / "execucoes"
+    with conforming_server(misbehave="eco-url") as server:
+        url = server.url.replace("chave=segredo123", "filial=segredo-filial-42&chave=segredo123")
+        code, out = _finish(_suite(base, tmp_path, "--target", url, "-k", "acento or reenvio"))
+    assert code in (0, 3), out[-3000:]
+    (run,) = list_runs(base)
+    assert run.record["segredos"]["vazamentos"] == []
+    blobs = [out, json.dumps(run.record)]
+    blobs += [p.read_text(encoding="utf-8", errors="replace") for p in run.folder.rglob("*") if p.is_file()]
+    echoed = [b for b in blobs if "/erp/clientes?" in b and "***" in b]
+    assert echoed, "the ERP's echo of its URL should be in the evidence, masked"
+    for secret in ("segredo123", "segredo-filial-42"):
+        assert all(secret not in blob for blob in blobs), secret
