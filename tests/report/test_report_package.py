@@ -65,7 +65,7 @@ def test_package_name_contents_and_manifest(package_a: Packaged) -> None:
     assert manifest["veredito"] == "reprovado"
     assert manifest["regras"]["R2"] == {"passaram": 0, "falharam": 1, "veredito": "falhou"}  # type: ignore[index]
     assert manifest["carga"]["enviados"] == 1200  # type: ignore[index]
-    assert manifest["alvo"] == "http://erp:***@127.0.0.1:9/clientes?apikey=***&filial=7"
+    assert manifest["alvo"] == "http://erp:***@127.0.0.1:9/clientes?apikey=***&filial=***"
     assert manifest["inicio"] <= manifest["fim"]  # type: ignore[operator]
     assert manifest["perfil"]["autenticacao"]["basic"] == "erp:***"  # type: ignore[index]
     assert manifest["selo"] == mf.seal(manifest)

@@ -18,7 +18,8 @@ def register(subparsers: Any) -> None:
         help="gera o pacote de homologação (zip com relatório, resumo, resultados e manifesto com SHA-256)",
         description=(
             "Gera o relatório e o resumo a partir dos resultados e empacota tudo em "
-            "reports/homologacao-<CNPJ ou nome>-<data>.zip com manifesto.json (SHA-256 de cada arquivo, do "
+            "reports/homologacao-<CNPJ ou nome>-<AAAAMMDD>-<HHMMSS>-<selo8>.zip (nunca sobrescreve) com "
+            "manifesto.json (SHA-256 de cada arquivo, do "
             "contrato e das mensagens golden, alvo e perfil com segredos mascarados, horários e veredito). "
             "É evidência de adulteração, não uma assinatura da plataforma."
         ),
