@@ -9,6 +9,10 @@ import pytest
 import report_support as support
 
 from homologa import cli
+from homologa.profile import load_profile
+from homologa.report import load_evidence
+from homologa.report.build import ReportOutcome, context_for, write_summary
+from homologa.report.verdict import overall_verdict
 
 
 @dataclass(frozen=True)
@@ -58,3 +62,13 @@ def generated(run_a: Path, tmp_path_factory: pytest.TempPathFactory) -> Generate
         summary_md=root / "reports" / "resumo.md",
         summary_html=root / "reports" / "resumo.html",
     )
+
+
+def outcome_for(results_dir: Path, generated: Generated, folder: Path, load: Path | None = None) -> ReportOutcome:
+    """A report outcome for other results without running Allure again: the summary is real, the Allure page is
+    the session's (comparar, verificar and the secret scan read the manifest and the files, not the page)."""
+    profile = load_profile(generated.profile)
+    found = load_evidence.session(results_dir, load)
+    results, tally = found.results, found.tally
+    md, page = write_summary(results, tally, context_for(results, profile), folder)
+    return ReportOutcome(results, tally, generated.index, md, page, overall_verdict(results))

@@ -9,16 +9,14 @@ from pathlib import Path
 
 import pytest
 import report_support as support
-from conftest import Generated
+from conftest import Generated, outcome_for
 
 from homologa import __version__, cli
 from homologa.contract import load_pack
 from homologa.profile import load_profile
-from homologa.report import load_evidence, sanitize
 from homologa.report import manifest as mf
-from homologa.report.build import ReportOutcome, context_for, write_summary
+from homologa.report import sanitize
 from homologa.report.package import PackageError, write_package
-from homologa.report.verdict import overall_verdict
 
 
 @dataclass(frozen=True)
@@ -175,16 +173,6 @@ def test_unreadable_package_is_a_clear_error(
     code, _, err = verify(path, capsys)
     assert code == 2
     assert message in err and "Traceback" not in err
-
-
-def outcome_for(results_dir: Path, generated: Generated, folder: Path, load: Path | None = None) -> ReportOutcome:
-    """A report outcome for other results without running Allure again: the summary is real, the Allure page is
-    the session's (comparar, verificar and the secret scan read the manifest and the files, not the page)."""
-    profile = load_profile(generated.profile)
-    found = load_evidence.session(results_dir, load)
-    results, tally = found.results, found.tally
-    md, page = write_summary(results, tally, context_for(results, profile), folder)
-    return ReportOutcome(results, tally, generated.index, md, page, overall_verdict(results))
 
 
 def test_comparar_shows_rules_and_load_changes(
