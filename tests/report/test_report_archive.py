@@ -233,3 +233,53 @@ def test_pacote_twice_from_the_command_line_keeps_both(
         assert codes[1] == 2 and len(packages) == 1 and "nada foi sobrescrito" in err and "Traceback" not in err
     for path in packages:
         assert NAME.fullmatch(path.name)
+
+
+def _resealed(members: dict[str, bytes], manifest: dict[str, object], path: Path) -> Path:
+    manifest["arquivos"] = {n: mf.sha256_bytes(d) for n, d in sorted(members.items())}
+    manifest["selo"] = mf.seal(manifest)
+    return build(path, [(mf.MANIFEST_NAME, mf.dumps(manifest)), *members.items()])
+
+
+def test_verdict_is_checked_with_the_run_record_when_the_package_holds_it(
+    generated: Generated, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = support.write_suite_results(tmp_path / "run", r2_passes=True)
+    for path in results.glob("*-result.json"):  # no broken B2: without a record this run is aprovado com ressalvas
+        if json.loads(path.read_text(encoding="utf-8"))["name"] == "test_b2_latencia":
+            path.unlink()
+    package = write_package(outcome_for(results, generated, tmp_path), None, None, tmp_path / "p").path
+    members = dict(members_of(package))
+    manifest = json.loads(members.pop(mf.MANIFEST_NAME))
+    assert manifest["veredito"] == "aprovado com ressalvas"
+    assert verify(package, capsys)[0] == 0
+    record = {"formato": 1, "id": "x", "estado": "concluida", "selecao": {"desmarcados": 2}}
+    members["execucao.json"] = json.dumps(record).encode()
+    code, _, err = verify(_resealed(members, manifest, tmp_path / "com-registro.zip"), capsys)
+    assert code == 1
+    assert (
+        "veredito do manifesto (aprovado com ressalvas) não confere com os resultados do pacote (inconclusivo)" in err
+    )
+    manifest["veredito"] = "inconclusivo"
+    code, _, err = verify(_resealed(members, manifest, tmp_path / "coerente.zip"), capsys)
+    assert code == 0, err
+    members["execucao.json"] = b"[" * 100_000
+    code, _, err = verify(_resealed(members, manifest, tmp_path / "registro-ilegivel.zip"), capsys)
+    assert code == 2 and "execucao.json ilegível" in err and "Traceback" not in err
+
+
+def test_comparar_refuses_an_altered_or_unreadable_package(
+    package: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    members = dict(members_of(package))
+    altered = dict(members, **{"resumo.md": members["resumo.md"].replace(b"REPROVADO", b"APROVADO")})
+    altered_path = build(tmp_path / "alterado.zip", list(altered.items()))
+    code = cli.main(["comparar", str(package), str(altered_path)])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "arquivo alterado: resumo.md" in captured.err and "comparação recusada" in captured.err
+    assert "de " not in captured.out  # no comparison printed
+    hostile = build(tmp_path / "dup.zip", [("resumo.md", b"forjado"), *members.items()])
+    code = cli.main(["comparar", str(hostile), str(package)])
+    captured = capsys.readouterr()
+    assert code == 2 and "nome repetido" in captured.err and "Traceback" not in captured.err
