@@ -283,3 +283,39 @@ def test_comparar_refuses_an_altered_or_unreadable_package(
     code = cli.main(["comparar", str(hostile), str(package)])
     captured = capsys.readouterr()
     assert code == 2 and "nome repetido" in captured.err and "Traceback" not in captured.err
+
+
+def test_symbolic_link_member_is_refused(package: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    link = zipfile.ZipInfo("relatorio/atalho", date_time=(1980, 1, 1, 0, 0, 0))
+    link.external_attr = (0o120777) << 16  # unzip would create a symlink to /etc
+    hostile = build(tmp_path / "link.zip", members_of(package))
+    with zipfile.ZipFile(hostile, "a") as zf:
+        zf.writestr(link, "/etc")
+    assert_refused(*verify(hostile, capsys), "membro 'relatorio/atalho' recusado", "link simbólico")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("contrato", "v1"), ("golden", [1]), ("regras", {"R1": "passou"}), ("carga", {"falhas": [1]})],
+)
+def test_manifest_fields_of_the_wrong_type_are_refused_even_when_sealed(
+    package: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str, value: object
+) -> None:
+    members = dict(members_of(package))
+    manifest = json.loads(members.pop(mf.MANIFEST_NAME))
+    manifest[field] = value
+    path = _resealed(members, manifest, tmp_path / "tipos.zip")
+    assert_refused(*verify(path, capsys), f"manifesto.json malformado: campo {field!r} de tipo errado")
+
+
+def test_a_number_too_long_to_read_is_unreadable_not_a_traceback(
+    package: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    members = dict(members_of(package))
+    manifest = json.loads(members.pop(mf.MANIFEST_NAME))
+    name = next(n for n in members if n.endswith("-result.json"))
+    members[name] = b'{"name": "x", "status": "passed", "start": ' + b"9" * 5000 + b"}"
+    code, _, err = verify(_resealed(members, manifest, tmp_path / "numero.zip"), capsys)
+    assert code == 2 and "PACOTE ILEGÍVEL" in err and "Traceback" not in err
+    data = mf.dumps(manifest).replace(b'"formato": 1', b'"formato": ' + b"1" * 5000)
+    assert_refused(*verify(_with_manifest(package, tmp_path, data), capsys), "manifesto.json ilegível")

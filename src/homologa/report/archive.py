@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import stat
 import struct
 import tempfile
 import unicodedata
@@ -41,6 +42,8 @@ RECORD_MEMBER = RECORD_NAME  # the run's own record (``execucao.json``), at the 
 ACCEPTED_METHODS = {zipfile.ZIP_STORED: "sem compressão", zipfile.ZIP_DEFLATED: "deflate"}
 # what a reader of the zip may raise on corrupt data (CRC, truncated stream, bad header, unsupported feature)
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError)
+# fields of the manifest the verification and the comparison look into, so must be objects (when not null)
+_MANIFEST_FIELDS = {"contrato": dict, "golden": dict, "regras": dict, "carga": dict}
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _EOCD = struct.Struct("<4s4H2LH")
 _ZIP64_LOCATOR = struct.Struct("<4sLQL")
@@ -95,8 +98,8 @@ class Archive:
                 found = session(results_dir, load_dir)
             except (ResultsError, TallyError) as exc:
                 raise ArchiveError(f"resultados do pacote: {exc}") from None
-            except RecursionError:
-                raise ArchiveError("resultados do pacote: JSON aninhado demais para ser lido") from None
+            except (RecursionError, ValueError) as exc:  # nesting too deep, a number of 5000 digits...
+                raise ArchiveError(f"resultados do pacote: JSON impossível de ler ({type(exc).__name__})") from None
             results = Results(folder=self.path, tests=found.results.tests, environment=found.results.environment)
             return Session(results, found.tally)
 
@@ -157,7 +160,7 @@ def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, package: 
 def _parse_json(data: bytes, name: str, package: str) -> Any:
     try:
         return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:  # UnicodeDecodeError, JSONDecodeError, an integer of more than 4300 digits
         raise ArchiveError(f"{package}: {name} ilegível ({exc})") from None
     except RecursionError:
         raise ArchiveError(f"{package}: {name} ilegível (JSON aninhado demais)") from None
@@ -177,6 +180,8 @@ def unsafe_name(info: zipfile.ZipInfo, limits: Limits = LIMITS) -> str | None:
         return "caractere de controle no nome"
     if "\\" in raw:
         return "barra invertida no nome (caminho do Windows)"
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "link simbólico (extraído, apontaria para fora do pacote)"
     if raw.startswith("/"):
         return "caminho absoluto"
     if _DRIVE.match(raw):
@@ -277,6 +282,14 @@ def _manifest(data: bytes, package: str, limits: Limits) -> dict[str, Any]:
         )
     if not all(isinstance(v, str) for v in listed.values()):
         raise ArchiveError(f"{package}: {MANIFEST_NAME} malformado: hash de arquivo que não é texto")
+    for key, kind in _MANIFEST_FIELDS.items():
+        if manifest.get(key) is not None and not isinstance(manifest[key], kind):
+            raise ArchiveError(f"{package}: {MANIFEST_NAME} malformado: campo {key!r} de tipo errado")
+    for key, inner in (("regras", None), ("carga", "falhas")):
+        value = manifest.get(key) or {}
+        items = value.values() if inner is None else [value.get(inner) or {}]
+        if not all(isinstance(item, dict) for item in items):
+            raise ArchiveError(f"{package}: {MANIFEST_NAME} malformado: campo {key!r} de tipo errado")
     return manifest
 
 
