@@ -9,6 +9,12 @@ import pytest
 import report_support as support
 
 from homologa import cli
+from homologa.profile import load_profile
+from homologa.report import load_evidence, secretscan
+from homologa.report.build import ReportOutcome, context_for, write_summary
+from homologa.report.run_evidence import LoadBinding, own_results
+from homologa.report.verdict import judge_results
+from homologa.runs import read_run
 
 
 @dataclass(frozen=True)
@@ -57,4 +63,19 @@ def generated(run_a: Path, tmp_path_factory: pytest.TempPathFactory) -> Generate
         index=output / "index.html",
         summary_md=root / "reports" / "resumo.md",
         summary_html=root / "reports" / "resumo.html",
+    )
+
+
+def outcome_for(results_dir: Path, generated: Generated, folder: Path, load: Path | None = None) -> ReportOutcome:
+    """A report outcome for another run folder without running Allure again: the summary is real, the Allure page
+    is the session's (comparar, verificar and the secret scan read the manifest and the files, not the page)."""
+    run = read_run(results_dir.parent)
+    binding = LoadBinding(load, "carga de teste" if load else "a carga não fez parte desta execução")
+    results, _ = own_results(run)
+    found = load_evidence.session_of(results, load)
+    judgement = judge_results(found.results, run.record)
+    secrets = tuple(secretscan.profile_secrets(load_profile(generated.profile)))
+    md, page = write_summary(found.results, found.tally, context_for(run, judgement, binding, secrets), folder)
+    return ReportOutcome(
+        run, found.results, found.tally, generated.index, md, page, judgement, binding, secrets=secrets
     )

@@ -4,6 +4,7 @@ and the load test, and a distributor profile full of secrets that must never rea
 from __future__ import annotations
 
 import json
+import struct
 import subprocess
 import sys
 import zipfile
@@ -222,3 +223,27 @@ def rewrite_zip(source: Path, target: Path, members: dict[str, bytes]) -> Path:
         for name, data in members.items():
             zf.writestr(name, data)
     return target
+
+
+def patch_member(
+    path: Path, name: str, *, flags: int | None = None, method: int | None = None, size: int | None = None
+) -> Path:
+    """Patch the raw header fields of one member, in its central-directory entry and its local header (a hostile
+    zip that :mod:`zipfile` itself would never write)."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        at = zf.start_dir  # type: ignore[attr-defined]
+    found = False
+    while data[at : at + 4] == b"PK\x01\x02":
+        name_len, extra_len, comment_len = struct.unpack_from("<3H", data, at + 28)
+        local = struct.unpack_from("<L", data, at + 42)[0]
+        if data[at + 46 : at + 46 + name_len] == name.encode():
+            found = True
+            for field, central, local_at, fmt in ((flags, 8, 6, "<H"), (method, 10, 8, "<H"), (size, 24, 22, "<L")):
+                if field is not None:
+                    struct.pack_into(fmt, data, at + central, field)
+                    struct.pack_into(fmt, data, local + local_at, field)
+        at += 46 + name_len + extra_len + comment_len
+    assert found, name
+    path.write_bytes(bytes(data))
+    return path

@@ -1,4 +1,10 @@
-"""``homologacao-<CNPJ ou nome>-<data>.zip``: report, summary, raw Allure results, Locust output and the manifest."""
+"""``homologacao-<CNPJ ou nome>-<AAAAMMDD>-<HHMMSS>-<selo8>.zip``: report, summary, raw Allure results, Locust output
+and the manifest.
+
+A package is never overwritten: its name carries the run's end time (UTC, to the second) and the first 8 hex digits
+of its seal, and the file is created exclusively (``open(..., "xb")``). Two packages of different evidence get
+different names; the same evidence packaged twice in the same second is refused with a clear message.
+"""
 
 from __future__ import annotations
 
@@ -41,7 +47,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower() or "distribuidor"
 
 
-def package_name(record: dict[str, Any], end_ms: int | None) -> str:
+def package_name(record: dict[str, Any], end_ms: int | None, seal: str) -> str:
     who = "distribuidor"
     distributor = record.get("distribuidor") or {}
     if distributor.get("cnpj"):
@@ -51,7 +57,7 @@ def package_name(record: dict[str, Any], end_ms: int | None) -> str:
     if (record.get("alvo") or {}).get("embutido"):
         who = "demonstracao"
     when = datetime.fromtimestamp(end_ms / 1000, tz=UTC) if end_ms else datetime.now(tz=UTC)
-    return f"homologacao-{who}-{when:%Y%m%d}.zip"
+    return f"homologacao-{who}-{when:%Y%m%d-%H%M%S}-{seal[:8]}.zip"
 
 
 def _iso(ms: int | None) -> str | None:
@@ -147,14 +153,33 @@ def write_package(report: ReportOutcome, output_dir: Path) -> PackageOutcome:
             + ", ".join(leaked[:5])
         )
     manifest = build_manifest(report, members)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    path = output_dir / package_name(report.run.record, report.results.stop_ms)
-    tmp = path.with_suffix(".zip.tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name, data in [(mf.MANIFEST_NAME, mf.dumps(manifest)), *sorted(members.items())]:
-            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, data)
-    tmp.replace(path)
+    path = output_dir / package_name(report.run.record, report.results.stop_ms, manifest["selo"])
+    write_zip(path, [(mf.MANIFEST_NAME, mf.dumps(manifest)), *sorted(members.items())])
     return PackageOutcome(path, manifest)
+
+
+def write_zip(path: Path, members: list[tuple[str, bytes]]) -> None:
+    """Create ``path`` exclusively (never over an existing file); a half-written file is removed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("xb")
+    except FileExistsError:
+        raise PackageError(
+            f"já existe um pacote com este nome: {path} (mesma evidência empacotada no mesmo segundo); "
+            "nada foi sobrescrito"
+        ) from None
+    except OSError as exc:
+        raise PackageError(f"não foi possível criar o pacote {path}: {exc.strerror or exc}") from None
+    try:
+        with handle, zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for name, data in members:
+                info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                zf.writestr(info, data)
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        raise PackageError(f"não foi possível gravar o pacote {path}: {exc.strerror or exc}") from None
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise

@@ -19,9 +19,9 @@ def register(subparsers: Any) -> None:
         help="gera o pacote de homologação de uma execução (zip com relatório, resumo, resultados e manifesto)",
         description=(
             "Gera o relatório e o resumo de uma execução e empacota tudo em reports/homologacao-<CNPJ ou nome>-"
-            "<data>-<hora>-<selo>.zip com manifesto.json (SHA-256 de cada arquivo, do contrato e das mensagens "
-            "golden, o registro da execução, alvo mascarado, horários e veredito). É evidência de adulteração, "
-            "não uma assinatura da plataforma."
+            "<AAAAMMDD>-<HHMMSS>-<selo8>.zip (nunca sobrescreve) com manifesto.json (SHA-256 de cada arquivo, do "
+            "contrato e das mensagens golden, o registro da execução, alvo mascarado, horários e veredito). É "
+            "evidência de adulteração, não uma assinatura da plataforma."
         ),
     )
     add_common(parser)

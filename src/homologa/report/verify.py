@@ -3,6 +3,12 @@
 Finds files edited, missing or added after packaging, a contract pack or golden set other than the ones this
 version of homologa ships, a verdict that does not follow from the results inside, and a seal that does not match
 (the manifest itself edited). Tamper evidence only: it is not a signature by the platform.
+
+Two kinds of finding, two exit codes of ``homologa verificar``: ``problems`` are evidence that the package was
+altered or does not agree with itself (exit 1); ``unreadable`` are contents that cannot be read at all (exit 2: not
+"altered", since nothing shows a change). A package refused as hostile never gets here (:mod:`archive`, exit 2).
+When the package holds the run's record (``execucao.json``), the verdict is recomputed with it — deselected
+scenarios, interruption, protected fields — exactly as the run judged itself.
 """
 
 from __future__ import annotations
@@ -19,22 +25,27 @@ from homologa.report.verdict import overall_verdict, rule_verdicts
 @dataclass
 class Verification:
     problems: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.unreadable
+
+    @property
+    def altered(self) -> bool:
+        return bool(self.problems)
 
 
 def check_files(archive: Archive, out: Verification) -> None:
     listed: dict[str, object] = archive.manifest["arquivos"]
     for name, expected in sorted(listed.items()):
-        data = archive.members.get(name)
-        if data is None:
+        actual = archive.hashes.get(name)
+        if actual is None:
             out.problems.append(f"arquivo ausente: {name}")
-        elif mf.sha256_bytes(data) != expected:
+        elif actual != expected:
             out.problems.append(f"arquivo alterado: {name} (SHA-256 não confere)")
-    for name in sorted(set(archive.members) - set(listed) - {mf.MANIFEST_NAME}):
+    for name in sorted(set(archive.hashes) - set(listed) - {mf.MANIFEST_NAME}):
         out.problems.append(f"arquivo a mais, fora do manifesto: {name}")
 
 
@@ -71,10 +82,11 @@ def check_shipped_data(archive: Archive, out: Verification) -> None:
 def check_verdict(archive: Archive, out: Verification) -> None:
     try:
         results = archive.session().results
+        record = archive.record()
     except ArchiveError as exc:
-        out.problems.append(str(exc))
+        out.unreadable.append(str(exc))
         return
-    actual = overall_verdict(results)
+    actual = overall_verdict(results, record) if record is not None else overall_verdict(results)
     claimed = archive.manifest.get("veredito")
     if claimed != actual:
         out.problems.append(f"veredito do manifesto ({claimed}) não confere com os resultados do pacote ({actual})")

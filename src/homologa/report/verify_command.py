@@ -8,9 +8,11 @@ from typing import Any
 
 from homologa.cli import UsageError
 from homologa.report.archive import ArchiveError, open_archive
-from homologa.report.verify import verify
+from homologa.report.verify import Verification, verify
 
-EXIT_TAMPERED = 1
+EXIT_INTACT = 0
+EXIT_TAMPERED = 1  # a hash, the seal or the verdict does not match: the package was altered
+EXIT_UNREADABLE = 2  # not a package, malformed, or refused as hostile: nothing says it was altered
 
 
 def register(subparsers: Any) -> None:
@@ -20,12 +22,31 @@ def register(subparsers: Any) -> None:
         description=(
             "Recalcula o SHA-256 de cada arquivo do pacote, confere o contrato e as mensagens golden com os "
             "distribuídos por esta versão do homologa e o veredito com os resultados dentro do pacote. "
-            "Aponta arquivos alterados, ausentes ou a mais. Evidência de adulteração, não assinatura."
+            "Aponta arquivos alterados, ausentes ou a mais. Recusa zips hostis (nomes repetidos ou inseguros, "
+            "membros criptografados, compressão desconhecida, tamanhos acima dos limites). Evidência de "
+            "adulteração, não assinatura. Saída: 0 íntegro, 1 alterado ou inconsistente, 2 ilegível ou recusado."
         ),
     )
     parser.add_argument("arquivo", metavar="ARQUIVO.zip", help="pacote gerado por homologa pacote")
     parser.add_argument("--selo", metavar="SHA256", help="selo recebido por outro canal, para conferir o manifesto")
     parser.set_defaults(func=run)
+
+
+def report_problems(path: str, result: Verification) -> int:
+    """Print what is wrong with a package (stderr) and return the exit code; 0 when nothing is."""
+    for note in result.notes:
+        print(f"aviso: {note}")
+    if result.altered:
+        print(f"PACOTE ADULTERADO OU INCONSISTENTE: {path}", file=sys.stderr)
+        for problem in [*result.problems, *result.unreadable]:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_TAMPERED
+    if result.unreadable:
+        print(f"PACOTE ILEGÍVEL: {path}", file=sys.stderr)
+        for problem in result.unreadable:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    return EXIT_INTACT
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,13 +55,9 @@ def run(args: argparse.Namespace) -> int:
         result = verify(archive, args.selo)
     except ArchiveError as exc:
         raise UsageError(str(exc)) from None
-    for note in result.notes:
-        print(f"aviso: {note}")
-    if result.problems:
-        print(f"PACOTE ADULTERADO OU INCONSISTENTE: {args.arquivo}", file=sys.stderr)
-        for problem in result.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return EXIT_TAMPERED
+    code = report_problems(args.arquivo, result)
+    if code:
+        return code
     manifest = archive.manifest
     print(f"pacote íntegro: {args.arquivo}")
     print(f"  {len(manifest['arquivos'])} arquivos conferidos; veredito: {manifest.get('veredito')}")
