@@ -61,6 +61,11 @@ def run(args: argparse.Namespace) -> int:
     manifest = archive.manifest
     print(f"pacote íntegro: {args.arquivo}")
     print(f"  {len(manifest['arquivos'])} arquivos conferidos; veredito: {manifest.get('veredito')}")
+    run = manifest.get("execucao")
+    if isinstance(run, dict) and run.get("id"):
+        print(f"  execução: {run.get('id')}; alvo: {manifest.get('alvo')}")
+    if manifest.get("demonstracao"):
+        print("  DEMONSTRAÇÃO: execução contra o distribuidor embutido do homologa; não homologa nenhum ERP")
     print(f"  selo: {manifest.get('selo')}")
     print("  (evidência de adulteração: confira o selo com o recebido por outro canal; não é assinatura)")
     return 0
