@@ -106,3 +106,22 @@ def test_echoed_target_url_never_reaches_the_evidence(tmp_path: Path) -> None:
     assert echoed, "the ERP's echo of its URL should be in the evidence, masked"
     for secret in ("segredo123", "segredo-filial-42"):
         assert all(secret not in blob for blob in blobs), secret
+
+
+def test_full_homologation_keeps_its_burst_in_the_run_and_leaves_reports_carga_alone(tmp_path: Path) -> None:
+    base = tmp_path / "execucoes"
+    standalone = tmp_path / "reports" / "carga"
+    standalone.mkdir(parents=True)
+    (standalone / "resultado.json").write_text('{"alvo_id": "outra-carga"}', encoding="utf-8")
+    env = {**_env(base), "HOMOLOGA_CARGA_CLIENTES": "120"}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:cacheprovider", "--com-carga"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    (run,) = list_runs(base)
+    assert run.record["apuracao"]["R6"] == {"passed": 1}
+    own = json.loads((run.load_dir / "resultado.json").read_text(encoding="utf-8"))
+    assert own["enviados"] == 120 and own["alvo_id"]
+    assert (standalone / "resultado.json").read_text(encoding="utf-8") == '{"alvo_id": "outra-carga"}'
+    assert sorted(p.name for p in standalone.iterdir()) == ["resultado.json"]
