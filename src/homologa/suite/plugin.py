@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,7 +109,8 @@ def pytest_configure(config: pytest.Config) -> None:
                 raise SettingsError(str(exc)) from None
     except SettingsError as exc:
         raise pytest.UsageError(f"homologa: {exc}") from None
-    seed = settings.seed if settings.seed is not None else secrets.randbelow(10**9)
+    # one seed per second (as scenarios.run_seed): runs in distinct seconds send disjoint new CNPJs
+    seed = settings.seed if settings.seed is not None else int(time.time()) % 10**8
     config.stash[STATE] = RunState(settings=settings, seed=seed)
 
 
