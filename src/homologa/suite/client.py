@@ -54,6 +54,8 @@ class Exchange:
     violations: tuple[Violation, ...] = ()
     answer: Retorno | None = None
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    location: str | None = None  # masked; a redirect is shown, never followed
+    www_authenticate: str | None = None  # secrets redacted
 
     def excerpt(self, limit: int = EXCERPT_CHARS) -> str:
         """The start of the answer body as text: secrets redacted, control characters shown as ``\\xNN`` (a
@@ -140,6 +142,9 @@ class ContractClient:
             ):
                 status = response.status_code
                 content_type = response.headers.get("content-type")
+                location, challenge = response.headers.get("location"), response.headers.get("www-authenticate")
+                base["location"] = None if location is None else redact(mask_url(location), self._secrets)
+                base["www_authenticate"] = None if challenge is None else redact(challenge, self._secrets)
                 data = _read_capped(response, deadline, self.timeout)
         except _Cut as cut:
             elapsed = time.monotonic() - start

@@ -373,6 +373,9 @@ def _shape(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestRe
     if not isinstance(exc, ContractViolation) or report.when != "call":
         return
     report.longrepr = exc.message
+    from homologa.suite.diagnosis import note
+
+    note(item.config.stash, exc.symptom)
     report.user_properties.append(("categoria", exc.category))
     report.user_properties.append(("regra", exc.rule))
     report.user_properties.append(("regra_violada", exc.violated))
@@ -422,6 +425,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     else:  # the plugin outside the product suite (no run folder): counts only
         failed, errors = len(stats.get("failed", [])), len(stats.get("error", []))
         terminalreporter.line(f"{failed} cenário(s) falharam, {errors} com falha do próprio homologa (sem registro)")
+    from homologa.suite.diagnosis import probable_cause
+
+    if cause := probable_cause(config.stash, ran, state.settings.masked_target, stopped=state.stopped is not None):
+        terminalreporter.line(cause, red=True, bold=True)
     if state.stopped:
         terminalreporter.line("a rodada parou na primeira falha de transporte: o alvo não responde", red=True)
     if not state.settings.target:
