@@ -14,6 +14,7 @@ import functools
 import random
 import re
 import uuid
+import zlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -187,6 +188,56 @@ def changed(cliente: Cliente, group: str) -> Cliente:
         bairro=_other(cliente.endereco.bairro, "Jardim América", "Vila Nova"),
         cep=_other(cliente.endereco.cep, cliente.endereco.cep[:5] + "999", cliente.endereco.cep[:5] + "123"),
     )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Resemblance:
+    """One way an ERP can wrongly identify a customer: the field shared (``code``) and how titles name it."""
+
+    code: str
+    name: str
+
+
+RESEMBLANCES = (
+    Resemblance("raiz", "a mesma raiz de CNPJ (outra filial)"),
+    Resemblance("email", "o mesmo e-mail"),
+    Resemblance("inscricao_estadual", "a mesma inscrição estadual"),
+    Resemblance("nome", "o mesmo nome (razão social)"),
+    Resemblance("endereco", "o mesmo endereço"),
+    Resemblance("telefone", "o mesmo telefone"),
+)
+
+
+def distinct_from(cliente: Cliente, cnpj_value: str) -> Cliente:
+    """A customer with CNPJ ``cnpj_value`` and every other field different from ``cliente`` and unique to that CNPJ
+    (so an ERP that identifies customers by any of them cannot confuse it with another one of the run)."""
+    tag = f"{zlib.crc32(cnpj_value.encode()) % 10**8:08d}"
+    return cliente.replace(
+        cnpj=cnpj_value,
+        nome=f"Distribuidora Identidade {tag} Ltda",
+        email=f"cadastro.{tag}@identidade.com.br",
+        inscricao_estadual=f"9{tag}",
+        telefone=f"31{tag}",
+        telefone_celular=f"319{tag}",
+    ).with_address(
+        logradouro=f"Rua Identidade {tag}",
+        numero=tag[-4:].lstrip("0") or "1",
+        complemento=f"Sala {tag[:3]}",
+        bairro="Jardim Identidade",
+        cep=f"{int(tag) % 9_000_000 + 1_000_000:08d}" if cliente.endereco.estado == "SP" else cliente.endereco.cep,
+    )
+
+
+def resembling(known: Cliente, customers: Customers, resemblance: str) -> Cliente:
+    """A never-received customer that shares only ``resemblance`` (a :data:`RESEMBLANCES` code) with ``known``."""
+    if resemblance == "raiz":
+        return distinct_from(known, customers.branch_of(known.cnpj))
+    other = distinct_from(known, customers.cnpj(cnpj.is_alphanumeric(known.cnpj)))
+    if resemblance == "endereco":
+        return other.replace(endereco=known.endereco)
+    if resemblance not in {"email", "inscricao_estadual", "nome", "telefone"}:
+        raise ValueError(f"semelhança desconhecida: {resemblance!r}")
+    return other.replace(**{resemblance: getattr(known, resemblance)})
 
 
 def _other(current: str, first: str, second: str) -> str:
