@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from slow_peers import serve, trickle_headers
+
 from homologa.generator import CustomerSource, parse_cep_range
 from homologa.server import ReferenceServer, ServerConfig
 from homologa.server.store import all_cnpjs
@@ -174,3 +176,14 @@ def test_a_worker_joining_late_shares_the_plan_without_overlap(tmp_path: Path) -
     assert all_cnpjs(tmp_path / "ref.db") == cnpjs(2400)
     late_count = re.search(r"este trabalhador respondeu (\d+) clientes", late_log)
     assert late_count and 0 < int(late_count.group(1)) < 2400, late_log[-2000:]
+
+
+def test_trickling_target_is_a_transport_failure_within_the_deadline(tmp_path: Path) -> None:
+    """Headers one byte every 0.2 s: each request ends at --timeout (whole exchange) and the burst ends."""
+    for address in serve(trickle_headers):
+        code, result, output = burst(
+            f"http://{address}/clientes", tmp_path, "--customers", "4", "--rate", "0", "--timeout", "1", timeout=60
+        )
+    assert code != 0, output
+    assert result["enviados"] == 4, result
+    assert result["falhas"] == {"falha de transporte": 4}, result  # without the deadline: ~200 s each, killed at 60

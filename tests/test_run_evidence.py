@@ -17,7 +17,7 @@ from suite_support import conforming_server
 
 from homologa.report.run_evidence import own_results
 from homologa.report.verdict import judge_results
-from homologa.runs import list_runs
+from homologa.runs import claim_seed, list_runs
 
 REPO = Path(__file__).resolve().parents[1]
 SUITES = REPO / "suites"
@@ -61,6 +61,14 @@ def test_two_runs_at_once_keep_their_evidence_apart(tmp_path: Path) -> None:
         targets.add(run.record["alvo"]["id"])
         assert f"execução {run.id}" in (out_1 + out_2)
     assert len(targets) == 2  # one embedded, one the hand-written ERP: never mixed
+    assert len({run.record["semente_clientes"] for run in runs}) == 2  # never the same new CNPJs
+
+
+def test_runs_started_in_the_same_second_claim_distinct_seeds(tmp_path: Path) -> None:
+    seeds = [claim_seed(tmp_path, 1_764_633_600 % 10**8, 10**8) for _ in range(3)]
+    assert seeds == [64_633_600, 64_633_601, 64_633_602]
+    assert claim_seed(tmp_path, 10**8 - 1, 10**8) == 10**8 - 1
+    assert claim_seed(tmp_path, 10**8 - 1, 10**8) == 0  # wraps within the seed space
 
 
 def test_partial_run_is_inconclusive_and_the_report_ignores_a_later_profile(tmp_path: Path) -> None:

@@ -12,7 +12,9 @@ import httpx
 import pytest
 from server_support import PACK, body, make_cliente, make_cnpj, post, running, valid_answer
 
+from homologa import cnpj as cnpj_module
 from homologa import xmlsafe
+from homologa.model import Cliente
 from homologa.server import FAULTS, ReferenceServer
 from homologa.server.faults import check_names, describe
 
@@ -178,6 +180,34 @@ def http503_as_vezes(client: httpx.Client, srv: ReferenceServer) -> None:
     assert got == expected
 
 
+def _stranger(i: int) -> Cliente:
+    """A customer sharing nothing with make_cliente(1) (whose IE, phones and address every make_cliente shares)."""
+    return make_cliente(i, inscricao_estadual=f"77{i:07d}", telefone=f"21{i:08d}").with_address(
+        logradouro=f"Avenida Outra {i}", numero=str(i), cep=f"2{i:07d}", estado="RJ", cidade="Rio de Janeiro"
+    )
+
+
+def _identifies_by(field: str) -> Scenario:
+    """A new CNPJ sharing only ``field`` with a known customer gets APV (and one sharing nothing still gets PEN);
+    unless ``field`` is the raiz, the known CNPJ with another ``field`` value gets PEN."""
+
+    def scenario(client: httpx.Client, srv: ReferenceServer) -> None:
+        known = make_cliente(1)
+        assert valid_answer(post(client, srv.url, body(known))).status == "PEN"
+        if field == "raiz":
+            twin = _stranger(2).replace(cnpj=cnpj_module.complete(known.cnpj[:8] + "0002"))
+        elif field == "endereco":
+            twin = _stranger(2).replace(endereco=known.endereco)
+        else:
+            twin = _stranger(2).replace(**{field: getattr(known, field)})
+        assert valid_answer(post(client, srv.url, body(twin))).status == "APV"  # taken for the known customer
+        assert valid_answer(post(client, srv.url, body(_stranger(3)))).status == "PEN"  # selective
+        moved = _stranger(4).replace(cnpj=known.cnpj)
+        assert valid_answer(post(client, srv.url, body(moved))).status == ("APV" if field == "raiz" else "PEN")
+
+    return scenario
+
+
 SCENARIOS: dict[str, tuple[Scenario, dict[str, object]]] = {
     "apv-para-novo": (apv_para_novo, {}),
     "pen-para-reenvio": (pen_para_reenvio, {}),
@@ -212,6 +242,12 @@ SCENARIOS: dict[str, tuple[Scenario, dict[str, object]]] = {
     "goteja": (goteja, {}),
     "derruba-conexao": (derruba_conexao, {}),
     "http503-as-vezes": (http503_as_vezes, {}),
+    "identifica-pela-raiz": (_identifies_by("raiz"), {}),
+    "identifica-pelo-email": (_identifies_by("email"), {}),
+    "identifica-pela-ie": (_identifies_by("inscricao_estadual"), {}),
+    "identifica-pelo-nome": (_identifies_by("nome"), {}),
+    "identifica-pelo-endereco": (_identifies_by("endereco"), {}),
+    "identifica-pelo-telefone": (_identifies_by("telefone"), {}),
 }
 
 

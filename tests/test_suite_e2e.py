@@ -68,6 +68,17 @@ CASES: dict[str, Case] = {
     "goteja": Case("", args=("--timeout", "1"), only_failure=True),
     "derruba-conexao": Case("", only_failure=True),
     "http503-as-vezes": Case("", rule="R5"),
+    **{
+        f"identifica-{suffix}": Case(f"test_cnpj_novo_parecido_com_cliente_cadastrado_recebe_pen[{code}]")
+        for suffix, code in (
+            ("pela-raiz", "raiz"),
+            ("pelo-email", "email"),
+            ("pela-ie", "inscricao_estadual"),
+            ("pelo-nome", "nome"),
+            ("pelo-endereco", "endereco"),
+            ("pelo-telefone", "telefone"),
+        )
+    },
 }
 
 

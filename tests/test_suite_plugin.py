@@ -257,7 +257,9 @@ def test_hanging_target_ends_the_run_after_one_timeout(pytester: pytest.Pytester
     assert time.monotonic() - start < 20
     assert result.ret == 1
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["Recebido: o alvo não respondeu em 0.5 s (tempo de leitura esgotado)"])
+    result.stdout.fnmatch_lines(
+        ["Recebido: o alvo não respondeu em 0.5 s (linha de status e cabeçalhos não chegaram completos)*"]
+    )
 
 
 # --- TLS and mTLS ---------------------------------------------------------------------------------------------

@@ -187,3 +187,32 @@ def find_run(base: Path, ref: str | None) -> Run:
             "(ou indique a execução com --execucao)"
         )
     return finished[-1]
+
+
+SEEDS_NAME = ".sementes"
+
+
+def claim_seed(base: Path, start: int, modulus: int, tries: int = 1000) -> int:
+    """The first customer seed from ``start`` (mod ``modulus``) that no other run under ``base`` has claimed.
+
+    The default seed is the start second, so runs in distinct seconds get disjoint new CNPJs; two runs started in
+    the same second in the same checkout (two terminals, a CI matrix on one machine) would get the same seed. Each
+    seed is claimed with an exclusive create (``O_EXCL``): the second run takes the next free one. A claim that
+    cannot be written (read-only base) falls back to ``start``.
+    """
+    folder = base / SEEDS_NAME
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return start % modulus
+    for step in range(tries):
+        seed = (start + step) % modulus
+        try:
+            fd = os.open(folder / str(seed), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            continue
+        except OSError:
+            return start % modulus
+        os.close(fd)
+        return seed
+    return start % modulus

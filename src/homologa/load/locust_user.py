@@ -53,24 +53,42 @@ class CadastroUser(FastHttpUser):
         started = time.time()
         t0 = time.perf_counter()
         response: Any
-        with self.client.post(
-            "", data=cast(Any, request.body), headers=runtime.headers, name=request.name, catch_response=True
-        ) as response:
+        timeout = runtime.settings.timeout
+        try:
+            # the whole exchange (connect, TLS, send, headers, body) within --timeout: Locust's own timeouts are per
+            # socket operation, so a peer trickling one byte per second would hold this user for hours
+            with (
+                gevent.Timeout(timeout),
+                self.client.post(
+                    "", data=cast(Any, request.body), headers=runtime.headers, name=request.name, catch_response=True
+                ) as response,
+            ):
+                latency_ms = (time.perf_counter() - t0) * 1000
+                status = response.status_code or 0
+                exception = response.request_meta.get("exception") if status == 0 else None
+                transport = None if status else _transport_reason(exception)
+                outcome = scenario.check(
+                    request,
+                    status,
+                    response.headers.get("Content-Type") if response.headers else None,
+                    response.content,
+                    transport,
+                )
+                if outcome.ok:
+                    response.success()
+                else:
+                    response.failure(outcome.message)
+        except gevent.Timeout:
             latency_ms = (time.perf_counter() - t0) * 1000
-            status = response.status_code or 0
-            exception = response.request_meta.get("exception") if status == 0 else None
-            transport = None if status else _transport_reason(exception)
-            outcome = scenario.check(
-                request,
-                status,
-                response.headers.get("Content-Type") if response.headers else None,
-                response.content,
-                transport,
+            outcome = scenario.check(request, 0, None, b"", "tempo esgotado")
+            self.environment.events.request.fire(
+                request_type="POST",
+                name=request.name,
+                response_time=latency_ms,
+                response_length=0,
+                exception=TimeoutError(outcome.message),
+                context={},
             )
-            if outcome.ok:
-                response.success()
-            else:
-                response.failure(outcome.message)
         runtime.record(owner, outcome, latency_ms, started, time.time())
 
 

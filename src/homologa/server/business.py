@@ -113,6 +113,35 @@ def reject(msg: CadastroCliente, cfg: ServerConfig) -> Outcome | None:
     return None
 
 
+# Fault switches that identify a customer by something other than the full CNPJ: fault -> identity field.
+IDENTITY_FAULTS: dict[str, str] = {
+    "identifica-pela-raiz": "raiz",
+    "identifica-pelo-email": "email",
+    "identifica-pela-ie": "inscricao_estadual",
+    "identifica-pelo-nome": "nome",
+    "identifica-pelo-endereco": "endereco",
+    "identifica-pelo-telefone": "telefone",
+}
+
+
+def identity(cliente: Cliente, field: str) -> str:
+    """The value a faulty ERP identifies ``cliente`` by (``field``: a value of :data:`IDENTITY_FAULTS`)."""
+    if field == "raiz":
+        return cliente.cnpj[:8]
+    if field == "endereco":
+        e = cliente.endereco
+        return f"{e.cep}|{e.numero}|{e.logradouro}"
+    return str(getattr(cliente, field))
+
+
+def identity_field(cfg: ServerConfig) -> str | None:
+    """The field the ERP identifies customers by instead of the CNPJ (an identity fault), or None (the CNPJ)."""
+    for fault, field in IDENTITY_FAULTS.items():
+        if cfg.has(fault):
+            return field
+    return None
+
+
 def _changed(groups: tuple[str, ...], old: Cliente, new: Cliente) -> list[str]:
     return [g for g in groups if any(getattr(old, a) != getattr(new, a) for a in FIELD_GROUPS[g])]
 

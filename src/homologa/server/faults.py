@@ -58,6 +58,52 @@ _CATALOGUE = (
         "R3",
         ERRO_RETORNADO,
     ),
+    Fault(
+        "identifica-pela-raiz",
+        "trata matriz e filiais como um cliente só: um CNPJ novo com a raiz de um cadastrado recebe APV",
+        "R1",
+        STATUS_DIVERGENTE,
+    ),
+    Fault(
+        "identifica-pelo-email",
+        "identifica o cliente pelo Email, não pelo CNPJ: CNPJ novo com e-mail conhecido recebe APV, CNPJ conhecido "
+        "com e-mail novo recebe PEN",
+        "R1",
+        STATUS_DIVERGENTE,
+        ("R1", "R2"),
+    ),
+    Fault(
+        "identifica-pela-ie",
+        "identifica o cliente pela InscricaoEstadual, não pelo CNPJ (novo com IE conhecida: APV; conhecido com IE "
+        "nova: PEN)",
+        "R1",
+        STATUS_DIVERGENTE,
+        ("R1", "R2"),
+    ),
+    Fault(
+        "identifica-pelo-nome",
+        "identifica o cliente pelo Nome (razão social), não pelo CNPJ (novo com nome conhecido: APV; conhecido com "
+        "nome novo: PEN)",
+        "R1",
+        STATUS_DIVERGENTE,
+        ("R1", "R2"),
+    ),
+    Fault(
+        "identifica-pelo-endereco",
+        "identifica o cliente pelo endereço (CEP, Numero, Logradouro), não pelo CNPJ (novo no mesmo endereço: APV; "
+        "conhecido em endereço novo: PEN)",
+        "R1",
+        STATUS_DIVERGENTE,
+        ("R1", "R2"),
+    ),
+    Fault(
+        "identifica-pelo-telefone",
+        "identifica o cliente pelo Telefone, não pelo CNPJ (novo com telefone conhecido: APV; conhecido com telefone "
+        "novo: PEN)",
+        "R1",
+        STATUS_DIVERGENTE,
+        ("R1", "R2"),
+    ),
     Fault("rejeita-acentos", "devolve Erro quando algum texto tem caractere fora do ASCII", "R1", ERRO_RETORNADO),
     Fault(
         "rejeita-caracteres-especiais",

@@ -4,7 +4,7 @@ otherwise the business decision, its record and its answer stored together (insi
 from __future__ import annotations
 
 from homologa.model import CadastroCliente
-from homologa.server.business import Outcome, decide
+from homologa.server.business import Outcome, Stored, decide, identity, identity_field
 from homologa.server.config import ServerConfig
 from homologa.server.store import Store
 
@@ -14,8 +14,16 @@ def handle(store: Store, msg: CadastroCliente, cfg: ServerConfig) -> Outcome:
         previous = store.answer(msg.id_mensagem)
         if previous is not None:
             return previous
-    decision = decide(msg, store.customer(msg.cliente.cnpj), cfg)
+    decision = decide(msg, _identify(store, msg, cfg), cfg)
     if decision.record is not None:
         store.put_customer(decision.record)
     store.put_answer(msg.id_mensagem, decision.outcome)
     return decision.outcome
+
+
+def _identify(store: Store, msg: CadastroCliente, cfg: ServerConfig) -> Stored | None:
+    """The stored customer this message is about: by CNPJ, or by another field under an identity fault."""
+    field = identity_field(cfg) if cfg.faults else None
+    if field is None:
+        return store.customer(msg.cliente.cnpj)
+    return store.find(field, identity(msg.cliente, field))

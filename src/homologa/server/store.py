@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from homologa.model import Cliente, Endereco, Retorno
-from homologa.server.business import Outcome, Stored, cliente_from_dict, cliente_to_dict
+from homologa.server.business import Outcome, Stored, cliente_from_dict, cliente_to_dict, identity
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS clientes (
@@ -38,6 +38,14 @@ CREATE TABLE IF NOT EXISTS respostas (
 """
 
 
+_IDENTITY_SQL = {
+    **{f: f"json_extract(dados, '$.{f}')" for f in ("email", "inscricao_estadual", "nome", "telefone")},
+    "raiz": "substr(cnpj, 1, 8)",
+    "endereco": "json_extract(dados, '$.endereco.cep') || '|' || json_extract(dados, '$.endereco.numero') || '|' || "
+    "json_extract(dados, '$.endereco.logradouro')",
+}
+
+
 class StoreError(Exception):
     """The database cannot be opened or written; the message is pt-BR and names the file."""
 
@@ -48,6 +56,7 @@ class Store(Protocol):
     def rollback(self) -> None: ...
     def answer(self, id_mensagem: str) -> Outcome | None: ...
     def customer(self, cnpj: str) -> Stored | None: ...
+    def find(self, field: str, value: str) -> Stored | None: ...
     def put_customer(self, record: Stored) -> None: ...
     def put_answer(self, id_mensagem: str, outcome: Outcome) -> None: ...
     def close(self) -> None: ...
@@ -91,6 +100,15 @@ class MemoryStore:
         c, e = row[:6], row[6:13]
         endereco = Endereco(e[0], e[1], e[2], e[3], e[4], e[5], e[6])
         return Stored(Cliente(c[0], c[1], c[2], c[3], c[4], endereco, c[5]), row[13], row[14])
+
+    def find(self, field: str, value: str) -> Stored | None:
+        """The first stored customer whose ``field`` (see :func:`~homologa.server.business.identity`) is ``value``:
+        a scan, for the identity faults only."""
+        for cnpj in self._customers:
+            stored = self.customer(cnpj)
+            if stored is not None and identity(stored.cliente, field) == value:
+                return stored
+        return None
 
     def put_customer(self, record: Stored) -> None:
         c, e = record.cliente, record.cliente.endereco
@@ -151,6 +169,20 @@ class SqliteStore:
 
     def customer(self, cnpj: str) -> Stored | None:
         row = self._db.execute("SELECT dados, status, recebimentos FROM clientes WHERE cnpj = ?", (cnpj,)).fetchone()
+        if row is None:
+            return None
+        return Stored(cliente_from_dict(json.loads(row[0])), row[1], row[2])
+
+    def find(self, field: str, value: str) -> Stored | None:
+        """The first stored customer whose ``field`` (see :func:`~homologa.server.business.identity`) is ``value``:
+        a table scan, for the identity faults only."""
+        expression = _IDENTITY_SQL.get(field)
+        if expression is None:
+            raise ValueError(f"campo de identidade desconhecido: {field!r}")
+        row = self._db.execute(
+            f"SELECT dados, status, recebimentos FROM clientes WHERE {expression} = ? ORDER BY rowid LIMIT 1",
+            (value,),
+        ).fetchone()
         if row is None:
             return None
         return Stored(cliente_from_dict(json.loads(row[0])), row[1], row[2])

@@ -21,6 +21,7 @@ from homologa.messages import CONTENT_TYPE, read_answer, render_request
 from homologa.model import CadastroCliente, Retorno
 from homologa.profile import Auth
 from homologa.secrets import mask_headers, mask_url, redact, url_secrets
+from homologa.suite.deadline import Deadline, bind
 from homologa.suite.tls import ssl_context
 
 MAX_BODY = 1024 * 1024  # answers beyond 1 MiB are cut while streaming and judged invalid
@@ -53,6 +54,8 @@ class Exchange:
     violations: tuple[Violation, ...] = ()
     answer: Retorno | None = None
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    location: str | None = None  # masked; a redirect is shown, never followed
+    www_authenticate: str | None = None  # secrets redacted
 
     def excerpt(self, limit: int = EXCERPT_CHARS) -> str:
         """The start of the answer body as text: secrets redacted, control characters shown as ``\\xNN`` (a
@@ -98,6 +101,8 @@ class ContractClient:
             user, _, password = self.auth.basic.partition(":")
             options["auth"] = httpx.BasicAuth(user, password)
         self._http = httpx.Client(**options)
+        self._deadline = Deadline()
+        bind(self._http, self._deadline)
         self._secrets = tuple([*self.auth.secrets(), *url_secrets(url)])
 
     def close(self) -> None:
@@ -129,10 +134,17 @@ class ContractClient:
         }
         start = time.monotonic()
         deadline = start + self.timeout
+        status: int | None = None
         try:
-            with self._http.stream("POST", self.url, content=body, headers=self.headers) as response:
+            with (
+                self._deadline.running(self.timeout),
+                self._http.stream("POST", self.url, content=body, headers=self.headers) as response,
+            ):
                 status = response.status_code
                 content_type = response.headers.get("content-type")
+                location, challenge = response.headers.get("location"), response.headers.get("www-authenticate")
+                base["location"] = None if location is None else redact(mask_url(location), self._secrets)
+                base["www_authenticate"] = None if challenge is None else redact(challenge, self._secrets)
                 data = _read_capped(response, deadline, self.timeout)
         except _Cut as cut:
             elapsed = time.monotonic() - start
@@ -151,7 +163,10 @@ class ContractClient:
         except httpx.HTTPError as exc:
             elapsed = time.monotonic() - start
             self.latencies.append(elapsed)
-            problem = redact(describe_transport_error(exc, self.timeout), self._secrets)
+            if isinstance(exc, httpx.TimeoutException) and elapsed >= self.timeout * 0.9:
+                problem = late_exchange(self.timeout, exc, headers_received=status is not None)
+            else:
+                problem = redact(describe_transport_error(exc, self.timeout), self._secrets)
             return Exchange(**base, elapsed=elapsed, transport_error=problem)
         elapsed = time.monotonic() - start
         self.latencies.append(elapsed)
@@ -188,6 +203,19 @@ def _read_capped(response: httpx.Response, deadline: float, timeout: float) -> b
                 f"a resposta não terminou em {timeout:g} s (recebidos {size} bytes; corpo chegando aos poucos)",
             )
     return b"".join(chunks)
+
+
+def late_exchange(timeout: float, exc: httpx.TimeoutException, *, headers_received: bool) -> str:
+    """A pt-BR line for an exchange cut by its whole-exchange deadline, naming the stage it was stuck in."""
+    if headers_received:
+        what = f"a resposta não terminou em {timeout:g} s (corpo chegando aos poucos)"
+    elif isinstance(exc, httpx.ConnectTimeout):
+        what = f"tempo esgotado ao conectar ou na negociação TLS ({timeout:g} s)"
+    elif isinstance(exc, httpx.WriteTimeout):
+        what = f"tempo esgotado ao enviar o pedido ({timeout:g} s)"
+    else:
+        what = f"o alvo não respondeu em {timeout:g} s (linha de status e cabeçalhos não chegaram completos)"
+    return f"{what} — o tempo limite vale para a troca inteira: conexão, TLS, envio, cabeçalhos e corpo"
 
 
 def describe_transport_error(exc: httpx.HTTPError, timeout: float) -> str:

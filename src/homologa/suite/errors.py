@@ -34,8 +34,18 @@ class Finding:
 class ContractViolation(AssertionError):
     """The endpoint broke a platform rule (or a best practice). ``str()`` is the whole pt-BR failure message."""
 
-    def __init__(self, rule: str, title: str, category: str, message: str, violated: str | None = None) -> None:
+    def __init__(
+        self,
+        rule: str,
+        title: str,
+        category: str,
+        message: str,
+        *,
+        violated: str | None = None,
+        symptom: tuple[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
+        self.symptom = symptom  # what the answer looked like, for the run's diagnosis (homologa.suite.diagnosis)
         self.rule = rule  # the scenario's rule
         self.violated = violated or rule  # the rule the answer broke (R4/R5 on any scenario)
         self.title = title

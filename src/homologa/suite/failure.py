@@ -16,6 +16,7 @@ from homologa.categories import (
     RESPOSTA_INVALIDA,
     STATUS_DIVERGENTE,
 )
+from homologa.suite import diagnosis
 from homologa.suite.client import Exchange
 from homologa.suite.errors import ContractViolation, Finding
 from homologa.suite.rules import rule
@@ -57,6 +58,10 @@ def failure_message(
             f"  HTTP {exchange.status} · Content-Type {exchange.content_type or '(ausente)'} · "
             f"{len(exchange.body)} bytes em {exchange.elapsed:.3f} s"
         )
+        if exchange.location is not None:
+            lines.append(f"  Location: {exchange.location} (redirecionamento: o homologa não segue)")
+        if exchange.www_authenticate is not None:
+            lines.append(f"  WWW-Authenticate: {exchange.www_authenticate}")
     else:
         lines.append(f"  após {exchange.elapsed:.3f} s")
     if finding.details:
@@ -71,4 +76,6 @@ def violation(
     title: str, scenario_rule: str, step: str, *, exchange: Exchange, finding: Finding, curl: str
 ) -> ContractViolation:
     message = failure_message(title, scenario_rule, step, exchange=exchange, finding=finding, curl=curl)
-    return ContractViolation(scenario_rule, title, finding.category, message, violated=finding.rule)
+    return ContractViolation(
+        scenario_rule, title, finding.category, message, violated=finding.rule, symptom=diagnosis.symptom(exchange)
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,7 +109,14 @@ def pytest_configure(config: pytest.Config) -> None:
                 raise SettingsError(str(exc)) from None
     except SettingsError as exc:
         raise pytest.UsageError(f"homologa: {exc}") from None
-    seed = settings.seed if settings.seed is not None else secrets.randbelow(10**9)
+    # one seed per second (as scenarios.run_seed): runs in distinct seconds send disjoint new CNPJs; runs of this
+    # checkout started in the same second claim distinct seeds (homologa.runs.claim_seed)
+    seed = settings.seed if settings.seed is not None else int(time.time()) % 10**8
+    run = config.stash.get(RUN, None)
+    if settings.seed is None and run is not None:
+        from homologa.runs import claim_seed
+
+        seed = claim_seed(run.folder.parent, seed, 10**8)
     config.stash[STATE] = RunState(settings=settings, seed=seed)
 
 
@@ -372,6 +379,9 @@ def _shape(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestRe
     if not isinstance(exc, ContractViolation) or report.when != "call":
         return
     report.longrepr = exc.message
+    from homologa.suite.diagnosis import note
+
+    note(item.config.stash, exc.symptom)
     report.user_properties.append(("categoria", exc.category))
     report.user_properties.append(("regra", exc.rule))
     report.user_properties.append(("regra_violada", exc.violated))
@@ -429,6 +439,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.line(
             "fora da suíte de produto (pytest suites): sem registro de execução, não vale como homologação"
         )
+    from homologa.suite.diagnosis import probable_cause
+
+    if cause := probable_cause(config.stash, ran, state.settings.masked_target, stopped=state.stopped is not None):
+        terminalreporter.line(cause, red=True, bold=True)
     if state.stopped:
         terminalreporter.line("a rodada parou na primeira falha de transporte: o alvo não responde", red=True)
     if not state.settings.target:

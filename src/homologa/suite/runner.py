@@ -50,8 +50,10 @@ class Scenario:
         return self.customers.fresh(base or base_customer())
 
     def regional_customers(self, count: int) -> list[Cliente]:
-        """Realistic new customers from the distributor's CEP ranges (profile), or from all of Brazil."""
-        return regional_customers(self.settings.cep_ranges, self.customers.seed, count)
+        """Realistic new customers from the distributor's CEP ranges (profile), or from all of Brazil; their CNPJs
+        from the run's never-received space (the generator's own are the load burst's, order 0001)."""
+        generated = regional_customers(self.settings.cep_ranges, self.customers.seed, count)
+        return [self.customers.fresh(cliente) for cliente in generated]
 
     def message(self, cliente: Cliente, id_mensagem: str | None = None) -> CadastroCliente:
         return self.customers.message(cliente, id_mensagem)

@@ -1,24 +1,29 @@
 """Building the messages of each scenario: fresh customers for every run, and the variations a real ERP trips on.
 
-Every run draws its CNPJs from a random seed (shown in the report header), so the suite passes again and again
-against the same endpoint; the same seed against a fresh endpoint replays the same customers. The other data comes
+Every run draws its CNPJs from its own block of a space no real company, load burst or other run uses (see
+:func:`new_cnpj` and docs/cnpjs-novos.md), chosen by the run's seed (shown in the report header): the suite passes
+again and again against the same endpoint, even one holding a copy of production; the same seed against a fresh
+endpoint replays the same customers. The other data comes
 from the golden messages or from :func:`base_customer`, changed one concern at a time.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import random
 import re
-import string
 import uuid
+import zlib
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from homologa import cnpj, xmlsafe
 from homologa.messages import read_request
 from homologa.model import FIELD_GROUPS, CadastroCliente, Cliente, Endereco
 
-_ALNUM = string.digits + string.ascii_uppercase
+if TYPE_CHECKING:
+    from homologa.generator.mixing import Permutation
 
 # One real CEP per UF (inside the UF's range), for the "every UF" scenarios.
 CEP_BY_UF: dict[str, tuple[str, str]] = {
@@ -65,20 +70,78 @@ def base_customer() -> Cliente:
     )
 
 
+# The space of "never received" CNPJs (docs/cnpjs-novos.md): raiz x branch order 9000-9999 (numeric) or Z000-Z999
+# (alphanumeric). Real companies and the load generator use order 0001 and low orders; every run owns a disjoint
+# block of it, so no run can meet a CNPJ an earlier run sent.
+RUN_SLOTS = 10**8  # runs seeded less than 10**8 apart (seconds: ~3.2 years) never share a CNPJ
+ROOTS_PER_RUN = 500  # new customers one run can have (each with one sibling branch)
+BRANCHES = 2  # the customer itself and one filial with the same raiz
+_RAIZES = 10**8
+
+
+@functools.cache
+def _raiz_permutation() -> Permutation:
+    """One fixed bijection of the raiz space for every run and version: the same key always (injectivity across
+    runs depends on it), so consecutive run indexes spread over all raízes."""
+    from homologa.generator.mixing import Permutation
+
+    return Permutation(0x484F4D4F4C4F4741, half_digits=4)  # "HOMOLOGA"
+
+
+def new_cnpj(slot_index: int, branch: int, alphanumeric: bool) -> str:
+    """The CNPJ of ``slot_index`` (in ``[0, RUN_SLOTS * ROOTS_PER_RUN)``) and ``branch`` (< BRANCHES): injective.
+
+    The raiz is a bijection of ``slot_index mod 10**8``; the branch order holds ``slot_index div 10**8`` (< 500)
+    and ``branch``, so ``(slot_index, branch)`` is recovered from the CNPJ: distinct arguments, distinct CNPJs.
+    """
+    if not 0 <= slot_index < RUN_SLOTS * ROOTS_PER_RUN or not 0 <= branch < BRANCHES:
+        raise ValueError(f"índice de CNPJ novo fora do espaço: {slot_index}/{branch}")
+    high, low = divmod(slot_index, _RAIZES)
+    order = BRANCHES * high + branch  # < 1000
+    raiz = f"{_raiz_permutation()(low):08d}"
+    return cnpj.complete(raiz + (f"Z{order:03d}" if alphanumeric else f"{9000 + order}"))
+
+
+def run_seed(now: float) -> int:
+    """The default seed of a run started at ``now`` (epoch seconds): distinct for runs started in distinct seconds
+    less than ~3.2 years apart, hence disjoint CNPJs."""
+    return int(now) % RUN_SLOTS
+
+
 class Customers:
-    """Fresh CNPJs and message ids for one run, drawn from ``seed``."""
+    """Fresh CNPJs and message ids for one run, drawn from ``seed``.
+
+    Every CNPJ is from the run's own block of the never-received space (:func:`new_cnpj`); the rest (message ids)
+    comes from a generator seeded with ``seed``.
+    """
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self._rng = random.Random(seed)
+        self._slot = seed % RUN_SLOTS
+        self._issued: dict[str, int] = {}  # CNPJ -> its index in the run's block
+        self._branched: set[int] = set()
+
+    def _next_index(self) -> int:
+        count = len(self._issued)
+        if count >= ROOTS_PER_RUN:
+            raise ValueError(f"mais de {ROOTS_PER_RUN} CNPJs novos numa execução: amplie o bloco de cada execução")
+        return self._slot * ROOTS_PER_RUN + count
 
     def cnpj(self, alphanumeric: bool = False) -> str:
-        """A valid CNPJ never used before in this run (alphanumeric: at least one letter in the body)."""
-        if alphanumeric:
-            body = "".join(self._rng.choice(_ALNUM) for _ in range(11)) + self._rng.choice(string.ascii_uppercase)
-        else:
-            body = "".join(self._rng.choice(string.digits) for _ in range(8)) + "0001"
-        return cnpj.complete(body)
+        """A valid CNPJ no run with another seed (mod 10**8) ever sends, with branch order 9xxx (alphanumeric: Zxxx)."""
+        index = self._next_index()
+        value = new_cnpj(index, 0, alphanumeric)
+        self._issued[value] = index
+        return value
+
+    def branch_of(self, matriz: str) -> str:
+        """A never-received CNPJ with the same raiz as ``matriz`` (a CNPJ this run issued): another branch."""
+        index = self._issued.get(matriz)
+        if index is None or index in self._branched:
+            raise ValueError(f"CNPJ {matriz} não é um cliente novo desta execução sem filial ainda")
+        self._branched.add(index)
+        return new_cnpj(index, 1, cnpj.is_alphanumeric(matriz))
 
     def fresh(self, cliente: Cliente) -> Cliente:
         """``cliente`` with a new CNPJ of the same kind (numeric or alphanumeric): a customer the ERP never saw."""
@@ -125,6 +188,56 @@ def changed(cliente: Cliente, group: str) -> Cliente:
         bairro=_other(cliente.endereco.bairro, "Jardim América", "Vila Nova"),
         cep=_other(cliente.endereco.cep, cliente.endereco.cep[:5] + "999", cliente.endereco.cep[:5] + "123"),
     )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Resemblance:
+    """One way an ERP can wrongly identify a customer: the field shared (``code``) and how titles name it."""
+
+    code: str
+    name: str
+
+
+RESEMBLANCES = (
+    Resemblance("raiz", "a mesma raiz de CNPJ (outra filial)"),
+    Resemblance("email", "o mesmo e-mail"),
+    Resemblance("inscricao_estadual", "a mesma inscrição estadual"),
+    Resemblance("nome", "o mesmo nome (razão social)"),
+    Resemblance("endereco", "o mesmo endereço"),
+    Resemblance("telefone", "o mesmo telefone"),
+)
+
+
+def distinct_from(cliente: Cliente, cnpj_value: str) -> Cliente:
+    """A customer with CNPJ ``cnpj_value`` and every other field different from ``cliente`` and unique to that CNPJ
+    (so an ERP that identifies customers by any of them cannot confuse it with another one of the run)."""
+    tag = f"{zlib.crc32(cnpj_value.encode()) % 10**8:08d}"
+    return cliente.replace(
+        cnpj=cnpj_value,
+        nome=f"Distribuidora Identidade {tag} Ltda",
+        email=f"cadastro.{tag}@identidade.com.br",
+        inscricao_estadual=f"9{tag}",
+        telefone=f"31{tag}",
+        telefone_celular=f"319{tag}",
+    ).with_address(
+        logradouro=f"Rua Identidade {tag}",
+        numero=tag[-4:].lstrip("0") or "1",
+        complemento=f"Sala {tag[:3]}",
+        bairro="Jardim Identidade",
+        cep=f"{int(tag) % 9_000_000 + 1_000_000:08d}" if cliente.endereco.estado == "SP" else cliente.endereco.cep,
+    )
+
+
+def resembling(known: Cliente, customers: Customers, resemblance: str) -> Cliente:
+    """A never-received customer that shares only ``resemblance`` (a :data:`RESEMBLANCES` code) with ``known``."""
+    if resemblance == "raiz":
+        return distinct_from(known, customers.branch_of(known.cnpj))
+    other = distinct_from(known, customers.cnpj(cnpj.is_alphanumeric(known.cnpj)))
+    if resemblance == "endereco":
+        return other.replace(endereco=known.endereco)
+    if resemblance not in {"email", "inscricao_estadual", "nome", "telefone"}:
+        raise ValueError(f"semelhança desconhecida: {resemblance!r}")
+    return other.replace(**{resemblance: getattr(known, resemblance)})
 
 
 def _other(current: str, first: str, second: str) -> str:
