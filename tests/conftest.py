@@ -1,0 +1,59 @@
+"""The two tiers of the harness's own tests: ``pytest -m "not lento"`` (under 60 s) and ``pytest`` (everything).
+
+A test is *lento* when it starts processes (Locust, the server as a subprocess, the whole suite once per fault),
+waits wall-clock time, or builds the Allure report with Node. Those are listed here, in one place, rather than
+marked in each file: the list is what a contributor reviews when the fast tier gets slow. Figures behind it: the
+``--durations`` table of a full run (see docs/desempenho.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+
+# whole modules: every test in them starts processes or Node
+SLOW_MODULES = frozenset(
+    {
+        "test_load_runs.py",  # real Locust runs (master/workers) against the reference server
+        "test_load_tls.py",  # Locust runs against TLS/mTLS targets
+        "test_suite_e2e.py",  # the whole suite once per reference-server fault
+        "test_server_process.py",  # `homologa serve` as a subprocess, SIGTERM and kill -9
+        "report/test_report_package.py",  # homologa pacote/verificar/comparar over real reports (Node)
+        "report/test_report_real_suite.py",  # the real contract suite, then the report
+        "report/test_report_browser.py",  # headless Chromium
+        "report/test_report_allure.py",  # the Allure 3 CLI (Node)
+    }
+)
+
+# single tests (every parameter of them) that take a second or more
+SLOW_TESTS = frozenset(
+    {
+        "test_generate_cli.py::test_unwritable_out_exits_2_in_one_line",
+        "test_generate_cli.py::test_subprocess_bad_range_has_no_traceback",
+        "test_generate_cli.py::test_real_console_script_path_works",
+        "test_generator.py::test_cnpjs_unique_over_200k_indexes_and_across_the_ordem_boundary",
+        "test_server_hostile.py::test_big_body_with_thousands_of_violations_is_400_and_server_keeps_serving",
+        "test_suite_plugin.py::test_conforming_distributor_passes_however_it_spells_its_xml",
+        "test_suite_plugin.py::test_failure_message_reads_top_to_bottom",
+    }
+)
+
+
+def slow(module: str, name: str) -> bool:
+    """Whether the test ``name`` of ``module`` (path relative to tests/) belongs to the slow tier."""
+    return module in SLOW_MODULES or f"{module}::{name}" in SLOW_TESTS
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m "not lento" deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        try:
+            module = item.path.relative_to(HERE).as_posix()
+        except ValueError:
+            continue  # not one of the harness's own tests
+        name = getattr(item, "originalname", item.name)
+        if slow(module, name):
+            item.add_marker(pytest.mark.lento)

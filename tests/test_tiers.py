@@ -1,0 +1,46 @@
+"""The fast tier's list of slow tests names real modules and tests, so a rename cannot silently slow it down."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+HERE = Path(__file__).parent
+
+
+def _tiers() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("homologa_test_tiers", HERE / "conftest.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _functions(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+
+
+def test_every_slow_module_exists() -> None:
+    missing = sorted(m for m in _tiers().SLOW_MODULES if not (HERE / m).is_file())
+    assert not missing, f"tests/conftest.py lista módulos que não existem: {missing}"
+
+
+def test_every_slow_test_exists_in_its_module() -> None:
+    missing = []
+    for entry in sorted(_tiers().SLOW_TESTS):
+        module, _, name = entry.partition("::")
+        path = HERE / module
+        if not path.is_file() or name not in _functions(path):
+            missing.append(entry)
+    assert not missing, f"tests/conftest.py lista testes que não existem: {missing}"
+
+
+def test_slow_is_decided_by_module_or_by_test() -> None:
+    tiers = _tiers()
+    assert tiers.slow("test_load_runs.py", "qualquer_um")
+    assert tiers.slow("test_suite_plugin.py", "test_failure_message_reads_top_to_bottom")
+    assert not tiers.slow("test_suite_plugin.py", "test_plugin_stays_out_of_the_way_of_other_test_runs")
+    assert not tiers.slow("test_cnpj.py", "test_failure_message_reads_top_to_bottom")
