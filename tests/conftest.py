@@ -1,4 +1,6 @@
-"""The two tiers of the harness's own tests: ``pytest -m "not lento"`` (under 60 s) and ``pytest`` (everything).
+"""The harness's own tests: their two tiers, and a guard for a distributor who typed ``pytest --target URL``.
+
+Tiers: ``pytest -m "not lento"`` (under 60 s) and ``pytest`` (everything).
 
 A test is *lento* when it starts processes (Locust, the server as a subprocess, the whole suite once per fault),
 waits wall-clock time, or builds the Allure report with Node. Those are listed here, in one place, rather than
@@ -13,6 +15,11 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).parent
+SUITES = HERE.parent / "suites"
+NOT_THE_SUITE = (
+    "homologa: --target sem 'suites' rodaria os testes internos do próprio homologa (tests/), não a homologação "
+    "do seu ERP; use: pytest suites --target URL"
+)
 
 # whole modules: every test in them starts processes or Node
 SLOW_MODULES = frozenset(
@@ -57,3 +64,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         name = getattr(item, "originalname", item.name)
         if slow(module, name):
             item.add_marker(pytest.mark.lento)
+
+
+def _names_the_suite(arg: str) -> bool:
+    path = Path(arg.split("::", 1)[0]).resolve()
+    return path == SUITES or SUITES in path.parents
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``pytest --target URL`` in the checkout collects these tests (``testpaths``), not the product suite: say so."""
+    if config.getoption("target", None) and not any(_names_the_suite(arg) for arg in config.args):
+        raise pytest.UsageError(NOT_THE_SUITE)

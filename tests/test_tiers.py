@@ -1,9 +1,12 @@
-"""The fast tier's list of slow tests names real modules and tests, so a rename cannot silently slow it down."""
+"""The harness's own test set-up: the fast tier's list of slow tests names real modules and tests (a rename cannot
+silently slow it down), and ``pytest --target URL`` without ``suites`` is refused in one pt-BR line."""
 
 from __future__ import annotations
 
 import ast
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -44,3 +47,25 @@ def test_slow_is_decided_by_module_or_by_test() -> None:
     assert tiers.slow("test_suite_plugin.py", "test_failure_message_reads_top_to_bottom")
     assert not tiers.slow("test_suite_plugin.py", "test_plugin_stays_out_of_the_way_of_other_test_runs")
     assert not tiers.slow("test_cnpj.py", "test_failure_message_reads_top_to_bottom")
+
+
+def _pytest(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args]
+    return subprocess.run(command, cwd=HERE.parent, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_target_without_suites_is_refused_in_one_portuguese_line() -> None:
+    done = _pytest("--target", "http://127.0.0.1:9/clientes")
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "ERROR: homologa: --target sem 'suites' rodaria os testes internos" in done.stderr
+    assert "pytest suites --target URL" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert " passed" not in done.stdout  # nothing of tests/ ran
+
+
+def test_target_with_suites_is_not_refused() -> None:
+    tiers = _tiers()
+    assert tiers._names_the_suite("suites")
+    assert tiers._names_the_suite(str(HERE.parent / "suites" / "test_01_clientes_novos.py") + "::test_x")
+    assert not tiers._names_the_suite("tests")
+    assert not tiers._names_the_suite(".")
