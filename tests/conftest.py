@@ -35,9 +35,18 @@ SLOW_MODULES = frozenset(
     }
 )
 
-# single tests (every parameter of them) that take a second or more
+# single tests that take about a second or more, or wait on the clock: ``module::function`` (every parameter of it)
+# or ``module::function[parameter]`` (that one only)
 SLOW_TESTS = frozenset(
     {
+        "test_generator.py::test_memory_stays_flat_whatever_n",
+        "test_server_concurrency.py::test_concurrent_resends_never_duplicate_nor_lose_updates",
+        "test_server_faults.py::test_fault_does_what_it_says[trava]",
+        "test_server_faults.py::test_fault_does_what_it_says[lento]",
+        "test_suite_plugin.py::test_hanging_target_ends_the_run_after_one_timeout",
+        "test_suite_plugin.py::test_latency_budget_is_advisory_then_blocking_with_strict",
+        "test_suite_plugin.py::test_mtls_target_with_client_certificate_passes",
+        "test_suite_plugin.py::test_tls_problems_are_transport_failures",
         "test_generate_cli.py::test_unwritable_out_exits_2_in_one_line",
         "test_generate_cli.py::test_subprocess_bad_range_has_no_traceback",
         "test_generate_cli.py::test_real_console_script_path_works",
@@ -49,9 +58,12 @@ SLOW_TESTS = frozenset(
 )
 
 
-def slow(module: str, name: str) -> bool:
-    """Whether the test ``name`` of ``module`` (path relative to tests/) belongs to the slow tier."""
-    return module in SLOW_MODULES or f"{module}::{name}" in SLOW_TESTS
+def slow(module: str, name: str, param_name: str | None = None) -> bool:
+    """Whether the test ``name`` of ``module`` (path relative to tests/) belongs to the slow tier; ``param_name`` is
+    the parametrized item's name (``function[parameter]``)."""
+    if module in SLOW_MODULES or f"{module}::{name}" in SLOW_TESTS:
+        return True
+    return param_name is not None and f"{module}::{param_name}" in SLOW_TESTS
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m "not lento" deselects
@@ -62,7 +74,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         except ValueError:
             continue  # not one of the harness's own tests
         name = getattr(item, "originalname", item.name)
-        if slow(module, name):
+        if slow(module, name, item.name):
             item.add_marker(pytest.mark.lento)
 
 

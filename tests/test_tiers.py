@@ -35,6 +35,7 @@ def test_every_slow_test_exists_in_its_module() -> None:
     missing = []
     for entry in sorted(_tiers().SLOW_TESTS):
         module, _, name = entry.partition("::")
+        name = name.split("[", 1)[0]
         path = HERE / module
         if not path.is_file() or name not in _functions(path):
             missing.append(entry)
@@ -47,6 +48,9 @@ def test_slow_is_decided_by_module_or_by_test() -> None:
     assert tiers.slow("test_suite_plugin.py", "test_failure_message_reads_top_to_bottom")
     assert not tiers.slow("test_suite_plugin.py", "test_plugin_stays_out_of_the_way_of_other_test_runs")
     assert not tiers.slow("test_cnpj.py", "test_failure_message_reads_top_to_bottom")
+    fault = "test_fault_does_what_it_says"
+    assert tiers.slow("test_server_faults.py", fault, f"{fault}[trava]")
+    assert not tiers.slow("test_server_faults.py", fault, f"{fault}[http500]")
 
 
 def _pytest(*args: str) -> subprocess.CompletedProcess[str]:
