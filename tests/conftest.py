@@ -1,13 +1,97 @@
-"""Every suite run made by these tests (in-process or as a subprocess) keeps its run folder in a temporary
-directory, never in the checkout's ``reports/execucoes``."""
+"""The harness's own tests: their two tiers, a guard for a distributor who typed ``pytest --target URL``, and run
+folders kept out of the checkout (every suite run the tests make writes its ``reports/execucoes/<id>`` to a temporary
+directory).
+
+Tiers: ``pytest -m "not lento"`` (under 60 s) and ``pytest`` (everything).
+
+A test is *lento* when it starts processes (Locust, the server as a subprocess, the whole suite once per fault),
+waits wall-clock time, or builds the Allure report with Node. Those are listed here, in one place, rather than
+marked in each file: the list is what a contributor reviews when the fast tier gets slow. Figures behind it: the
+``--durations`` table of a full run (see docs/desempenho.md).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from homologa.runs import BASE_ENV
+
+HERE = Path(__file__).parent
+SUITES = HERE.parent / "suites"
+NOT_THE_SUITE = (
+    "homologa: --target sem 'suites' rodaria os testes internos do próprio homologa (tests/), não a homologação "
+    "do seu ERP; use: pytest suites --target URL"
+)
+
+# whole modules: every test in them starts processes or Node
+SLOW_MODULES = frozenset(
+    {
+        "test_load_runs.py",  # real Locust runs (master/workers) against the reference server
+        "test_load_tls.py",  # Locust runs against TLS/mTLS targets
+        "test_suite_e2e.py",  # the whole suite once per reference-server fault
+        "test_server_process.py",  # `homologa serve` as a subprocess, SIGTERM and kill -9
+        "report/test_report_package.py",  # homologa pacote/verificar/comparar over real reports (Node)
+        "report/test_report_real_suite.py",  # the real contract suite, then the report
+        "report/test_report_browser.py",  # headless Chromium
+        "report/test_report_allure.py",  # the Allure 3 CLI (Node)
+    }
+)
+
+# single tests that take about a second or more, or wait on the clock: ``module::function`` (every parameter of it)
+# or ``module::function[parameter]`` (that one only)
+SLOW_TESTS = frozenset(
+    {
+        "test_generator.py::test_memory_stays_flat_whatever_n",
+        "test_server_concurrency.py::test_concurrent_resends_never_duplicate_nor_lose_updates",
+        "test_server_faults.py::test_fault_does_what_it_says[trava]",
+        "test_server_faults.py::test_fault_does_what_it_says[lento]",
+        "test_suite_plugin.py::test_hanging_target_ends_the_run_after_one_timeout",
+        "test_suite_plugin.py::test_latency_budget_is_advisory_then_blocking_with_strict",
+        "test_suite_plugin.py::test_mtls_target_with_client_certificate_passes",
+        "test_suite_plugin.py::test_tls_problems_are_transport_failures",
+        "test_generate_cli.py::test_unwritable_out_exits_2_in_one_line",
+        "test_generate_cli.py::test_subprocess_bad_range_has_no_traceback",
+        "test_generate_cli.py::test_real_console_script_path_works",
+        "test_generator.py::test_cnpjs_unique_over_200k_indexes_and_across_the_ordem_boundary",
+        "test_server_hostile.py::test_big_body_with_thousands_of_violations_is_400_and_server_keeps_serving",
+        "test_suite_plugin.py::test_conforming_distributor_passes_however_it_spells_its_xml",
+        "test_suite_plugin.py::test_failure_message_reads_top_to_bottom",
+    }
+)
+
+
+def slow(module: str, name: str, param_name: str | None = None) -> bool:
+    """Whether the test ``name`` of ``module`` (path relative to tests/) belongs to the slow tier; ``param_name`` is
+    the parametrized item's name (``function[parameter]``)."""
+    if module in SLOW_MODULES or f"{module}::{name}" in SLOW_TESTS:
+        return True
+    return param_name is not None and f"{module}::{param_name}" in SLOW_TESTS
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m "not lento" deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        try:
+            module = item.path.relative_to(HERE).as_posix()
+        except ValueError:
+            continue  # not one of the harness's own tests
+        name = getattr(item, "originalname", item.name)
+        if slow(module, name, item.name):
+            item.add_marker(pytest.mark.lento)
+
+
+def _names_the_suite(arg: str) -> bool:
+    path = Path(arg.split("::", 1)[0]).resolve()
+    return path == SUITES or SUITES in path.parents
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``pytest --target URL`` in the checkout collects these tests (``testpaths``), not the product suite: say so."""
+    if config.getoption("target", None) and not any(_names_the_suite(arg) for arg in config.args):
+        raise pytest.UsageError(NOT_THE_SUITE)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -1,7 +1,8 @@
-"""Where the shipped data lives: the contract packs and the golden messages.
+"""Where the shipped data lives: the contract packs, the golden messages and the Allure CLI pin.
 
-A wheel carries them inside the package (``homologa/_contracts``, ``homologa/_golden``); an editable install or a
-source checkout reads them from the repository's top-level ``contracts/`` and ``fixtures/golden/``.
+A wheel carries them inside the package (``homologa/_contracts``, ``homologa/_golden``, ``homologa/_allure``); an
+editable install or a source checkout reads them from the repository's ``contracts/``, ``fixtures/golden/`` and
+``reports/`` (``package.json`` and ``package-lock.json``).
 """
 
 from __future__ import annotations
@@ -27,3 +28,8 @@ def contracts_dir() -> Path:
 def golden_dir() -> Path:
     """Folder of the golden ``CadastroCliente`` messages shipped with this version."""
     return _first_existing(_PACKAGE / "_golden", _CHECKOUT / "fixtures" / "golden")
+
+
+def allure_pins_dir() -> Path:
+    """Folder holding the ``package.json`` and ``package-lock.json`` that pin the Allure CLI."""
+    return _first_existing(_PACKAGE / "_allure", _CHECKOUT / "reports")

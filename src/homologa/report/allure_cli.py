@@ -5,7 +5,8 @@ Allure 3 (the ``allure`` npm package) is preferred: ``allure awesome --single-fi
 carries the suite's failure categories. An Allure 2 CLI (``allure-commandline``, Java) also works, with
 ``--single-file`` (it reads ``categories.json`` from the results itself). The CLI is looked up in
 ``$HOMOLOGA_ALLURE``, then ``reports/node_modules/.bin`` of the current folder and of the homologa checkout, then
-``PATH``.
+``PATH``; when none is there (``pip install`` alone), the pinned CLI is installed into the user's cache on first use
+(:mod:`homologa.report.allure_install`). ``$HOMOLOGA_ALLURE``, when set, is the only place looked at.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from homologa.report import allure_config
+from homologa.report import allure_config, allure_install
 
 INSTALL_COMMAND = "npm ci --prefix reports"
 ENV_VARIABLE = "HOMOLOGA_ALLURE"
@@ -79,7 +80,13 @@ def find_allure(cwd: Path | None = None) -> AllureCli:
         if path.is_file() and os.access(path, os.X_OK):
             return AllureCli(path, _version(path))
     explicit = os.environ.get(ENV_VARIABLE)
-    raise _not_installed(f"${ENV_VARIABLE} aponta para {explicit}, que não é executável" if explicit else "")
+    if explicit:
+        raise _not_installed(f"${ENV_VARIABLE} aponta para {explicit}, que não é executável")
+    try:
+        installed = allure_install.ensure()
+    except allure_install.InstallError as exc:
+        raise AllureError(str(exc)) from None
+    return AllureCli(installed, _version(installed))
 
 
 def generate(cli: AllureCli, results: Path, output_dir: Path, name: str) -> Path:
