@@ -189,6 +189,8 @@ def test_failure_message_reads_top_to_bottom(pytester: pytest.Pytester) -> None:
             "  Corpo da resposta (início):",
             "    <RetornoCadastroCliente xmlns=*<Status>APV</Status>*",
             "Como corrigir: CNPJ nunca recebido -> Status PEN;*",
+            "Reproduza com CNPJs novos: pytest 'suites/test_*.py::test_mensagem_de_ouro_como_cliente_novo_recebe_pen"
+            "[[]*[]]' --target 'http://127.0.0.1:*/erp/clientes?chave=***' (o curl abaixo reenvia o mesmo IdMensagem*",
             "Reproduza: curl -sS -i -X POST 'http://127.0.0.1:*/erp/clientes?chave=***' --max-time 10 *--data-binary*",
             "REPROVADO: * cenário(s) violam regras do contrato — faltou: *",
         ]
@@ -331,3 +333,22 @@ def test_latency_budget_is_advisory_then_blocking_with_strict(pytester: pytest.P
             "Reproduza: curl * -o /dev/null -w '%{time_total}s\\n'",
         ]
     )
+
+
+def test_the_rerun_command_reproduces_with_fresh_cnpjs_and_passes_once_fixed(pytester: pytest.Pytester) -> None:
+    import re
+
+    with conforming_server("padrao", misbehave="apv-para-novo") as server:
+        first = run_suite(pytester, "--target", server.url, "-k", "mensagem_de_ouro")
+        out = first.stdout.str()
+        match = re.search(r"Reproduza com CNPJs novos: pytest '([^']+)'", out)
+        assert first.ret == 1 and match, out[-3000:]
+        nodeid = match.group(1)
+        cnpjs = set(re.findall(r"CNPJ=(\w+)", out))
+        again = run(pytester, str(SUITES.parent / nodeid), "--target", server.url)
+        assert again.ret == 1  # the bug is still there: the rerun shows it again
+        assert set(re.findall(r"CNPJ=(\w+)", again.stdout.str())).isdisjoint(cnpjs)  # with fresh CNPJs
+    with conforming_server("padrao") as fixed:
+        after_fix = run(pytester, str(SUITES.parent / nodeid), "--target", fixed.url)
+    after_fix.assert_outcomes(passed=1)  # once fixed, the same command passes (a partial run: INCONCLUSIVO, exit 3)
+    assert after_fix.ret == 3

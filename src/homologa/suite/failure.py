@@ -39,8 +39,21 @@ def _indent(text: str) -> str:
     return textwrap.indent(text, "    ")
 
 
+SECOND_SEND = (
+    "o curl abaixo reenvia o mesmo IdMensagem e CNPJ: depois de corrigir, um ERP correto devolve a resposta já dada "
+    "a esse IdMensagem (B1) ou APV/RPV (o CNPJ já está cadastrado) — não é o defeito de volta"
+)
+
+
 def failure_message(
-    title: str, scenario_rule: str, step: str, *, exchange: Exchange, finding: Finding, curl: str
+    title: str,
+    scenario_rule: str,
+    step: str,
+    *,
+    exchange: Exchange,
+    finding: Finding,
+    curl: str,
+    rerun: str = "",
 ) -> str:
     """The whole message (first line: ``[categoria] Rn — título``)."""
     rules = [scenario_rule] if finding.rule == scenario_rule else [scenario_rule, finding.rule]
@@ -68,14 +81,24 @@ def failure_message(
         lines += ["  Erros de schema:", _indent(finding.details)]
     if exchange.body:
         lines += ["  Corpo da resposta (início):", _indent(exchange.excerpt())]
-    lines += [f"Como corrigir: {HOW_TO_FIX[finding.category]}", f"Reproduza: {curl}"]
+    lines.append(f"Como corrigir: {HOW_TO_FIX[finding.category]}")
+    if rerun:
+        lines.append(f"Reproduza com CNPJs novos: {rerun} ({SECOND_SEND})")
+    lines.append(f"Reproduza: {curl}")
     return "\n".join(lines)
 
 
 def violation(
-    title: str, scenario_rule: str, step: str, *, exchange: Exchange, finding: Finding, curl: str
+    title: str,
+    scenario_rule: str,
+    step: str,
+    *,
+    exchange: Exchange,
+    finding: Finding,
+    curl: str,
+    rerun: str = "",
 ) -> ContractViolation:
-    message = failure_message(title, scenario_rule, step, exchange=exchange, finding=finding, curl=curl)
+    message = failure_message(title, scenario_rule, step, exchange=exchange, finding=finding, curl=curl, rerun=rerun)
     return ContractViolation(
         scenario_rule, title, finding.category, message, violated=finding.rule, symptom=diagnosis.symptom(exchange)
     )

@@ -321,7 +321,15 @@ def homologa(
         customers=homologa_customers,
         settings=homologa_settings,
         stop_session=stop_session,
+        rerun=_rerun(request.node.nodeid, homologa_settings),
     )
+
+
+def _rerun(nodeid: str, settings: Settings) -> str:
+    """``pytest 'suites/...::test[param]' --target URL``: the scenario again, with this run's options' target and a
+    new seed (fresh CNPJs and IdMensagens), secrets masked."""
+    target = f" --target '{settings.masked_target}'" if settings.target else ""
+    return f"pytest '{nodeid}'{target}"
 
 
 def _title(request: pytest.FixtureRequest) -> tuple[str, dict[str, str]]:

@@ -35,6 +35,7 @@ class Scenario:
         customers: Customers,
         settings: Settings,
         stop_session: Callable[[str], None],
+        rerun: str = "",
     ) -> None:
         self.title = title
         self.rule = rule
@@ -42,6 +43,7 @@ class Scenario:
         self.customers = customers
         self.settings = settings
         self._stop_session = stop_session
+        self.rerun = rerun  # the command that runs this scenario again with fresh CNPJs and IdMensagens
         self.exchanges: list[Exchange] = []
         self._titled = False
 
@@ -88,7 +90,9 @@ class Scenario:
                     f"homologa: sessão interrompida — falha de transporte com o alvo {self.settings.masked_target}: "
                     f"{exchange.transport_error}. Os cenários seguintes não foram executados; veredito: REPROVADO"
                 )
-            raise violation(self.title, rule or self.rule, step, exchange=exchange, finding=finding, curl=curl)
+            raise violation(
+                self.title, rule or self.rule, step, exchange=exchange, finding=finding, curl=curl, rerun=self.rerun
+            )
 
     def _title_once(self) -> None:
         if not self._titled:
