@@ -52,9 +52,14 @@ def test_report_embeds_rules_xml_attachments_categories_and_environment(generate
     assert {"status divergente", "falha do próprio homologa"} <= names, categories
     # the environment block: the suite's masked target, plus what homologa adds
     assert support.mask_url(support.TARGET) in everything
-    for key in ("executado.por", "contrato.sha256", "relatorio.gerado.em"):
+    for key in ("executado.por", "contrato.sha256", "relatorio.gerado.em", "veredito", "execucao"):
         assert key in everything
     assert load_pack().sha256 in everything
+    assert support.RUN_ID in everything
+    # the verdict is the report's own title, not only the resumo's
+    page = generated.index.read_text(encoding="utf-8")
+    title = "REPROVADO — Homologação — contrato v1 — Distribuidora Sintética Ltda (CNPJ 11.222.333/0001-81)"
+    assert title in page or title in everything
 
 
 def test_summary_has_verdicts_load_failures_and_synthetic_note(generated: Generated) -> None:
