@@ -21,6 +21,9 @@ import xmlschema
 from lxml import etree
 
 from homologa import cnpj, xmlsafe
+from homologa.model import STATUSES, CadastroCliente, Cliente, Endereco, Retorno
+from homologa.packs import soap
+from homologa.packs.shape import ShapeError, WireShape, load_shape
 from homologa.resources import contracts_dir
 
 DEFAULT_VERSION = "1"
@@ -202,13 +205,19 @@ def _clean_path(path: str | None) -> str:
 
 @dataclass(frozen=True)
 class ContractPack:
-    """A loaded contract version: namespace, request and answer schemas, and its fingerprint."""
+    """A loaded contract pack: its version, namespace, request and answer schemas, wire shape and fingerprint."""
 
     version: str
     namespace: str
     folder: Path
     request: MessageSchema
     answer: MessageSchema
+    shape: WireShape
+
+    @property
+    def name(self) -> str:
+        """The pack's folder name (``v1``, ``v1-soap``), as runs and reports name it."""
+        return self.folder.name
 
     @property
     def sha256(self) -> str:
@@ -243,23 +252,170 @@ def _message(folder: Path, namespace: str, name: str, spec: dict[str, object]) -
     return MessageSchema(name, root, namespace, xsd_path, checks, compiled)
 
 
+def pack_folder(contract: str | Path = DEFAULT_VERSION) -> Path:
+    """Where ``contract`` lives: a folder path, or a name under ``contracts/`` (``1``, ``v1``, ``v1-soap``)."""
+    if isinstance(contract, Path):
+        return contract
+    text = str(contract).strip()
+    if "/" in text or "\\" in text or text.startswith("."):
+        return Path(text)
+    shipped = contracts_dir()
+    for candidate in (text, f"v{text}"):
+        if (shipped / candidate / "pack.toml").is_file():
+            return shipped / candidate
+    return shipped / text
+
+
+def available_packs() -> list[str]:
+    """The names of the packs shipped under ``contracts/``."""
+    return sorted(p.parent.name for p in contracts_dir().glob("*/pack.toml"))
+
+
 def load_pack(version: str | Path = DEFAULT_VERSION) -> ContractPack:
-    """Load ``contracts/v<version>/`` (or a pack folder given as a path)."""
-    folder = version if isinstance(version, Path) else contracts_dir() / f"v{str(version).removeprefix('v')}"
+    """Load a pack by name (``1``, ``v1``, ``v1-soap``) or folder, and check its wire shape against its own XSDs and
+    examples. Any inconsistency is a :class:`ContractPackError` with one pt-BR line naming the file."""
+    folder = pack_folder(version)
     manifest = folder / "pack.toml"
     if not manifest.is_file():
-        raise ContractPackError(f"pacote de contrato não encontrado: {manifest}")
-    data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+        known = ", ".join(available_packs())
+        raise ContractPackError(f"pacote de contrato não encontrado: {manifest} (pacotes disponíveis: {known})")
+    try:
+        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ContractPackError(f"{manifest}: TOML inválido: {exc}") from None
     try:
         namespace = str(data["namespace"])
         messages = data["mensagens"]
-        pack = ContractPack(
-            version=str(data["versao"]),
-            namespace=namespace,
-            folder=folder,
-            request=_message(folder, namespace, "pedido", messages["pedido"]),
-            answer=_message(folder, namespace, "resposta", messages["resposta"]),
-        )
+        request = _message(folder, namespace, "pedido", messages["pedido"])
+        answer = _message(folder, namespace, "resposta", messages["resposta"])
+        version_ = str(data["versao"])
     except KeyError as exc:
         raise ContractPackError(f"{manifest}: chave obrigatória ausente: {exc}") from None
+    try:
+        shape = load_shape(folder, data, namespace)
+    except ShapeError as exc:
+        raise ContractPackError(str(exc)) from None
+    pack = ContractPack(version_, namespace, folder, request, answer, shape)
+    _check_shape(pack, messages["resposta"])
     return pack
+
+
+# --- the loader's proof that the shape and the XSDs agree --------------------------------------------------------
+
+SAMPLE = CadastroCliente(
+    id_mensagem="0f8fad5b-d9cb-469f-a165-70867728950e",
+    data_hora_envio="2026-12-02T10:00:00-03:00",
+    cliente=Cliente(
+        cnpj="11222333000181",
+        inscricao_estadual="123456789",
+        nome="Mercado Exemplo & Filhos <Ltda>",
+        email="compras@exemplo.com.br",
+        telefone="1133334444",
+        telefone_celular="11987654321",
+        endereco=Endereco("Rua das Flores", "100", "Centro", "São Paulo", "SP", "01001000", "Sala 2"),
+    ),
+)
+SAMPLE_MINIMAL = CadastroCliente(
+    SAMPLE.id_mensagem,
+    SAMPLE.data_hora_envio,
+    SAMPLE.cliente.replace(telefone_celular=None).with_address(complemento=None),
+)
+
+
+def _parsed_payload(pack: ContractPack, data: bytes, where: Path) -> etree._Element | soap.Fault:
+    try:
+        return pack.shape.payload(xmlsafe.parse(data))
+    except (xmlsafe.MalformedXML, xmlsafe.UnsafeXML, soap.NotAnEnvelope) as exc:
+        raise ContractPackError(f"{where}: saída ilegível: {exc}") from None
+
+
+def _first(violations: list[Violation]) -> str:
+    first = violations[0]
+    more = f" (e mais {len(violations) - 1})" if len(violations) > 1 else ""
+    return f"{first.path}: {first.reason}{more}"
+
+
+def _check_shape(pack: ContractPack, answer_spec: dict[str, Any]) -> None:
+    shape, folder = pack.shape, pack.folder
+    request_file = folder / str(pack_spec(pack, "pedido", "modelo"))
+    if shape.request.root != pack.request.qualified_root:
+        raise ContractPackError(
+            f"{request_file}: raiz do modelo {shape.request.root!r}; o pacote declara {pack.request.qualified_root!r}"
+        )
+    for sample in (SAMPLE, SAMPLE_MINIMAL):
+        payload = _parsed_payload(pack, shape.render_request(sample), request_file)
+        if isinstance(payload, soap.Fault):
+            raise ContractPackError(f"{request_file}: o modelo gera um Fault SOAP, não um pedido")
+        violations = pack.request.validate(payload)
+        if violations:
+            raise ContractPackError(
+                f"{request_file}: a saída do modelo não passa no XSD {pack.request.xsd_path.name}: {_first(violations)}"
+            )
+        if shape.read_request(payload) != sample:
+            raise ContractPackError(f"{request_file}: a saída do modelo não relê os mesmos campos")
+    examples = answer_spec.get("exemplos", [])
+    if not isinstance(examples, list) or not examples:
+        raise ContractPackError(
+            f"{folder / 'pack.toml'}: [mensagens.resposta] exemplos deve listar ao menos um arquivo"
+        )
+    found: set[str] = set()
+    for name in examples:
+        path = folder / str(name)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            raise ContractPackError(f"{path}: exemplo não encontrado") from None
+        payload = _parsed_payload(pack, data, path)
+        if isinstance(payload, soap.Fault):
+            continue  # a Fault is the binding's error; the paths are read inside the contract's answer
+        violations = pack.answer.validate(payload)
+        if violations:
+            raise ContractPackError(f"{path}: exemplo fora do XSD {pack.answer.xsd_path.name}: {_first(violations)}")
+        found.update(shape.answer_fields(payload))
+    for name, path_ in shape.answer_paths.items():
+        if name not in found:
+            shown = "/".join(etree.QName(p).localname for p in path_)
+            raise ContractPackError(
+                f"{folder / 'pack.toml'}: o caminho {name} = {shown!r} não encontra nada nos exemplos do pacote "
+                f"({', '.join(str(e) for e in examples)})"
+            )
+    answer_file = folder / str(answer_spec.get("modelo"))
+    error_file = folder / str(answer_spec.get("modelo_erro"))
+    answers = [
+        (answer_file, Retorno(SAMPLE.id_mensagem, SAMPLE.cliente.cnpj, status=code, mensagem=message))
+        for code in sorted(STATUSES)
+        for message in ("Cliente recebido & em análise", None)
+    ]
+    answers.append(
+        (error_file, Retorno(SAMPLE.id_mensagem, SAMPLE.cliente.cnpj, erro_codigo="E01", erro_descricao="<falha>"))
+    )
+    for where, sample_answer in answers:
+        payload = _parsed_payload(pack, shape.render_answer(sample_answer).body, where)
+        if isinstance(payload, soap.Fault):
+            raise ContractPackError(f"{where}: o modelo gera um Fault SOAP, não uma resposta")
+        violations = pack.answer.validate(payload)
+        if violations:
+            raise ContractPackError(
+                f"{where}: a saída do modelo não passa no XSD {pack.answer.xsd_path.name}: {_first(violations)}"
+            )
+        read = shape.read_answer(payload)
+        if "mensagem" not in shape.answer_paths:
+            read = Retorno(
+                read.id_mensagem, read.cnpj, read.status, sample_answer.mensagem, read.erro_codigo, read.erro_descricao
+            )
+        if read != sample_answer:
+            wrong = [
+                f
+                for f in ("id_mensagem", "cnpj", "status", "mensagem", "erro_codigo", "erro_descricao")
+                if getattr(read, f) != getattr(sample_answer, f)
+            ]
+            raise ContractPackError(
+                f"{where}: os caminhos de [mensagens.resposta.caminhos] não releem da saída do modelo: "
+                + ", ".join(wrong)
+            )
+
+
+def pack_spec(pack: ContractPack, message: str, key: str) -> str:
+    """A key of ``[mensagens.<message>]`` in the pack's manifest (for error messages)."""
+    data = tomllib.loads((pack.folder / "pack.toml").read_text(encoding="utf-8"))
+    return str(data["mensagens"][message].get(key, ""))
