@@ -297,7 +297,35 @@ def load_pack(version: str | Path = DEFAULT_VERSION) -> ContractPack:
         raise ContractPackError(str(exc)) from None
     pack = ContractPack(version_, namespace, folder, request, answer, shape)
     _check_shape(pack, messages["resposta"])
+    if "wsdl" in data:
+        _check_wsdl(pack, folder / str(data["wsdl"]))
     return pack
+
+
+WSDL_SOAP = "{http://schemas.xmlsoap.org/wsdl/soap/}"
+WSDL = "{http://schemas.xmlsoap.org/wsdl/}"
+
+
+def _check_wsdl(pack: ContractPack, path: Path) -> None:
+    """The WSDL a SOAP pack ships agrees with the pack: its operation's soapAction and its message elements."""
+    try:
+        root = xmlsafe.parse(path.read_bytes())
+    except OSError:
+        raise ContractPackError(f"{path}: WSDL não encontrado") from None
+    except (xmlsafe.MalformedXML, xmlsafe.UnsafeXML) as exc:
+        raise ContractPackError(f"{path}: WSDL ilegível: {exc}") from None
+    actions = {node.get("soapAction") for node in root.iter(f"{WSDL_SOAP}operation")}
+    if pack.shape.soap_action not in actions:
+        raise ContractPackError(
+            f"{path}: nenhuma operação com soapAction {pack.shape.soap_action!r} (o transporte.soap_action do pacote)"
+        )
+    elements = set()
+    for part in root.iter(f"{WSDL}part"):
+        prefix, _, local = (part.get("element") or "").rpartition(":")
+        elements.add((part.nsmap.get(prefix or None), local))
+    for schema in (pack.request, pack.answer):
+        if (schema.namespace, schema.root) not in elements:
+            raise ContractPackError(f"{path}: nenhuma wsdl:part com o elemento {schema.root} de {schema.namespace}")
 
 
 # --- the loader's proof that the shape and the XSDs agree --------------------------------------------------------

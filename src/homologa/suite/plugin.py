@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from homologa.suite.evidence import RunFolder
-from homologa.suite.options import RawOptions, Settings, SettingsError, resolve
+from homologa.suite.options import DEFAULT_CONTRACT, RawOptions, Settings, SettingsError, resolve
 
 if TYPE_CHECKING:
     from homologa.contract import ContractPack
@@ -69,6 +69,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--protected-fields", metavar="CAMPOS", help="campos que o ERP não sobrescreve: telefone,endereco,..."
     )
     group.addoption("--customer-seed", metavar="N", help="semente dos CNPJs novos (reproduz uma rodada)")
+    group.addoption(
+        "--contract",
+        "--contrato",
+        dest="homologa_contract",
+        metavar="NOME|PASTA",
+        help="pacote de contrato do alvo (padrão 1; ex.: v1-soap; senão HOMOLOGA_CONTRACT ou [alvo] contrato)",
+    )
 
 
 def _raw(config: pytest.Config) -> RawOptions:
@@ -89,6 +96,7 @@ def _raw(config: pytest.Config) -> RawOptions:
         # best practice (B1, B2) becomes blocking.
         strict=bool(config.getini("strict")),
         seed=opt("customer_seed"),
+        contract=opt("homologa_contract"),
     )
 
 
@@ -107,6 +115,13 @@ def pytest_configure(config: pytest.Config) -> None:
                 ssl_context(settings.auth)
             except TLSSetupError as exc:
                 raise SettingsError(str(exc)) from None
+        if settings.contract != DEFAULT_CONTRACT:  # chosen on purpose: a broken pack is a usage error, up front
+            from homologa.contract import ContractPackError, load_pack
+
+            try:
+                load_pack(settings.contract)
+            except ContractPackError as exc:
+                raise SettingsError(f"contrato ({settings.contract_source}): {exc}") from None
     except SettingsError as exc:
         raise pytest.UsageError(f"homologa: {exc}") from None
     seed = settings.seed if settings.seed is not None else secrets.randbelow(10**9)
@@ -163,7 +178,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     from homologa.suite import evidence
 
     run.selected = sum(item.get_closest_marker("regra") is not None for item in session.items)
-    pack = load_pack()
+    pack = load_pack(state.settings.contract)
     selection = {
         "k": config.getoption("keyword") or None,
         "m": config.getoption("markexpr") or None,
@@ -197,11 +212,11 @@ def homologa_settings(pytestconfig: pytest.Config) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def homologa_pack() -> ContractPack:
-    """The contract pack the answers are validated against (v1)."""
+def homologa_pack(homologa_settings: Settings) -> ContractPack:
+    """The contract pack the run speaks (``--contract``; v1 by default)."""
     from homologa.contract import load_pack
 
-    return load_pack()
+    return load_pack(homologa_settings.contract)
 
 
 @pytest.fixture(scope="session")
@@ -217,7 +232,9 @@ def homologa_target(
     db_path = tmp_path_factory.mktemp("homologa-embutido") / "distribuidor.sqlite3"
     with contextlib.ExitStack() as stack:
         try:
-            url = stack.enter_context(embedded_distributor(db_path, homologa_settings.protected_fields))
+            url = stack.enter_context(
+                embedded_distributor(db_path, homologa_settings.protected_fields, contract=homologa_settings.contract)
+            )
         except Exception as exc:
             from homologa.suite.errors import HarnessError
 
