@@ -156,9 +156,7 @@ FAULT_CASES = [
 
 
 @pytest.mark.parametrize(("pack", "fault"), FAULT_CASES)
-def test_each_fault_fails_the_suite_with_its_category(
-    pytester: pytest.Pytester, tmp_path: Path, pack: str, fault: str
-):
+def test_each_fault_fails_the_suite_with_its_category(pytester: pytest.Pytester, tmp_path: Path, pack: str, fault: str):
     case = CASES[fault]
     expected = LATENCIA if fault == "lento" else FAULTS[fault].categoria
     args = ["--customer-seed", "1", "--contract", PACKS[pack], *case.args]
