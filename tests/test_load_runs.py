@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from homologa.generator import CustomerSource, parse_cep_range
 from homologa.server import ReferenceServer, ServerConfig
 from homologa.server.store import all_cnpjs
@@ -174,3 +176,44 @@ def test_a_worker_joining_late_shares_the_plan_without_overlap(tmp_path: Path) -
     assert all_cnpjs(tmp_path / "ref.db") == cnpjs(2400)
     late_count = re.search(r"este trabalhador respondeu (\d+) clientes", late_log)
     assert late_count and 0 < int(late_count.group(1)) < 2400, late_log[-2000:]
+
+
+PACKS = {"v1-soap": "v1-soap", "renomeado": str(ROOT / "tests" / "packs" / "renomeado")}
+
+
+@pytest.mark.parametrize("pack", sorted(PACKS))
+def test_the_burst_runs_on_the_chosen_pack_and_records_it(tmp_path: Path, pack: str) -> None:
+    from homologa.contract import load_pack
+
+    contract = PACKS[pack]
+    config = ServerConfig(db_path=tmp_path / "ref.db", port=0, contract=contract)
+    with ReferenceServer(config) as server:
+        code, result, output = burst(
+            server.url, tmp_path, "--customers", "120", "--resend-share", "0.25", "--rate", "0",
+            "--concurrency", "4", "--contract", contract,
+        )  # fmt: skip
+    assert code == 0, output
+    assert (result["enviados"], result["pen"], result["apv_rpv"], result["falhas"]) == (150, 120, 30, {}), result
+    expected = load_pack(contract)
+    assert result["contrato"] == {"versao": expected.version, "nome": expected.name, "sha256": expected.sha256}
+    assert all_cnpjs(tmp_path / "ref.db") == cnpjs(120)
+
+
+@pytest.mark.parametrize("pack", sorted(PACKS))
+def test_a_status_fault_fails_the_burst_on_each_pack(tmp_path: Path, pack: str) -> None:
+    contract = PACKS[pack]
+    config = ServerConfig(db_path=tmp_path / "ref.db", port=0, contract=contract, faults=("apv-para-novo",))
+    with ReferenceServer(config) as server:
+        code, result, output = burst(
+            server.url, tmp_path, "--customers", "40", "--rate", "0", "--concurrency", "4", "--contract", contract
+        )
+    assert code == 1, output
+    assert result["falhas"] == {"status divergente": 40}, result
+
+
+def test_a_burst_in_another_pack_than_the_target_fails_every_answer(tmp_path: Path) -> None:
+    config = ServerConfig(db_path=tmp_path / "ref.db", port=0, contract="v1-soap")
+    with ReferenceServer(config) as server:
+        code, result, output = burst(server.url, tmp_path, "--customers", "20", "--rate", "0", "--concurrency", "2")
+    assert code == 1, output
+    assert result["aprovado"] is False and result["falhas"], result

@@ -125,3 +125,16 @@ def test_full_homologation_keeps_its_burst_in_the_run_and_leaves_reports_carga_a
     assert own["enviados"] == 120 and own["alvo_id"]
     assert (standalone / "resultado.json").read_text(encoding="utf-8") == '{"alvo_id": "outra-carga"}'
     assert sorted(p.name for p in standalone.iterdir()) == ["resultado.json"]
+
+
+def test_the_run_record_names_the_contract_pack_and_its_hash(tmp_path: Path) -> None:
+    """The embedded reference distributor speaks the chosen pack too; execucao.json names the pack and its hash."""
+    from homologa.contract import load_pack
+
+    base = tmp_path / "execucoes"
+    code, out = _finish(_suite(base, tmp_path, "--contract", "v1-soap", "-k", "mensagem_de_ouro"))
+    assert code == 3 and " passed" in out and "failed" not in out, out[-3000:]  # a partial run: INCONCLUSIVO
+    (run,) = list_runs(base)
+    pack = load_pack("v1-soap")
+    assert run.record["contrato"] == {"versao": "1", "nome": "v1-soap", "sha256": pack.sha256}
+    assert pack.sha256 != load_pack("v1").sha256

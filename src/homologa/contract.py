@@ -229,8 +229,8 @@ class ContractPack:
         return digest.hexdigest()
 
 
-class ContractPackError(Exception):
-    """The pack folder is missing or its ``pack.toml`` is inconsistent."""
+class ContractPackError(ValueError):
+    """The pack folder is missing or inconsistent: one pt-BR line naming the file."""
 
 
 def _message(folder: Path, namespace: str, name: str, spec: dict[str, object]) -> MessageSchema:

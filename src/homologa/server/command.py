@@ -126,10 +126,10 @@ def run(args: argparse.Namespace) -> int:
             contract=args.contract,
         )
         load_pack(cfg.contract)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
     except ContractPackError as exc:
         raise UsageError(f"--contract: {exc}") from None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     _configure_logging(args.quiet)
     stop = threading.Event()
 

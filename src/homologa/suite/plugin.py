@@ -135,7 +135,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     s = state.settings
     lines = [
         f"homologa: alvo {s.masked_target} (origem: {s.target_source}); timeout {s.timeout:g} s; "
-        f"semente de clientes {state.seed}{'; estrito' if s.strict else ''}"
+        f"semente de clientes {state.seed}{'; estrito' if s.strict else ''}",
+        f"homologa: contrato {s.contract} (origem: {s.contract_source})",
     ]
     if s.profile is not None:
         lines.append(f"homologa: perfil {s.profile.path}")
@@ -190,7 +191,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         run,
         settings=state.settings,
         seed=state.seed,
-        contract=(pack.version, pack.sha256),
+        contract=(pack.version, pack.sha256, pack.name),
         args=config.invocation_params.args,
         selection=selection,
     )
