@@ -125,6 +125,8 @@ def test_bad_option_is_one_portuguese_line_and_exit_2(tmp_path: Path) -> None:
     assert code == 2 and "--customers deve ser maior que zero" in output and "Traceback" not in output
     code, _, output = burst("http://127.0.0.1:9/clientes", tmp_path, "--cep-range", "abc")
     assert code == 2 and "CEP" in output and "Traceback" not in output
+    code, _, output = burst("http://127.0.0.1:9/clientes", tmp_path, "--contract", "v7")
+    assert code == 2 and "pacote de contrato não encontrado" in output and "Traceback" not in output
 
 
 def test_step_shape_reports_the_last_good_rate(tmp_path: Path) -> None:
