@@ -296,7 +296,7 @@ def load_pack(version: str | Path = DEFAULT_VERSION) -> ContractPack:
     except ShapeError as exc:
         raise ContractPackError(str(exc)) from None
     pack = ContractPack(version_, namespace, folder, request, answer, shape)
-    _check_shape(pack, messages["resposta"])
+    _check_shape(pack, messages["pedido"], messages["resposta"])
     if "wsdl" in data:
         _check_wsdl(pack, folder / str(data["wsdl"]))
     return pack
@@ -363,9 +363,10 @@ def _first(violations: list[Violation]) -> str:
     return f"{first.path}: {first.reason}{more}"
 
 
-def _check_shape(pack: ContractPack, answer_spec: dict[str, Any]) -> None:
+def _check_shape(pack: ContractPack, request_spec: dict[str, Any], answer_spec: dict[str, Any]) -> None:
+    """Prove the shape and the XSDs agree (templates' output valid and read back, paths found in the examples)."""
     shape, folder = pack.shape, pack.folder
-    request_file = folder / str(pack_spec(pack, "pedido", "modelo"))
+    request_file = folder / str(request_spec.get("modelo"))
     if shape.request.root != pack.request.qualified_root:
         raise ContractPackError(
             f"{request_file}: raiz do modelo {shape.request.root!r}; o pacote declara {pack.request.qualified_root!r}"
@@ -441,9 +442,3 @@ def _check_shape(pack: ContractPack, answer_spec: dict[str, Any]) -> None:
                 f"{where}: os caminhos de [mensagens.resposta.caminhos] não releem da saída do modelo: "
                 + ", ".join(wrong)
             )
-
-
-def pack_spec(pack: ContractPack, message: str, key: str) -> str:
-    """A key of ``[mensagens.<message>]`` in the pack's manifest (for error messages)."""
-    data = tomllib.loads((pack.folder / "pack.toml").read_text(encoding="utf-8"))
-    return str(data["mensagens"][message].get(key, ""))
