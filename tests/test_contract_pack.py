@@ -91,10 +91,10 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def test_v1_templates_render_exactly_what_messages_py_renders() -> None:
-    from homologa.contract import SAMPLE, SAMPLE_MINIMAL
     from homologa.generator import CustomerSource, parse_cep_range
     from homologa.messages import render_answer, render_request
     from homologa.model import Retorno
+    from homologa.packs.proof import SAMPLE, SAMPLE_MINIMAL
 
     src = CustomerSource([parse_cep_range("01000000-99999999")], seed=3, alnum_share=0.5)
     messages = [SAMPLE, SAMPLE_MINIMAL, *(g.message for g in load_golden()), *(src.message(i) for i in range(300))]
