@@ -2,7 +2,8 @@
 
 A pack is data: ``pack.toml`` names the namespace and, for each message, its root element, its XSD and the named
 checks that XSD 1.0 cannot express; its wire shape (templates, answer paths, status words, binding) is
-:mod:`homologa.packs`, proven against the pack's own XSDs and examples when it loads. :meth:`MessageSchema.validate` uses lxml's compiled schema (about 10 µs a
+:mod:`homologa.packs`, proven against the pack's own XSDs and examples when it loads.
+:meth:`MessageSchema.validate` uses lxml's compiled schema (about 10 µs a
 message, the hot path); :meth:`MessageSchema.explain` uses xmlschema for richer reasons when a person reads them.
 Both return **every** violation found, as :class:`Violation` (reason, path, line).
 """
