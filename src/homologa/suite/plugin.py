@@ -262,7 +262,12 @@ def homologa_client(
             from homologa.suite.reporting import write_run_metadata
 
             write_run_metadata(
-                Path(results_dir), homologa_settings, homologa_pack.version, homologa_pack.sha256, state.seed
+                Path(results_dir),
+                homologa_settings,
+                homologa_pack.version,
+                homologa_pack.sha256,
+                state.seed,
+                pack_name=homologa_pack.name,
             )
 
 
