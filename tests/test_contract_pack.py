@@ -53,7 +53,7 @@ def test_pack_is_data_another_version_loads_from_a_folder(tmp_path: Path) -> Non
     folder = tmp_path / "v9"
     shutil.copytree(PACK.folder, folder)
     new_ns = "urn:b2b:homologacao:cliente:v9"
-    for path in [*folder.glob("*.xsd"), folder / "pack.toml"]:
+    for path in [p for p in folder.rglob("*") if p.suffix in {".xsd", ".toml", ".xml"}]:
         path.write_text(path.read_text(encoding="utf-8").replace(PACK.namespace, new_ns), encoding="utf-8")
     manifest = folder / "pack.toml"
     manifest.write_text(re.sub(r'versao = "1"', 'versao = "9"', manifest.read_text(encoding="utf-8")), "utf-8")
@@ -73,3 +73,94 @@ def test_broken_pack_fails_with_pt_br_message(tmp_path: Path) -> None:
     (folder / "CadastroCliente.xsd").write_text("<xs:schema", encoding="utf-8")
     with pytest.raises(ContractPackError, match="XSD ilegível"):
         load_pack(folder)
+
+
+# --- the wire shape as data: templates, paths, status words, loader checks -----------------------------------
+
+
+def _copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "pacote"
+    shutil.copytree(PACK.folder, folder)
+    return folder
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_v1_templates_render_exactly_what_messages_py_renders() -> None:
+    from homologa.generator import CustomerSource, parse_cep_range
+    from homologa.messages import render_answer, render_request
+    from homologa.model import Retorno
+    from homologa.packs.proof import SAMPLE, SAMPLE_MINIMAL
+
+    src = CustomerSource([parse_cep_range("01000000-99999999")], seed=3, alnum_share=0.5)
+    messages = [SAMPLE, SAMPLE_MINIMAL, *(g.message for g in load_golden()), *(src.message(i) for i in range(300))]
+    for msg in messages:
+        assert PACK.shape.render_request(msg) == render_request(msg)
+    for answer in (
+        Retorno("id", "11222333000181", status="PEN", mensagem="a & b"),
+        Retorno("id", "11222333000181", status="RPV"),
+        Retorno("id", "11222333000181", erro_codigo="E1", erro_descricao="<x>"),
+    ):
+        assert PACK.shape.render_answer(answer).body == render_answer(answer)
+
+
+def test_a_reordered_template_fails_the_pack_xsd_naming_the_template(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    _edit(
+        folder / "modelos" / "pedido.xml",
+        "<Nome>{nome}</Nome>\n    <Email>{email}</Email>",
+        "<Email>{email}</Email>\n    <Nome>{nome}</Nome>",
+    )
+    with pytest.raises(ContractPackError) as caught:
+        load_pack(folder)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert str(folder / "modelos" / "pedido.xml") in message and "XSD CadastroCliente.xsd" in message
+
+
+def test_an_answer_path_matching_nothing_in_the_examples_is_one_pt_br_line(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    _edit(folder / "pack.toml", 'erro_codigo = "Erro/Codigo"', 'erro_codigo = "Erro/CodigoDoErro"')
+    with pytest.raises(ContractPackError) as caught:
+        load_pack(folder)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert str(folder / "pack.toml") in message
+
+
+def test_a_path_absent_from_every_example_is_refused_even_when_templates_agree(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    _edit(folder / "pack.toml", '"exemplos/retorno-pen.xml", "exemplos/retorno-erro.xml"', '"exemplos/retorno-pen.xml"')
+    with pytest.raises(ContractPackError, match=r"o caminho erro = 'Erro' não encontra nada nos exemplos"):
+        load_pack(folder)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        ("<CNPJ>{cnpj}</CNPJ>", "<CNPJ>{cnpj_do_cliente}</CNPJ>", "campo desconhecido"),
+        ("{telefone_celular?}", "{telefone_celular}", "opcional no modelo de dados"),
+        ("<CNPJ>{cnpj}</CNPJ>", "<CNPJ>CNPJ {cnpj}</CNPJ>", "texto inteiro de um elemento folha"),
+        ("</CadastroCliente>", "", "bem-formado"),
+    ],
+)
+def test_a_broken_request_template_names_the_file(tmp_path: Path, old: str, new: str, reason: str) -> None:
+    folder = _copy(tmp_path)
+    _edit(folder / "modelos" / "pedido.xml", old, new)
+    with pytest.raises(ContractPackError, match=reason) as caught:
+        load_pack(folder)
+    assert str(caught.value).startswith(str(folder / "modelos" / "pedido.xml"))
+
+
+def test_unknown_pack_name_lists_the_shipped_ones() -> None:
+    with pytest.raises(ContractPackError, match=r"pacotes disponíveis: .*v1"):
+        load_pack("v7-nao-existe")
+
+
+def test_pack_names_resolve_with_or_without_v() -> None:
+    assert load_pack("1").folder == load_pack("v1").folder == PACK.folder
+    assert PACK.name == "v1"

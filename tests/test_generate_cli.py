@@ -12,6 +12,7 @@ from homologa import cli
 from homologa.contract import load_pack
 from homologa.generator import CustomerSource, parse_cep_range
 from homologa.messages import read_request, render_request
+from homologa.packs.soap import Fault
 from homologa.xmlsafe import parse
 
 
@@ -105,3 +106,24 @@ def test_rendered_bytes_are_what_is_written(tmp_path: Path) -> None:
     data = (tmp_path / "cliente-00000000.xml").read_bytes()
     msg = read_request(parse(data))
     assert render_request(msg) == data
+
+
+@pytest.mark.parametrize("contract", ["v1-soap", str(Path(__file__).parent / "packs" / "renomeado")])
+def test_writes_the_messages_in_the_chosen_pack(tmp_path: Path, contract: str) -> None:
+    out = tmp_path / "clientes"
+    code = cli.main(["generate", "--cep-range", "01000000-05999999", "--count", "10", "--out", str(out), "--contract",
+                     contract])  # fmt: skip
+    assert code == 0
+    pack = load_pack(contract)
+    src = CustomerSource([parse_cep_range("01000000-05999999")], 1)
+    for index, path in enumerate(sorted(out.glob("*.xml"))):
+        payload = pack.shape.payload(parse(path.read_bytes()))
+        assert not isinstance(payload, Fault)
+        assert pack.request.validate(payload) == []
+        assert pack.shape.read_request(payload).cliente == src.customer(index)
+
+
+def test_unknown_pack_is_one_pt_br_line(tmp_path: Path) -> None:
+    done = run("--cep-range", "01000000-05999999", "--count", "1", "--out", str(tmp_path), "--contract", "v7")
+    assert done.returncode == 2
+    assert "--contract: pacote de contrato não encontrado" in done.stderr and "Traceback" not in done.stderr

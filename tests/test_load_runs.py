@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from slow_peers import serve, trickle_headers
 
 from homologa.generator import CustomerSource, parse_cep_range
@@ -125,6 +126,8 @@ def test_bad_option_is_one_portuguese_line_and_exit_2(tmp_path: Path) -> None:
     assert code == 2 and "--customers deve ser maior que zero" in output and "Traceback" not in output
     code, _, output = burst("http://127.0.0.1:9/clientes", tmp_path, "--cep-range", "abc")
     assert code == 2 and "CEP" in output and "Traceback" not in output
+    code, _, output = burst("http://127.0.0.1:9/clientes", tmp_path, "--contract", "v7")
+    assert code == 2 and "pacote de contrato não encontrado" in output and "Traceback" not in output
 
 
 def test_step_shape_reports_the_last_good_rate(tmp_path: Path) -> None:
@@ -187,3 +190,42 @@ def test_trickling_target_is_a_transport_failure_within_the_deadline(tmp_path: P
     assert code != 0, output
     assert result["enviados"] == 4, result
     assert result["falhas"] == {"falha de transporte": 4}, result  # without the deadline: ~200 s each, killed at 60
+PACKS = {"v1-soap": "v1-soap", "renomeado": str(ROOT / "tests" / "packs" / "renomeado")}
+
+
+@pytest.mark.parametrize("pack", sorted(PACKS))
+def test_the_burst_runs_on_the_chosen_pack_and_records_it(tmp_path: Path, pack: str) -> None:
+    from homologa.contract import load_pack
+
+    contract = PACKS[pack]
+    config = ServerConfig(db_path=tmp_path / "ref.db", port=0, contract=contract)
+    with ReferenceServer(config) as server:
+        code, result, output = burst(
+            server.url, tmp_path, "--customers", "120", "--resend-share", "0.25", "--rate", "0",
+            "--concurrency", "4", "--contract", contract,
+        )  # fmt: skip
+    assert code == 0, output
+    assert (result["enviados"], result["pen"], result["apv_rpv"], result["falhas"]) == (150, 120, 30, {}), result
+    expected = load_pack(contract)
+    assert result["contrato"] == {"versao": expected.version, "nome": expected.name, "sha256": expected.sha256}
+    assert all_cnpjs(tmp_path / "ref.db") == cnpjs(120)
+
+
+@pytest.mark.parametrize("pack", sorted(PACKS))
+def test_a_status_fault_fails_the_burst_on_each_pack(tmp_path: Path, pack: str) -> None:
+    contract = PACKS[pack]
+    config = ServerConfig(db_path=tmp_path / "ref.db", port=0, contract=contract, faults=("apv-para-novo",))
+    with ReferenceServer(config) as server:
+        code, result, output = burst(
+            server.url, tmp_path, "--customers", "40", "--rate", "0", "--concurrency", "4", "--contract", contract
+        )
+    assert code == 1, output
+    assert result["falhas"] == {"status divergente": 40}, result
+
+
+def test_a_burst_in_another_pack_than_the_target_fails_every_answer(tmp_path: Path) -> None:
+    config = ServerConfig(db_path=tmp_path / "ref.db", port=0, contract="v1-soap")
+    with ReferenceServer(config) as server:
+        code, result, output = burst(server.url, tmp_path, "--customers", "20", "--rate", "0", "--concurrency", "2")
+    assert code == 1, output
+    assert result["aprovado"] is False and result["falhas"], result

@@ -133,3 +133,26 @@ def test_full_homologation_keeps_its_burst_in_the_run_and_leaves_reports_carga_a
     assert own["enviados"] == 120 and own["alvo_id"]
     assert (standalone / "resultado.json").read_text(encoding="utf-8") == '{"alvo_id": "outra-carga"}'
     assert sorted(p.name for p in standalone.iterdir()) == ["resultado.json"]
+
+
+def test_the_run_record_names_the_contract_pack_and_its_hash(tmp_path: Path) -> None:
+    """The embedded reference distributor and the burst speak the chosen pack too; execucao.json and the burst's
+    resultado.json name the pack and its hash."""
+    from homologa.contract import load_pack
+
+    base = tmp_path / "execucoes"
+    env = {**_env(base), "HOMOLOGA_CARGA_CLIENTES": "60"}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:cacheprovider", "--com-carga", "--contract",
+         "v1-soap", "-k", "mensagem_de_ouro or rajada"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    out = done.stdout + done.stderr
+    assert done.returncode == 3 and " passed" in out and "failed" not in out, out[-3000:]  # partial: INCONCLUSIVO
+    (run,) = list_runs(base)
+    pack = load_pack("v1-soap")
+    assert run.record["contrato"] == {"versao": "1", "nome": "v1-soap", "sha256": pack.sha256}
+    assert run.record["apuracao"]["R6"] == {"passed": 1}  # the burst spoke SOAP to the embedded distributor
+    burst = json.loads((run.load_dir / "resultado.json").read_text(encoding="utf-8"))
+    assert burst["contrato"] == run.record["contrato"] and burst["enviados"] == 60
+    assert pack.sha256 != load_pack("v1").sha256

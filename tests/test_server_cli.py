@@ -37,6 +37,13 @@ def test_bad_option_is_a_pt_br_error_exit_2(capsys: pytest.CaptureFixture[str], 
     assert expected in err and "Traceback" not in err
 
 
+def test_unknown_contract_pack_is_one_pt_br_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["serve", "--port", "0", "--db", str(tmp_path / "ref.db"), "--contract", "v7"]) == 2
+    err = capsys.readouterr().err
+    assert "--contract: pacote de contrato não encontrado" in err and "v1-soap" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
 def test_unwritable_database_is_a_pt_br_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "arquivo"
     blocker.write_text("não é pasta")

@@ -2,7 +2,8 @@
 
 The correct distributor passes twice in a row on the same database (fresh customers every run). Each fault
 (``homologa serve --fault NAME``) makes the suite fail with the category the fault catalogue announces, in a
-scenario that proves the broken rule, and never as a harness error ("broken").
+scenario that proves the broken rule, and never as a harness error ("broken"). All of it on every pack: v1, v1 over
+SOAP 1.1 and a test pack with another element layout; a run in one pack against a target in another stops in one line.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from homologa.server import FAULTS, ReferenceServer, ServerConfig
 pytest_plugins = ["pytester"]
 
 SUITES = Path(__file__).resolve().parents[1] / "suites"
+TEST_PACK = Path(__file__).resolve().parent / "packs" / "renomeado"
+# every pack the proofs run on: v1 (plain XML), v1 over SOAP 1.1, and a test pack with renamed, reordered and
+# re-nested elements and status words (tests/packs/renomeado)
+PACKS = {"v1": "1", "v1-soap": "v1-soap", "renomeado": str(TEST_PACK)}
 
 
 @dataclass(frozen=True)
@@ -111,11 +116,40 @@ def test_reference_distributor_protecting_fields_passes(pytester: pytest.Pyteste
     assert any("[telefone]" in r.nodeid for r in passed) and any("[endereco]" in r.nodeid for r in passed)
 
 
-@pytest.mark.parametrize("fault", sorted(CASES))
-def test_each_fault_fails_the_suite_with_its_category(pytester: pytest.Pytester, tmp_path: Path, fault: str):
+@pytest.mark.parametrize("pack", ["v1-soap", "renomeado"])
+def test_reference_distributor_passes_on_each_pack(pytester: pytest.Pytester, tmp_path: Path, pack: str):
+    contract = PACKS[pack]
+    config = ServerConfig(db_path=tmp_path / "ref.sqlite3", contract=contract, protected_fields=("telefone",))
+    with ReferenceServer(config) as server:
+        rec = run_suite(pytester, server.url, "--contract", contract, "--protected-fields", "telefone")
+    passed, skipped, failed = rec.listoutcomes()
+    assert rec.ret == 0 and not failed and not skipped, [r.nodeid for r in failed]
+    assert len(passed) > 70
+
+
+@pytest.mark.parametrize(
+    ("suite_pack", "server_pack"), [("v1", "v1-soap"), ("v1-soap", "v1"), ("renomeado", "v1"), ("v1", "renomeado")]
+)
+def test_a_target_speaking_another_pack_stops_the_run_in_one_line(
+    pytester: pytest.Pytester, tmp_path: Path, suite_pack: str, server_pack: str
+):
+    config = ServerConfig(db_path=tmp_path / "ref.sqlite3", contract=PACKS[server_pack])
+    with ReferenceServer(config) as server:
+        rec = run_suite(pytester, server.url, "--contract", PACKS[suite_pack])
+    failed = [r for r in rec.getreports("pytest_runtest_logreport") if r.failed]
+    assert rec.ret == pytest.ExitCode.TESTS_FAILED
+    assert len(failed) == 1, [r.nodeid for r in failed]
+    assert "não é o do pacote de contrato" in rec.getcalls("pytest_sessionfinish")[0].session.shouldfail
+
+
+FAULT_CASES = [pytest.param(pack, fault, id=f"{pack}-{fault}") for pack in PACKS for fault in sorted(CASES)]
+
+
+@pytest.mark.parametrize(("pack", "fault"), FAULT_CASES)
+def test_each_fault_fails_the_suite_with_its_category(pytester: pytest.Pytester, tmp_path: Path, pack: str, fault: str):
     case = CASES[fault]
     expected = LATENCIA if fault == "lento" else FAULTS[fault].categoria
-    args = ["--customer-seed", "1", *case.args]
+    args = ["--customer-seed", "1", "--contract", PACKS[pack], *case.args]
     if case.profile:
         profile = tmp_path / "homologacao.toml"
         profile.write_text(case.profile, encoding="utf-8")
@@ -125,6 +159,7 @@ def test_each_fault_fails_the_suite_with_its_category(pytester: pytest.Pytester,
         faults=(fault,),
         protected_fields=case.server_protected,
         fault_delay=case.fault_delay,
+        contract=PACKS[pack],
     )
     with ReferenceServer(config) as server:
         rec = run_suite(pytester, server.url, *args)

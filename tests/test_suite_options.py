@@ -112,3 +112,15 @@ def test_profile_cep_ranges_are_checked_up_front(tmp_path: Path):
     bad.write_text('[carga]\nfaixas_cep = ["0100-0599"]\n', encoding="utf-8")
     with pytest.raises(SettingsError, match=r"carga\.faixas_cep: faixa de CEP malformada: '0100-0599'"):
         resolve(RawOptions(profile=str(bad)), env={})
+
+
+def test_contract_precedence_command_line_then_environment_then_profile(tmp_path: Path):
+    path = tmp_path / "homologacao.toml"
+    path.write_text('[alvo]\nurl = "http://erp/x"\ncontrato = "pacotes/meu"\n', encoding="utf-8")
+    assert resolve(RawOptions(), env={}).contract == "1"
+    s = resolve(RawOptions(profile=str(path)), env={})
+    assert s.contract == str(tmp_path / "pacotes" / "meu") and s.contract_source.startswith("perfil")
+    s = resolve(RawOptions(profile=str(path)), env={"HOMOLOGA_CONTRACT": "v1-soap"})
+    assert (s.contract, s.contract_source) == ("v1-soap", "ambiente (HOMOLOGA_CONTRACT)")
+    s = resolve(RawOptions(profile=str(path), contract="v1"), env={"HOMOLOGA_CONTRACT": "v1-soap"})
+    assert (s.contract, s.contract_source) == ("v1", "linha de comando (--contract)")

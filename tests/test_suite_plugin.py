@@ -46,12 +46,31 @@ def run_suite(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
             "ERROR: homologa: opção --protected-fields: campo(s) protegido(s) desconhecido(s): cor*",
         ),
         (["--header", "sem-dois-pontos"], "ERROR: homologa: opção --header: esperado 'Nome: valor'*"),
+        (
+            ["--contract", "v7"],
+            "ERROR: homologa: contrato (linha de comando (--contract)): pacote de contrato não encontrado: *v7*",
+        ),
     ],
 )
 def test_malformed_option_is_a_usage_error(pytester: pytest.Pytester, args: list[str], line: str) -> None:
     result = run(pytester, *args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR == 4
     result.stderr.fnmatch_lines([line])
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_a_broken_pack_is_one_usage_error_line_naming_the_file(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    import shutil
+
+    from homologa.contract import load_pack
+
+    folder = tmp_path / "quebrado"
+    shutil.copytree(load_pack().folder, folder)
+    manifest = folder / "pack.toml"
+    manifest.write_text(manifest.read_text("utf-8").replace('"Erro/Codigo"', '"Erro/Cod"'), "utf-8")
+    result = run(pytester, "--contract", str(folder))
+    assert result.ret == 4
+    result.stderr.fnmatch_lines([f"ERROR: homologa: contrato (*): {manifest}: o caminho erro_codigo = 'Erro/Cod' *"])
     assert "Traceback" not in result.stderr.str()
 
 

@@ -1,7 +1,9 @@
-"""Contract packs: load one from ``contracts/vN/`` and validate messages against it.
+"""Contract packs: load one from ``contracts/<nome>/`` (or any folder) and validate messages against it.
 
 A pack is data: ``pack.toml`` names the namespace and, for each message, its root element, its XSD and the named
-checks that XSD 1.0 cannot express. :meth:`MessageSchema.validate` uses lxml's compiled schema (about 10 µs a
+checks that XSD 1.0 cannot express; its wire shape (templates, answer paths, status words, binding) is
+:mod:`homologa.packs`, proven against the pack's own XSDs and examples when it loads.
+:meth:`MessageSchema.validate` uses lxml's compiled schema (about 10 µs a
 message, the hot path); :meth:`MessageSchema.explain` uses xmlschema for richer reasons when a person reads them.
 Both return **every** violation found, as :class:`Violation` (reason, path, line).
 """
@@ -21,6 +23,8 @@ import xmlschema
 from lxml import etree
 
 from homologa import cnpj, xmlsafe
+from homologa.packs import proof
+from homologa.packs.shape import ShapeError, WireShape, load_shape
 from homologa.resources import contracts_dir
 
 DEFAULT_VERSION = "1"
@@ -202,13 +206,19 @@ def _clean_path(path: str | None) -> str:
 
 @dataclass(frozen=True)
 class ContractPack:
-    """A loaded contract version: namespace, request and answer schemas, and its fingerprint."""
+    """A loaded contract pack: its version, namespace, request and answer schemas, wire shape and fingerprint."""
 
     version: str
     namespace: str
     folder: Path
     request: MessageSchema
     answer: MessageSchema
+    shape: WireShape
+
+    @property
+    def name(self) -> str:
+        """The pack's folder name (``v1``, ``v1-soap``), as runs and reports name it."""
+        return self.folder.name
 
     @property
     def sha256(self) -> str:
@@ -220,8 +230,8 @@ class ContractPack:
         return digest.hexdigest()
 
 
-class ContractPackError(Exception):
-    """The pack folder is missing or its ``pack.toml`` is inconsistent."""
+class ContractPackError(ValueError):
+    """The pack folder is missing or inconsistent: one pt-BR line naming the file."""
 
 
 def _message(folder: Path, namespace: str, name: str, spec: dict[str, object]) -> MessageSchema:
@@ -243,23 +253,54 @@ def _message(folder: Path, namespace: str, name: str, spec: dict[str, object]) -
     return MessageSchema(name, root, namespace, xsd_path, checks, compiled)
 
 
+def pack_folder(contract: str | Path = DEFAULT_VERSION) -> Path:
+    """Where ``contract`` lives: a folder path, or a name under ``contracts/`` (``1``, ``v1``, ``v1-soap``)."""
+    if isinstance(contract, Path):
+        return contract
+    text = str(contract).strip()
+    if "/" in text or "\\" in text or text.startswith("."):
+        return Path(text)
+    shipped = contracts_dir()
+    for candidate in (text, f"v{text}"):
+        if (shipped / candidate / "pack.toml").is_file():
+            return shipped / candidate
+    return shipped / text
+
+
+def available_packs() -> list[str]:
+    """The names of the packs shipped under ``contracts/``."""
+    return sorted(p.parent.name for p in contracts_dir().glob("*/pack.toml"))
+
+
 def load_pack(version: str | Path = DEFAULT_VERSION) -> ContractPack:
-    """Load ``contracts/v<version>/`` (or a pack folder given as a path)."""
-    folder = version if isinstance(version, Path) else contracts_dir() / f"v{str(version).removeprefix('v')}"
+    """Load a pack by name (``1``, ``v1``, ``v1-soap``) or folder, and check its wire shape against its own XSDs and
+    examples. Any inconsistency is a :class:`ContractPackError` with one pt-BR line naming the file."""
+    folder = pack_folder(version)
     manifest = folder / "pack.toml"
     if not manifest.is_file():
-        raise ContractPackError(f"pacote de contrato não encontrado: {manifest}")
-    data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+        known = ", ".join(available_packs())
+        raise ContractPackError(f"pacote de contrato não encontrado: {manifest} (pacotes disponíveis: {known})")
+    try:
+        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ContractPackError(f"{manifest}: TOML inválido: {exc}") from None
     try:
         namespace = str(data["namespace"])
         messages = data["mensagens"]
-        pack = ContractPack(
-            version=str(data["versao"]),
-            namespace=namespace,
-            folder=folder,
-            request=_message(folder, namespace, "pedido", messages["pedido"]),
-            answer=_message(folder, namespace, "resposta", messages["resposta"]),
-        )
+        request = _message(folder, namespace, "pedido", messages["pedido"])
+        answer = _message(folder, namespace, "resposta", messages["resposta"])
+        version_ = str(data["versao"])
     except KeyError as exc:
         raise ContractPackError(f"{manifest}: chave obrigatória ausente: {exc}") from None
+    try:
+        shape = load_shape(folder, data, namespace)
+    except ShapeError as exc:
+        raise ContractPackError(str(exc)) from None
+    pack = ContractPack(version_, namespace, folder, request, answer, shape)
+    try:
+        proof.check_shape(pack, messages["pedido"], messages["resposta"])
+        if "wsdl" in data:
+            proof.check_wsdl(pack, folder / str(data["wsdl"]))
+    except ShapeError as exc:
+        raise ContractPackError(str(exc)) from None
     return pack

@@ -59,6 +59,7 @@ class Profile:
     name: str | None = None  # distributor's name
     cnpj: str | None = None  # distributor's CNPJ (names the sign-off package)
     target: str | None = None
+    contract: str | None = None  # the contract pack the target speaks ([alvo] contrato)
     timeout: float | None = None
     p95_budget_ms: float | None = None
     protected_fields: tuple[str, ...] = ()
@@ -70,7 +71,7 @@ class Profile:
 # tested (``[alvo] urll = ...`` once sent the run to the embedded reference distributor).
 SCHEMA: dict[str, tuple[str, ...]] = {
     "distribuidor": ("nome", "cnpj"),
-    "alvo": ("url", "timeout"),
+    "alvo": ("url", "timeout", "contrato"),
     "autenticacao": (
         "basic",
         "bearer",
@@ -226,6 +227,7 @@ def _build(path: Path, data: dict[str, Any], where: _Where) -> Profile:
         name=_get(dist, "nome", str, "distribuidor"),
         cnpj=_get(dist, "cnpj", str, "distribuidor"),
         target=_get(alvo, "url", str, "alvo"),
+        contract=_get(alvo, "contrato", str, "alvo"),
         timeout=None if timeout is None else float(timeout),
         p95_budget_ms=None if p95 is None else float(p95),
         protected_fields=protected,

@@ -36,6 +36,7 @@ def test_rajada_do_go_live(
             "--only-summary", "--host", homologa_target, "--customers", customers, "--report-dir", str(report),
             "--html", str(report / "carga.html"), "--csv", str(report / "carga"),
             "--timeout", str(settings.timeout), "--p95-budget-ms", str(settings.p95_budget_ms)]  # fmt: skip
+    args += ["--contract", str(settings.contract)]  # the burst speaks the run's contract pack
     profile_path = getattr(settings.profile, "path", None)
     if profile_path:
         args += ["--homologa-profile", str(profile_path)]

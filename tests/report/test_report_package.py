@@ -57,7 +57,7 @@ def test_package_name_contents_and_manifest(package_a: Packaged) -> None:
     assert set(manifest["arquivos"]) == names - {"manifesto.json"}  # type: ignore[arg-type]
     for name, sha in manifest["arquivos"].items():  # type: ignore[attr-defined]
         assert mf.sha256_bytes(package_a.members[name]) == sha
-    assert manifest["contrato"] == {"versao": "1", "sha256": load_pack().sha256}
+    assert manifest["contrato"] == {"versao": "1", "nome": "v1", "sha256": load_pack().sha256}
     assert manifest["golden"] == mf.golden_fingerprint()
     assert manifest["homologa"] == __version__
     assert manifest["veredito"] == "reprovado"

@@ -202,3 +202,16 @@ def test_load_outside_pytest_becomes_an_r6_result_with_its_files(run_a: Path, tm
         assert all(back.attachment_path(a).is_file() for a in r6.attachments)
     # a tally attached by a test is that test's evidence: nothing is added
     assert load_evidence.session(run_a, load).load_result is None
+
+
+def test_the_summary_names_a_pack_other_than_plain_v1() -> None:
+    from homologa.report.summary import SummaryContext, _contract_fact
+
+    sha = "ab" * 32
+    assert _contract_fact(SummaryContext(contract_version="1", contract_name="v1", contract_sha256=sha)) == (
+        "v1 (SHA-256 abababababababab…)"
+    )
+    assert _contract_fact(SummaryContext(contract_version="1", contract_name="v1-soap", contract_sha256=sha)) == (
+        "pacote v1-soap, versão 1 (SHA-256 abababababababab…)"
+    )
+    assert _contract_fact(SummaryContext()) == "—"

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 from homologa.cli import UsageError
+from homologa.contract import ContractPackError, load_pack
 from homologa.generator.cep import CepRange, parse_cep_range
 from homologa.generator.source import MAX_INDEX, CustomerSource
-from homologa.messages import render_request
 
 
 def cep_range_arg(text: str) -> CepRange:
@@ -93,6 +93,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="F",
         help="fração de clientes com Inscrição Estadual ISENTO, entre 0 e 1 (padrão: 0.1)",
     )
+    parser.add_argument(
+        "--contract",
+        "--contrato",
+        dest="contract",
+        default="1",
+        metavar="NOME|PASTA",
+        help="pacote de contrato em que as mensagens são escritas (padrão: 1; ex.: v1-soap)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -130,6 +138,10 @@ def run(args: argparse.Namespace) -> int:
     stop = start + args.count
     if stop > MAX_INDEX:
         raise UsageError(f"--start + --count passa do último índice possível ({MAX_INDEX - 1})")
+    try:
+        render_request = load_pack(args.contract).shape.render_request
+    except ContractPackError as exc:
+        raise UsageError(f"--contract: {exc}") from None
     out: Path = args.out
     _prepare_out(out)
     source = CustomerSource(args.cep_ranges, args.seed, args.alnum_share, args.isento_share)

@@ -10,9 +10,8 @@ carries a CNPJ or an id.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-
-from lxml import etree
 
 from homologa import xmlsafe
 from homologa.categories import (
@@ -24,21 +23,15 @@ from homologa.categories import (
     RESPOSTA_INVALIDA,
     STATUS_DIVERGENTE,
 )
-from homologa.contract import MessageSchema
-from homologa.messages import NAMESPACE
+from homologa.contract import MessageSchema, load_pack
 from homologa.model import STATUS_KNOWN, STATUS_NEW, STATUSES
+from homologa.packs import soap
+from homologa.packs.shape import WireShape
 
 CATEGORIES = ANSWER_CATEGORIES
 
 XML_MEDIA_TYPES = frozenset({"application/xml", "text/xml"})
 MAX_ANSWER_BYTES = 1 << 20  # an answer is a few hundred bytes; beyond 1 MiB it is refused unread
-
-_N = f"{{{NAMESPACE}}}"
-_ID = _N + "IdMensagem"
-_CNPJ = _N + "CNPJ"
-_STATUS = _N + "Status"
-_ERRO = _N + "Erro"
-_CODIGO = _N + "Codigo"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,19 +59,9 @@ def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
-def _children(root: etree._Element) -> dict[str, etree._Element]:
-    """The answer's child elements by tag, in one pass (``find`` re-parses its path on every call)."""
-    found: dict[str, etree._Element] = {}
-    for child in root:
-        tag = child.tag
-        if isinstance(tag, str) and tag not in found:
-            found[tag] = child
-    return found
-
-
-def _text(children: dict[str, etree._Element], tag: str) -> str | None:
-    node = children.get(tag)
-    return None if node is None else (node.text or "").strip()
+@functools.cache
+def _default_shape() -> WireShape:
+    return load_pack().shape
 
 
 def check_answer(
@@ -92,15 +75,19 @@ def check_answer(
     schema: MessageSchema,
     validate: bool = True,
     transport_error: str | None = None,
+    shape: WireShape | None = None,
 ) -> Outcome:
-    """The outcome of one answer to a ``CadastroCliente`` with ``id_mensagem``/``cnpj`` (a re-send when ``resend``)."""
+    """The outcome of one answer to a ``CadastroCliente`` with ``id_mensagem``/``cnpj`` (a re-send when ``resend``),
+    read through the pack's wire ``shape`` (v1's by default)."""
+    shape = shape or _default_shape()
     if transport_error is not None or http_status == 0:
         return Outcome(FALHA_DE_TRANSPORTE, detail=transport_error or "sem resposta")
     if http_status != 200:
         if 200 <= http_status < 300:
             return Outcome(RESPOSTA_INVALIDA, detail=f"HTTP {http_status} (esperado 200)")
         return Outcome(ERRO_RETORNADO, detail=f"HTTP {http_status}")
-    if content_type not in XML_MEDIA_TYPES and media_type(content_type) not in XML_MEDIA_TYPES:
+    accepted = shape.answer_media_types
+    if content_type not in accepted and media_type(content_type) not in accepted:
         return Outcome(RESPOSTA_INVALIDA, detail=f"Content-Type {media_type(content_type) or '(ausente)'}")
     data = body or b""
     if len(data) > MAX_ANSWER_BYTES:
@@ -111,20 +98,25 @@ def check_answer(
         return Outcome(RESPOSTA_INSEGURA, detail="DOCTYPE/ENTITY na resposta")
     except xmlsafe.MalformedXML:
         return Outcome(RESPOSTA_INVALIDA, detail="XML malformado")
-    if validate and not schema.is_valid(root):
-        return Outcome(RESPOSTA_INVALIDA, detail="fora do schema RetornoCadastroCliente")
-    if root.tag != schema.qualified_root:
+    try:
+        payload = shape.payload(root)
+    except soap.NotAnEnvelope:
+        return Outcome(RESPOSTA_INVALIDA, detail="fora do envelope SOAP 1.1")
+    if isinstance(payload, soap.Fault):
+        return Outcome(ERRO_RETORNADO, detail="Fault SOAP")
+    if validate and not schema.is_valid(payload):
+        return Outcome(RESPOSTA_INVALIDA, detail=f"fora do schema {schema.root}")
+    if payload.tag != schema.qualified_root:
         return Outcome(RESPOSTA_INVALIDA, detail="elemento raiz inesperado")
-    children = _children(root)
-    erro = children.get(_ERRO)
-    if erro is not None:
-        code = (_text(_children(erro), _CODIGO) or "")[:20]
+    fields = shape.answer_fields(payload)
+    if "erro" in fields or "erro_codigo" in fields:
+        code = fields.get("erro_codigo", "").strip()[:20]
         return Outcome(ERRO_RETORNADO, detail=f"Erro código {code}" if code else "elemento Erro")
-    if _text(children, _ID) != id_mensagem:
+    if fields.get("id_mensagem", "").strip() != id_mensagem:
         return Outcome(ECO_DIVERGENTE, detail="IdMensagem não ecoado")
-    if _text(children, _CNPJ) != cnpj:
+    if fields.get("cnpj", "").strip() != cnpj:
         return Outcome(ECO_DIVERGENTE, detail="CNPJ não ecoado")
-    status = _text(children, _STATUS)
+    status = shape.status_of(fields.get("status"))
     if status not in STATUSES:
         return Outcome(RESPOSTA_INVALIDA, status=status, detail="Status ausente ou desconhecido")
     if resend and status not in STATUS_KNOWN:

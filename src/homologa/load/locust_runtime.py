@@ -157,6 +157,9 @@ def add_arguments(parser: Any) -> None:
     )
     parser.add_argument("--timeout", type=float, default=d.timeout, help="segundos por requisição", **ui)
     parser.add_argument(
+        "--contract", default=d.contract, help="pacote de contrato do alvo (1, v1-soap ou uma pasta)", **ui
+    )
+    parser.add_argument(
         "--report-dir", default=d.report_dir, help="pasta do resultado (resultado.json, resultado.txt)", **cli_only
     )
 
@@ -210,7 +213,8 @@ class Runtime:
             self.error = str(exc)
             extra = {}
         auth = auth_headers(self.profile.auth if self.profile else None)
-        self.headers = {"Content-Type": "application/xml; charset=UTF-8", **auth, **extra}
+        wire = self.scenario.request_headers if self.scenario is not None else {}
+        self.headers = {**wire, **auth, **extra}
 
     def register(self) -> None:
         runner = self.environment.runner

@@ -21,7 +21,7 @@ def now_iso() -> str:
 
 
 def identity(host: str, settings: LoadSettings, started: str | None) -> dict[str, Any]:
-    pack = load_pack()
+    pack = load_pack(settings.contract)
     return {
         "alvo": mask_url(host),
         "alvo_id": target_identity(host),
@@ -31,7 +31,7 @@ def identity(host: str, settings: LoadSettings, started: str | None) -> dict[str
             "reenvios": settings.resend_share,
             "semente": settings.seed,
         },
-        "contrato": {"versao": pack.version, "sha256": pack.sha256},
+        "contrato": {"versao": pack.version, "nome": pack.name, "sha256": pack.sha256},
         "homologa": __version__,
         "inicio": started,
         "fim": now_iso(),

@@ -15,7 +15,6 @@ from homologa.generator.source import format_sent_at
 from homologa.load.checks import Outcome, check_answer
 from homologa.load.plan import PlanShape
 from homologa.load.settings import LoadSettings
-from homologa.messages import render_request
 from homologa.model import CadastroCliente
 
 NEW = "novo"
@@ -43,7 +42,11 @@ class Scenario:
         self.settings = settings
         self.plan = PlanShape(settings.customers, settings.resend_share)
         self.source = CustomerSource(ranges, settings.seed)
-        self.schema = load_pack().answer
+        self.pack = load_pack(settings.contract)
+        self.schema = self.pack.answer
+        self.shape = self.pack.shape
+        self._render = self.shape.render_request
+        self.request_headers = self.shape.request_headers()  # Content-Type (and SOAPAction) of the pack
         self._validate_every = settings.validate_every
 
     def request(self, index: int) -> Request:
@@ -57,7 +60,7 @@ class Scenario:
         else:
             msg = self.source.message(customer)
             name = NEW
-        return Request(index, name, render_request(msg), msg.id_mensagem, msg.cliente.cnpj)
+        return Request(index, name, self._render(msg), msg.id_mensagem, msg.cliente.cnpj)
 
     def check(
         self,
@@ -77,4 +80,5 @@ class Scenario:
             schema=self.schema,
             validate=request.index % self._validate_every == 0,
             transport_error=transport_error,
+            shape=self.shape,
         )

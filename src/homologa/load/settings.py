@@ -47,6 +47,7 @@ class LoadSettings:
     timeout: float = 10.0
     report_dir: str = "reports/carga"
     max_seconds: float = 0.0  # 0 = until every customer was answered
+    contract: str = "1"  # the contract pack (name under contracts/ or folder), as the suite's --contract
 
     def __post_init__(self) -> None:
         checks = (
@@ -133,7 +134,16 @@ def defaults_from(profile: Profile | None) -> LoadSettings:
         p95_budget_ms=profile.p95_budget_ms or 2000.0,
         accepted_failure_ratio=load.accepted_failure_ratio,
         timeout=profile.timeout or 10.0,
+        contract=_profile_contract(profile),
     )
+
+
+def _profile_contract(profile: Profile) -> str:
+    """``[alvo] contrato``; a relative folder is relative to the profile's folder (as for the suite)."""
+    value = profile.contract or "1"
+    if ("/" in value or value.startswith(".")) and profile.path is not None and not Path(value).is_absolute():
+        return str(Path(profile.path).parent / value)
+    return value
 
 
 def read_profile(path: Path | None) -> Profile | None:
@@ -160,6 +170,7 @@ OPTION_FIELDS: dict[str, str] = {
     "timeout": "timeout",
     "report_dir": "report_dir",
     "max_seconds": "max_seconds",
+    "contract": "contract",
 }
 _TYPES: dict[str, Any] = {
     "customers": int,
@@ -179,6 +190,7 @@ _TYPES: dict[str, Any] = {
     "shape": str,
     "report_dir": str,
     "max_seconds": float,
+    "contract": str,
 }
 
 

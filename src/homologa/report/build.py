@@ -105,6 +105,7 @@ def context_for(run: Run, judgement: Judgement, load: LoadBinding, secrets: tupl
         target=str((record.get("alvo") or {}).get("url") or ""),
         harness_version=str(record.get("homologa") or __version__),
         contract_version=str(contract.get("versao") or ""),
+        contract_name=str(contract.get("nome") or ""),
         contract_sha256=str(contract.get("sha256") or ""),
         secrets=secrets,
         judgement=judgement,
@@ -126,7 +127,8 @@ def write_summary(
 
 def report_name(record: dict[str, Any], judgement: Judgement) -> str:
     who = distributor_of(record)
-    name = f"{judgement.title} — Homologação — contrato v1" + (f" — {who}" if who else "")
+    pack = str((record.get("contrato") or {}).get("nome") or "v1")
+    name = f"{judgement.title} — Homologação — contrato {pack}" + (f" — {who}" if who else "")
     return name + (" — DEMONSTRAÇÃO (distribuidor embutido)" if is_embedded(record) else "")
 
 

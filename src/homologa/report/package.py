@@ -104,8 +104,16 @@ def collect_members(report: ReportOutcome) -> dict[str, bytes]:
     return members
 
 
-def build_manifest(report: ReportOutcome, members: dict[str, bytes]) -> dict[str, Any]:
+def _contract(record: dict[str, Any]) -> dict[str, Any]:
+    """The pack the run used, as its record names it (runs recorded before packs had names: the shipped v1)."""
+    recorded = record.get("contrato") or {}
+    if recorded.get("sha256") and recorded.get("nome"):
+        return {"versao": recorded.get("versao"), "nome": recorded["nome"], "sha256": recorded["sha256"]}
     pack = load_pack()
+    return {"versao": pack.version, "nome": pack.name, "sha256": pack.sha256}
+
+
+def build_manifest(report: ReportOutcome, members: dict[str, bytes]) -> dict[str, Any]:
     results = report.results
     record = report.run.record
     target = record.get("alvo") or {}
@@ -136,7 +144,7 @@ def build_manifest(report: ReportOutcome, members: dict[str, bytes]) -> dict[str
         },
         "carga": report.tally.to_json() if report.tally else None,
         "carga_origem": report.load.note,
-        "contrato": {"versao": pack.version, "sha256": pack.sha256},
+        "contrato": _contract(record),
         "golden": mf.golden_fingerprint(),
         "arquivos": {name: mf.sha256_bytes(data) for name, data in sorted(members.items())},
     }

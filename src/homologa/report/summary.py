@@ -33,6 +33,7 @@ class SummaryContext:
     target: str = ""
     harness_version: str = ""
     contract_version: str = ""
+    contract_name: str = ""  # the pack's name (v1, v1-soap, ...), when the run recorded it
     contract_sha256: str = ""
     secrets: tuple[str, ...] = field(default=())
     judgement: Judgement | None = None  # the run's verdict (computed from its results and record)
@@ -125,7 +126,7 @@ def build(results: Results, tally: LoadTally | None, ctx: SummaryContext) -> Sum
             f"{len(results.tests)} ({sum(t.status == 'passed' for t in results.tests)} passaram, "
             f"{sum(t.failed for t in results.tests)} falharam)",
         ),
-        ("Contrato", f"v{ctx.contract_version} (SHA-256 {ctx.contract_sha256[:16]}…)" if ctx.contract_version else "—"),
+        ("Contrato", _contract_fact(ctx)),
         ("homologa", ctx.harness_version or "—"),
         *((k, clean(v, secrets)) for k, v in ctx.run_facts),
     ]
@@ -288,3 +289,13 @@ def to_html(data: SummaryData) -> str:
         parts.append("</ul>")
     parts += ["<h2>Dados de teste</h2>", f"<p>{e(SYNTHETIC_NOTE)}</p>", "</body></html>", ""]
     return "\n".join(parts)
+
+
+def _contract_fact(ctx: SummaryContext) -> str:
+    """``v1 (SHA-256 …)``, or ``pacote v1-soap, versão 1 (SHA-256 …)`` for a pack other than plain v1."""
+    if not ctx.contract_version:
+        return "—"
+    sha = f"SHA-256 {ctx.contract_sha256[:16]}…"
+    if ctx.contract_name and ctx.contract_name != f"v{ctx.contract_version}":
+        return f"pacote {ctx.contract_name}, versão {ctx.contract_version} ({sha})"
+    return f"v{ctx.contract_version} ({sha})"

@@ -61,15 +61,17 @@ def check_seal(archive: Archive, out: Verification, expected: str | None) -> Non
 def check_shipped_data(archive: Archive, out: Verification) -> None:
     contract = archive.manifest.get("contrato") or {}
     version = str(contract.get("versao", "?"))
+    name = str(contract.get("nome") or version)
     try:
-        pack = load_pack(version)
+        if "/" in name or "\\" in name:
+            raise ContractPackError(name)  # a pack from a folder: only the shipped ones can be verified
+        pack = load_pack(name)
     except ContractPackError:
-        out.problems.append(f"contrato v{version} do pacote não é distribuído pelo homologa {__version__}")
+        out.problems.append(f"pacote de contrato {name} do pacote não é distribuído pelo homologa {__version__}")
     else:
         if contract.get("sha256") != pack.sha256:
             out.problems.append(
-                f"pacote de contrato v{version} diferente do distribuído pelo homologa {__version__} "
-                "(SHA-256 não confere)"
+                f"pacote de contrato {name} diferente do distribuído pelo homologa {__version__} (SHA-256 não confere)"
             )
     golden = archive.manifest.get("golden") or {}
     if golden.get("sha256") != mf.golden_fingerprint()["sha256"]:

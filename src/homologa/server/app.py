@@ -108,9 +108,9 @@ class ClientesHandler:
                 info["falha"] = "http500"
                 return web.Response(status=500, text="Internal Server Error")
         if len(body) > OFFLOAD_BODY:  # a big (so hostile) body: explaining it may take long, keep the loop free
-            parsed = await asyncio.get_running_loop().run_in_executor(None, wire.read, body, self.pack)
+            parsed = await asyncio.get_running_loop().run_in_executor(None, wire.read, body, self.pack, request.headers)
         else:
-            parsed = wire.read(body, self.pack)
+            parsed = wire.read(body, self.pack, request.headers)
         if isinstance(parsed, Outcome):
             info["erro"] = parsed.retorno.erro_codigo
             return _answer(wire.render(parsed, cfg))
@@ -165,7 +165,12 @@ class ClientesHandler:
 async def _health(request: web.Request) -> web.Response:
     cfg: ServerConfig = request.app[CONFIG]
     return web.json_response(
-        {"status": "ok", "contrato": "1", "persistencia": cfg.persist, "falhas": list(cfg.faults)},
+        {
+            "status": "ok",
+            "contrato": wire.pack_of(cfg.contract).name,
+            "persistencia": cfg.persist,
+            "falhas": list(cfg.faults),
+        },
         headers={"Cache-Control": "no-store"},
     )
 

@@ -12,6 +12,7 @@ from types import FrameType
 from typing import Any
 
 from homologa.cli import UsageError
+from homologa.contract import ContractPackError, load_pack
 from homologa.model import parse_field_groups
 from homologa.server import faults
 from homologa.server.config import DEFAULT_MAX_BODY, SYNCHRONOUS_MODES, ServerConfig
@@ -79,6 +80,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--fault-delay", type=_seconds, default=2.5, metavar="S", help="atraso da falha 'lento' (padrão: 2.5 s)"
     )
+    parser.add_argument(
+        "--contract",
+        "--contrato",
+        dest="contract",
+        default="1",
+        metavar="NOME|PASTA",
+        help="pacote de contrato falado pelo servidor (padrão: 1; ex.: v1-soap ou uma pasta com pack.toml)",
+    )
     parser.add_argument("--list-faults", action="store_true", help="lista as falhas disponíveis e sai")
     parser.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY, help=argparse.SUPPRESS)
     parser.add_argument("--sem-persistencia", action="store_true", help=argparse.SUPPRESS)  # benchmark baseline
@@ -114,7 +123,11 @@ def run(args: argparse.Namespace) -> int:
             max_body=args.max_body,
             persist=not args.sem_persistencia,
             synchronous=args.sincronismo,
+            contract=args.contract,
         )
+        load_pack(cfg.contract)
+    except ContractPackError as exc:
+        raise UsageError(f"--contract: {exc}") from None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     _configure_logging(args.quiet)
@@ -132,7 +145,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
         where = "sem persistência (memória)" if not cfg.persist else f"banco {cfg.db_path}"
         extras = f"; falhas: {', '.join(cfg.faults)}" if cfg.faults else ""
-        print(f"homologa serve: ouvindo em {server.url} ({where}{extras})", flush=True)
+        contract = f"; contrato {cfg.contract}" if cfg.contract not in {"1", "v1"} else ""
+        print(f"homologa serve: ouvindo em {server.url} ({where}{contract}{extras})", flush=True)
         try:
             while not stop.wait(0.5):
                 pass

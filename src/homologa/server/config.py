@@ -34,6 +34,7 @@ class ServerConfig:
     persist: bool = True
     max_batch: int = 256
     synchronous: str = "full"
+    contract: str = "1"  # the contract pack the server speaks: a name under contracts/ or a folder
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "db_path", Path(self.db_path))

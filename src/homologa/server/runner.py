@@ -11,7 +11,7 @@ from types import TracebackType
 
 from aiohttp import web
 
-from homologa.contract import ContractPack, load_pack
+from homologa.contract import ContractPack, ContractPackError, load_pack
 from homologa.model import CadastroCliente
 from homologa.server import registry
 from homologa.server.app import Submit, build_app
@@ -59,7 +59,10 @@ class ReferenceServer:
         if self._thread is not None:
             raise RuntimeError("servidor já iniciado")
         cfg = self.cfg
-        pack = load_pack()
+        try:
+            pack = load_pack(cfg.contract)
+        except ContractPackError as exc:
+            raise ServerStartError(str(exc)) from None
         self._ready = threading.Event()
         self._error = None
         try:

@@ -45,7 +45,10 @@ def transport_ok(ex: Exchange) -> Finding | None:
 def http_2xx(ex: Exchange) -> Finding | None:
     if ex.status is not None and 200 <= ex.status < 300:
         return None
-    return Finding("R5", ERRO_RETORNADO, "HTTP 200", f"HTTP {ex.status}")
+    got = f"HTTP {ex.status}"
+    if ex.answer is not None and ex.answer.is_error:  # an Erro element or a SOAP Fault: what the ERP said
+        got += f" com Erro Codigo={ex.answer.erro_codigo!r} Descricao={ex.answer.erro_descricao!r}"
+    return Finding("R5", ERRO_RETORNADO, "HTTP 200", got)
 
 
 @register("status_200")
@@ -58,12 +61,12 @@ def status_200(ex: Exchange) -> Finding | None:
 @register("xml_content_type")
 def xml_content_type(ex: Exchange) -> Finding | None:
     media = (ex.content_type or "").split(";", 1)[0].strip().lower()
-    if media in XML_CONTENT_TYPES:
+    if media in ex.accepted_types:
         return None
     return Finding(
         "R5",
         RESPOSTA_INVALIDA,
-        "Content-Type application/xml ou text/xml",
+        f"Content-Type {' ou '.join(sorted(ex.accepted_types))}",
         f"Content-Type {ex.content_type or '(ausente)'}",
     )
 

@@ -16,9 +16,9 @@ import httpx
 
 from homologa import __version__, xmlsafe
 from homologa.categories import RESPOSTA_INSEGURA, RESPOSTA_INVALIDA
-from homologa.contract import ContractPack, Violation
-from homologa.messages import CONTENT_TYPE, read_answer, render_request
+from homologa.contract import ContractPack, Violation, readable_path
 from homologa.model import CadastroCliente, Retorno
+from homologa.packs import soap
 from homologa.profile import Auth
 from homologa.secrets import mask_headers, mask_url, redact, url_secrets
 from homologa.suite.deadline import Deadline, bind
@@ -56,6 +56,8 @@ class Exchange:
     secrets: tuple[str, ...] = field(default=(), repr=False)
     location: str | None = None  # masked; a redirect is shown, never followed
     www_authenticate: str | None = None  # secrets redacted
+    accepted_types: frozenset[str] = frozenset({"application/xml", "text/xml"})  # the pack's answer media types
+    foreign: str | None = None  # the answer is XML of another shape than the pack's (another pack or binding)
 
     def excerpt(self, limit: int = EXCERPT_CHARS) -> str:
         """The start of the answer body as text: secrets redacted, control characters shown as ``\\xNN`` (a
@@ -86,7 +88,7 @@ class ContractClient:
         self.auth = auth or Auth()
         self.latencies: list[float] = []
         self.headers = {
-            "Content-Type": CONTENT_TYPE,
+            **pack.shape.request_headers(),
             "Accept": "application/xml, text/xml",
             "Accept-Encoding": "identity",
             "User-Agent": f"homologa/{__version__}",
@@ -124,8 +126,9 @@ class ContractClient:
     def send(self, message: CadastroCliente, body: bytes | None = None) -> Exchange:
         """POST ``message`` (as ``body`` when given, e.g. a golden file's own spelling) and read the answer; every
         failure is recorded in the returned exchange."""
-        body = render_request(message) if body is None else body
+        body = self.pack.shape.request_body(message, body)
         base: dict[str, Any] = {
+            "accepted_types": self.pack.shape.answer_media_types,
             "url": mask_url(self.url),
             "message": message,
             "request": body,
@@ -180,9 +183,18 @@ class ContractClient:
             return replace(exchange, body_problem=BodyProblem(RESPOSTA_INSEGURA, str(exc)))
         except xmlsafe.MalformedXML as exc:
             return replace(exchange, body_problem=BodyProblem(RESPOSTA_INVALIDA, str(exc), exc.line))
-        violations = tuple(self.pack.answer.validate(root))
-        answer = read_answer(root) if root.tag == self.pack.answer.qualified_root else None
-        return replace(exchange, violations=violations, answer=answer)
+        shape, schema = self.pack.shape, self.pack.answer
+        try:
+            payload = shape.payload(root)
+        except soap.NotAnEnvelope as exc:
+            violation = Violation(f"resposta fora do vínculo SOAP 1.1: {exc}", readable_path(root))
+            return replace(exchange, violations=(violation,), foreign=str(exc))
+        if isinstance(payload, soap.Fault):  # SOAP's error: read like an Erro element (R5)
+            return replace(exchange, answer=shape.read_answer(payload))
+        violations = tuple(schema.validate(payload))
+        if payload.tag != schema.qualified_root:
+            return replace(exchange, violations=violations, foreign=violations[0].reason if violations else None)
+        return replace(exchange, violations=violations, answer=shape.read_answer(payload))
 
 
 def _read_capped(response: httpx.Response, deadline: float, timeout: float) -> bytes:

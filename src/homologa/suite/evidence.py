@@ -125,7 +125,7 @@ def fill_start(
     *,
     settings: Settings,
     seed: int,
-    contract: tuple[str, str],
+    contract: tuple[str, str, str],  # version, sha256, pack name
     args: Sequence[str],
     selection: dict[str, Any],
 ) -> None:
@@ -148,7 +148,7 @@ def fill_start(
         "faixas_cep": list(settings.cep_ranges),
     }
     record["semente_clientes"] = seed
-    record["contrato"] = {"versao": contract[0], "sha256": contract[1]}
+    record["contrato"] = {"versao": contract[0], "nome": contract[2], "sha256": contract[1]}
     record["homologa"] = __version__
     record["python"] = platform.python_version()
     record["invocacao"] = shown_args(args, settings.secrets())

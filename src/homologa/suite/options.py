@@ -24,6 +24,8 @@ ENV_TARGET = "HOMOLOGA_TARGET"
 ENV_PROFILE = "HOMOLOGA_PROFILE"
 ENV_BEARER = "HOMOLOGA_BEARER"
 ENV_BASIC_AUTH = "HOMOLOGA_BASIC_AUTH"
+ENV_CONTRACT = "HOMOLOGA_CONTRACT"
+DEFAULT_CONTRACT = "1"
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
@@ -48,6 +50,7 @@ class RawOptions:
     protected_fields: str | None = None
     strict: bool = False
     seed: str | None = None
+    contract: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class Settings:
     seed: int | None = None
     profile: Profile | None = None
     cep_ranges: tuple[str, ...] = ()  # the distributor's CEP ranges (profile [carga] faixas_cep), already checked
+    contract: str = DEFAULT_CONTRACT  # the contract pack: a name under contracts/ or a folder (checked at load)
+    contract_source: str = "padrão"
 
     @property
     def masked_target(self) -> str:
@@ -145,6 +150,23 @@ def _profile(raw: RawOptions, env: Mapping[str, str]) -> Profile | None:
         raise SettingsError(str(exc)) from None
 
 
+def contract_choice(raw: str | None, env: Mapping[str, str], profile: Profile | None) -> tuple[str, str]:
+    """The contract pack (name or folder) and where it came from: command line > environment > profile > v1.
+
+    A relative folder in the profile is relative to the profile's own folder. The pack itself is loaded (and
+    checked) by the caller: loading costs a few milliseconds and is not needed to parse options."""
+    if raw:
+        return raw, "linha de comando (--contract)"
+    if env.get(ENV_CONTRACT):
+        return env[ENV_CONTRACT], f"ambiente ({ENV_CONTRACT})"
+    if profile is not None and profile.contract:
+        value = profile.contract
+        if ("/" in value or value.startswith(".")) and profile.path is not None and not Path(value).is_absolute():
+            value = str(Path(profile.path).parent / value)
+        return value, f"perfil ({profile.path})"
+    return DEFAULT_CONTRACT, "padrão"
+
+
 def resolve(raw: RawOptions, env: Mapping[str, str] | None = None) -> Settings:
     """The run's settings, with precedence command line > environment > profile > defaults."""
     env = os.environ if env is None else env
@@ -205,7 +227,10 @@ def resolve(raw: RawOptions, env: Mapping[str, str] | None = None) -> Settings:
                 parse_cep_range(text)
             except ValueError as exc:
                 raise SettingsError(f"perfil {profile.path if profile else ''}: carga.faixas_cep: {exc}") from None
+    contract, contract_source = contract_choice(raw.contract, env, profile)
     return Settings(
+        contract=contract,
+        contract_source=contract_source,
         target=target,
         target_source=source,
         timeout=timeout,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from homologa.suite.evidence import RunFolder
-from homologa.suite.options import RawOptions, Settings, SettingsError, resolve
+from homologa.suite.options import DEFAULT_CONTRACT, RawOptions, Settings, SettingsError, resolve
 
 if TYPE_CHECKING:
     from homologa.contract import ContractPack
@@ -69,6 +69,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--protected-fields", metavar="CAMPOS", help="campos que o ERP não sobrescreve: telefone,endereco,..."
     )
     group.addoption("--customer-seed", metavar="N", help="semente dos CNPJs novos (reproduz uma rodada)")
+    group.addoption(
+        "--contract",
+        "--contrato",
+        dest="homologa_contract",
+        metavar="NOME|PASTA",
+        help="pacote de contrato do alvo (padrão 1; ex.: v1-soap; senão HOMOLOGA_CONTRACT ou [alvo] contrato)",
+    )
 
 
 def _raw(config: pytest.Config) -> RawOptions:
@@ -89,6 +96,7 @@ def _raw(config: pytest.Config) -> RawOptions:
         # best practice (B1, B2) becomes blocking.
         strict=bool(config.getini("strict")),
         seed=opt("customer_seed"),
+        contract=opt("homologa_contract"),
     )
 
 
@@ -107,6 +115,13 @@ def pytest_configure(config: pytest.Config) -> None:
                 ssl_context(settings.auth)
             except TLSSetupError as exc:
                 raise SettingsError(str(exc)) from None
+        if settings.contract != DEFAULT_CONTRACT:  # chosen on purpose: a broken pack is a usage error, up front
+            from homologa.contract import ContractPackError, load_pack
+
+            try:
+                load_pack(settings.contract)
+            except ContractPackError as exc:
+                raise SettingsError(f"contrato ({settings.contract_source}): {exc}") from None
     except SettingsError as exc:
         raise pytest.UsageError(f"homologa: {exc}") from None
     # one seed per second (as scenarios.run_seed): runs in distinct seconds send disjoint new CNPJs; runs of this
@@ -127,7 +142,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     s = state.settings
     lines = [
         f"homologa: alvo {s.masked_target} (origem: {s.target_source}); timeout {s.timeout:g} s; "
-        f"semente de clientes {state.seed}{'; estrito' if s.strict else ''}"
+        f"semente de clientes {state.seed}{'; estrito' if s.strict else ''}",
+        f"homologa: contrato {s.contract} (origem: {s.contract_source})",
     ]
     if s.profile is not None:
         lines.append(f"homologa: perfil {s.profile.path}")
@@ -170,7 +186,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     from homologa.suite import evidence
 
     run.selected = sum(item.get_closest_marker("regra") is not None for item in session.items)
-    pack = load_pack()
+    pack = load_pack(state.settings.contract)
     selection = {
         "k": config.getoption("keyword") or None,
         "m": config.getoption("markexpr") or None,
@@ -182,7 +198,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         run,
         settings=state.settings,
         seed=state.seed,
-        contract=(pack.version, pack.sha256),
+        contract=(pack.version, pack.sha256, pack.name),
         args=config.invocation_params.args,
         selection=selection,
     )
@@ -204,11 +220,11 @@ def homologa_settings(pytestconfig: pytest.Config) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def homologa_pack() -> ContractPack:
-    """The contract pack the answers are validated against (v1)."""
+def homologa_pack(homologa_settings: Settings) -> ContractPack:
+    """The contract pack the run speaks (``--contract``; v1 by default)."""
     from homologa.contract import load_pack
 
-    return load_pack()
+    return load_pack(homologa_settings.contract)
 
 
 @pytest.fixture(scope="session")
@@ -224,7 +240,9 @@ def homologa_target(
     db_path = tmp_path_factory.mktemp("homologa-embutido") / "distribuidor.sqlite3"
     with contextlib.ExitStack() as stack:
         try:
-            url = stack.enter_context(embedded_distributor(db_path, homologa_settings.protected_fields))
+            url = stack.enter_context(
+                embedded_distributor(db_path, homologa_settings.protected_fields, contract=homologa_settings.contract)
+            )
         except Exception as exc:
             from homologa.suite.errors import HarnessError
 
@@ -251,7 +269,12 @@ def homologa_client(
             from homologa.suite.reporting import write_run_metadata
 
             write_run_metadata(
-                Path(results_dir), homologa_settings, homologa_pack.version, homologa_pack.sha256, state.seed
+                Path(results_dir),
+                homologa_settings,
+                homologa_pack.version,
+                homologa_pack.sha256,
+                state.seed,
+                pack_name=homologa_pack.name,
             )
 
 

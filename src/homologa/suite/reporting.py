@@ -112,7 +112,7 @@ def categories() -> list[dict[str, Any]]:
 
 
 def write_run_metadata(
-    results_dir: Path, settings: Settings, contract_version: str, pack_sha256: str, seed: int
+    results_dir: Path, settings: Settings, contract_version: str, pack_sha256: str, seed: int, *, pack_name: str = "v1"
 ) -> None:
     """``environment.properties``, ``executor.json`` and ``categories.json`` in the results directory."""
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -120,6 +120,7 @@ def write_run_metadata(
         "alvo": settings.masked_target,
         "origem.do.alvo": settings.target_source,
         "contrato.versao": contract_version,
+        "contrato.pacote": pack_name,
         "contrato.sha256": pack_sha256,
         "homologa.versao": __version__,
         "data": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -135,7 +136,7 @@ def write_run_metadata(
     executor = {
         "name": "homologa",
         "type": "homologa",
-        "buildName": f"homologa {__version__} — contrato v{contract_version}",
+        "buildName": f"homologa {__version__} — contrato {pack_name}",
         "reportName": "Homologação do cadastro de clientes",
     }
     (results_dir / "executor.json").write_text(json.dumps(executor, ensure_ascii=False, indent=2), encoding="utf-8")

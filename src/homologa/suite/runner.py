@@ -81,6 +81,8 @@ class Scenario:
                 self.client.url, self.client.headers, exchange.request, self.client.auth, self.client.timeout
             )
             reporting.attach_exchange(exchange, curl)
+            if exchange.foreign is not None:  # another format: every scenario would fail alike, stop at the first
+                self._stop_session(foreign_format_message(self.client.pack.name, self.settings, exchange.foreign))
             wanted: list[str | Check] = [*checks.ON_EVERY_ANSWER, *([expect] if expect else [])]
             finding = checks.first_finding(exchange, wanted)
             if finding is None:
@@ -135,6 +137,16 @@ class Scenario:
         if curl:
             lines.append(f"Reproduza: {curl}")
         raise ContractViolation(self.rule, self.title, LATENCIA, "\n".join(lines))
+
+
+def foreign_format_message(pack: str, settings: Settings, problem: str) -> str:
+    """The one line that stops a run whose target answers in another format than the chosen pack's."""
+    return (
+        f"homologa: sessão interrompida — o alvo {settings.masked_target} respondeu num formato que não é o do "
+        f"pacote de contrato {pack} ({problem}). Confira o contrato do alvo (--contract, HOMOLOGA_CONTRACT ou "
+        f"[alvo] contrato; escolhido: {settings.contract}, origem: {settings.contract_source}). Os cenários "
+        "seguintes não foram executados; veredito: REPROVADO"
+    )
 
 
 def percentile(sorted_samples: list[float], pct: float) -> float:
