@@ -25,6 +25,7 @@ from homologa.model import CadastroCliente
 from homologa.server import business, wire
 from homologa.server.business import Outcome
 from homologa.server.config import ServerConfig
+from homologa.server.guard import Guard, name_server
 from homologa.server.writer import WriterClosed
 
 access_log = logging.getLogger("homologa.server.acesso")
@@ -92,9 +93,12 @@ class ClientesHandler:
         if request.content_length is not None and request.content_length > cfg.max_body:
             return self._too_large(info)
         try:
-            body = await request.read()
+            async with asyncio.timeout(cfg.body_timeout):
+                body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return self._too_large(info)
+        except TimeoutError:
+            return self._too_slow(info)
         if cfg.faults:
             closing = request.app[CLOSING]
             if cfg.has("trava"):
@@ -148,6 +152,15 @@ class ClientesHandler:
         response.force_close()
         return response
 
+    def _too_slow(self, info: dict[str, Any]) -> web.Response:
+        info["erro"] = "CORPO-LENTO"
+        outcome = wire.bad_request(
+            "CORPO-LENTO", f"Corpo do pedido não chegou em {self.cfg.body_timeout:g} s; reenvie.", http_status=408
+        )
+        response = _answer(wire.render(outcome, self.cfg))
+        response.force_close()
+        return response
+
     async def _drip(self, request: web.Request, answer: wire.Answer, closing: asyncio.Event) -> web.StreamResponse:
         response = web.StreamResponse(status=answer.http_status, headers={"Content-Type": answer.content_type})
         response.content_length = len(answer.body)
@@ -173,8 +186,12 @@ async def _health(request: web.Request) -> web.Response:
 CONFIG: web.AppKey[ServerConfig] = web.AppKey("config", ServerConfig)
 
 
-def build_app(cfg: ServerConfig, pack: ContractPack, submit: Submit, closing: asyncio.Event) -> web.Application:
-    app = web.Application(middlewares=[_log_access], client_max_size=cfg.max_body)
+def build_app(
+    cfg: ServerConfig, pack: ContractPack, submit: Submit, closing: asyncio.Event, guard: Guard | None = None
+) -> web.Application:
+    middlewares = [_log_access] if guard is None else [guard.middleware, _log_access]
+    app = web.Application(middlewares=middlewares, client_max_size=cfg.max_body)
+    app.on_response_prepare.append(name_server)
     app[CONFIG] = cfg
     app[CLOSING] = closing
     app.router.add_post("/clientes", ClientesHandler(cfg, pack, submit).handle)

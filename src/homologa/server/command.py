@@ -40,6 +40,16 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"valor inválido: {text!r} (use um número inteiro)") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"valor inválido: {text!r} (não pode ser negativo)")
+    return value
+
+
 def _protected(text: str) -> tuple[str, ...]:
     try:
         return parse_field_groups(text)
@@ -79,6 +89,41 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--fault-delay", type=_seconds, default=2.5, metavar="S", help="atraso da falha 'lento' (padrão: 2.5 s)"
     )
+    parser.add_argument(
+        "--header-timeout",
+        type=_seconds,
+        default=10.0,
+        metavar="S",
+        help="prazo para receber os cabeçalhos de um pedido (padrão: 10 s)",
+    )
+    parser.add_argument(
+        "--body-timeout",
+        type=_seconds,
+        default=30.0,
+        metavar="S",
+        help="prazo para receber o corpo de um pedido (padrão: 30 s)",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=_seconds,
+        default=30.0,
+        metavar="S",
+        help="tempo máximo de uma conexão keep-alive ociosa (padrão: 30 s)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="conexões simultâneas (padrão: 3/4 do limite de arquivos abertos); acima disso, 503 com Retry-After",
+    )
+    parser.add_argument(
+        "--db-wait",
+        type=_seconds,
+        default=2.0,
+        metavar="S",
+        help="espera máxima pelo bloqueio de escrita do banco antes de responder 503 (padrão: 2 s)",
+    )
     parser.add_argument("--list-faults", action="store_true", help="lista as falhas disponíveis e sai")
     parser.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY, help=argparse.SUPPRESS)
     parser.add_argument("--sem-persistencia", action="store_true", help=argparse.SUPPRESS)  # benchmark baseline
@@ -114,6 +159,11 @@ def run(args: argparse.Namespace) -> int:
             max_body=args.max_body,
             persist=not args.sem_persistencia,
             synchronous=args.sincronismo,
+            header_timeout=args.header_timeout,
+            body_timeout=args.body_timeout,
+            idle_timeout=args.idle_timeout,
+            max_connections=args.max_connections,
+            db_wait=args.db_wait,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
