@@ -13,7 +13,7 @@ from typing import Any
 
 from homologa.cli import UsageError
 from homologa.model import parse_field_groups
-from homologa.server import faults
+from homologa.server import faults, quietlog
 from homologa.server.config import DEFAULT_MAX_BODY, SYNCHRONOUS_MODES, ServerConfig
 from homologa.server.runner import ReferenceServer, ServerStartError
 
@@ -132,16 +132,16 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _configure_logging(quiet: bool) -> None:
+def _configure_logging(quiet: bool) -> quietlog.RepeatFilter:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     access = logging.getLogger("homologa.server.acesso")
     access.handlers[:] = [handler]
     access.setLevel(logging.WARNING if quiet else logging.INFO)
     access.propagate = False
-    errors = logging.getLogger("homologa.server")
-    errors.addHandler(logging.StreamHandler(sys.stderr))
-    errors.setLevel(logging.WARNING)
+    errors = logging.StreamHandler(sys.stderr)
+    # errors of the server, of asyncio (accept failures) and of aiohttp (bad requests): counted when they repeat
+    return quietlog.install(errors, ("homologa.server", "asyncio", "aiohttp"), logging.WARNING)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -167,7 +167,8 @@ def run(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    _configure_logging(args.quiet)
+    repeat = _configure_logging(args.quiet)
+    errors = logging.getLogger("homologa.server")
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -185,9 +186,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"homologa serve: ouvindo em {server.url} ({where}{extras})", flush=True)
         try:
             while not stop.wait(0.5):
-                pass
+                repeat.flush(errors)
         finally:
             server.stop()
+            repeat.flush_all(errors)
         print("homologa serve: encerrado", flush=True)
         return 0
     finally:

@@ -1,0 +1,89 @@
+"""``homologa serve`` as a process under abuse: logs that cannot flood, a database that is read-only or locked by
+another process, and SIGTERM in every state."""
+
+from __future__ import annotations
+
+import io
+import logging
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from test_server_process import start_serve
+
+from homologa.server import quietlog
+
+
+def test_repeat_filter_counts_repeated_lines_and_keeps_one_traceback() -> None:
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    repeat = quietlog.install(handler, ("homologa.teste.repetido",), logging.WARNING)
+    logger = logging.getLogger("homologa.teste.repetido")
+    for i in range(10_000):
+        try:
+            raise ValueError(i)
+        except ValueError:
+            logger.exception("falha ao tratar pedido de %s", f"10.0.0.{i % 250}")
+    logger.warning("outra coisa")
+    repeat.flush_all(logger)
+    lines = out.getvalue().splitlines()
+    assert out.getvalue().count("Traceback") == 1
+    assert len(lines) < 40, lines
+    assert any("suprimida 9997 vez(es)" in line for line in lines), lines[-3:]
+    assert "outra coisa" in out.getvalue()
+
+
+def _hostile_http(url: str, n: int) -> None:
+    parts = urlsplit(url)
+    for _ in range(n):
+        with socket.create_connection((parts.hostname, parts.port), timeout=5) as sock:
+            sock.sendall(b"POST /clientes HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n")
+            while sock.recv(4096):
+                pass
+
+
+def test_thousand_bad_requests_leave_a_few_log_lines_not_a_thousand_tracebacks(tmp_path: Path) -> None:
+    proc, url = start_serve(tmp_path / "log.db", "--quiet")
+    try:
+        _hostile_http(url, 1000)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=15)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0
+    assert err.count("Traceback") <= 1, err[:2000]
+    assert len(err.splitlines()) < 60, err[:2000]
+    assert "suprimida" in err
+
+
+def test_sigterm_stops_within_5_s_while_slow_peers_hold_connections(tmp_path: Path) -> None:
+    proc, url = start_serve(tmp_path / "term.db", "--quiet", "--header-timeout", "60", "--body-timeout", "60")
+    parts = urlsplit(url)
+    socks = []
+    try:
+        for i in range(200):
+            sock = socket.create_connection((parts.hostname, parts.port), timeout=5)
+            if i % 2:
+                sock.sendall(b"POST /clientes HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n<")
+            else:
+                sock.sendall(b"POST /clientes HTTP/1.1\r\nHost: x\r\n")
+            socks.append(sock)
+        time.sleep(0.5)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=15)
+        took = time.monotonic() - started
+    finally:
+        proc.kill()
+        for sock in socks:
+            sock.close()
+    assert proc.returncode == 0 and "encerrado" in out
+    assert took < 5, f"levou {took:.1f} s para parar"
+
+
+def _python(code: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True)
