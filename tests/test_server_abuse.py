@@ -3,6 +3,7 @@ another process, and SIGTERM in every state."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import signal
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from server_support import body, make_cliente
 from test_server_process import start_serve
 
 from homologa.server import quietlog
@@ -87,3 +89,43 @@ def test_sigterm_stops_within_5_s_while_slow_peers_hold_connections(tmp_path: Pa
 
 def _python(code: str) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True)
+
+
+def _rss_mb(pid: int, field: str = "VmRSS") -> int:
+    text = Path(f"/proc/{pid}/status").read_text()
+    line = next(line for line in text.splitlines() if line.startswith(field + ":"))
+    return int(line.split()[1]) // 1024
+
+
+async def _burst(port: int, data: bytes, n: int) -> list[bytes]:
+    async def one() -> bytes:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(data)
+        answer = await reader.read()
+        writer.close()
+        return answer[:12]
+
+    return await asyncio.gather(*[one() for _ in range(n)])
+
+
+def test_memory_returns_near_baseline_after_a_burst_of_large_bodies(tmp_path: Path) -> None:
+    valid = body(make_cliente(1))
+    big = valid.replace(b"<Nome>", b"<Nome>" + b"A" * ((1 << 20) - 1 - len(valid)))
+    request = (
+        b"POST /clientes HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\nConnection: close\r\n"
+        b"Content-Length: " + str(len(big)).encode() + b"\r\n\r\n" + big
+    )
+    proc, url = start_serve(tmp_path / "mem.db", "--quiet")
+    try:
+        time.sleep(0.5)
+        before = _rss_mb(proc.pid)
+        answers = asyncio.run(_burst(urlsplit(url).port or 0, request, 250))
+        assert set(answers) == {b"HTTP/1.1 400"}
+        peak = _rss_mb(proc.pid, "VmHWM")
+        time.sleep(2)
+        after = _rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert peak > before + 100, (before, peak)  # the burst really was held in memory
+    assert after < before + 50, f"RSS {before} MB → pico {peak} MB → {after} MB depois"

@@ -26,6 +26,7 @@ from homologa.server import business, wire
 from homologa.server.business import Outcome
 from homologa.server.config import ServerConfig
 from homologa.server.guard import Guard, name_server
+from homologa.server.memory import Trimmer
 from homologa.server.writer import WriterClosed
 
 access_log = logging.getLogger("homologa.server.acesso")
@@ -82,23 +83,35 @@ async def _log_access(request: web.Request, handler: Callable[[web.Request], Awa
 class ClientesHandler:
     """``POST /clientes``: read, validate, decide (through ``submit``), answer."""
 
-    def __init__(self, cfg: ServerConfig, pack: ContractPack, submit: Submit) -> None:
+    def __init__(self, cfg: ServerConfig, pack: ContractPack, submit: Submit, trimmer: Trimmer) -> None:
         self.cfg = cfg
         self.pack = pack
         self.submit = submit
+        self.trimmer = trimmer
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         cfg = self.cfg
         info = _ACCESS.get()
         if request.content_length is not None and request.content_length > cfg.max_body:
             return self._too_large(info)
+        large = request.content_length is None or request.content_length > OFFLOAD_BODY
+        if large:
+            self.trimmer.begin()  # once the last large body is done, freed memory goes back to the OS
         try:
-            async with asyncio.timeout(cfg.body_timeout):
-                body = await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            return self._too_large(info)
-        except TimeoutError:
-            return self._too_slow(info)
+            try:
+                async with asyncio.timeout(cfg.body_timeout):
+                    body = await request.read()
+            except web.HTTPRequestEntityTooLarge:
+                return self._too_large(info)
+            except TimeoutError:
+                return self._too_slow(info)
+            return await self._answer(request, body, info)
+        finally:
+            if large:
+                self.trimmer.end()
+
+    async def _answer(self, request: web.Request, body: bytes, info: dict[str, Any]) -> web.StreamResponse:
+        cfg = self.cfg
         if cfg.faults:
             closing = request.app[CLOSING]
             if cfg.has("trava"):
@@ -187,13 +200,19 @@ CONFIG: web.AppKey[ServerConfig] = web.AppKey("config", ServerConfig)
 
 
 def build_app(
-    cfg: ServerConfig, pack: ContractPack, submit: Submit, closing: asyncio.Event, guard: Guard | None = None
+    cfg: ServerConfig,
+    pack: ContractPack,
+    submit: Submit,
+    closing: asyncio.Event,
+    *,
+    guard: Guard | None = None,
+    trimmer: Trimmer | None = None,
 ) -> web.Application:
     middlewares = [_log_access] if guard is None else [guard.middleware, _log_access]
     app = web.Application(middlewares=middlewares, client_max_size=cfg.max_body)
     app.on_response_prepare.append(name_server)
     app[CONFIG] = cfg
     app[CLOSING] = closing
-    app.router.add_post("/clientes", ClientesHandler(cfg, pack, submit).handle)
+    app.router.add_post("/clientes", ClientesHandler(cfg, pack, submit, trimmer or Trimmer()).handle)
     app.router.add_get("/saude", _health)
     return app

@@ -18,6 +18,7 @@ from homologa.server.app import Submit, build_app
 from homologa.server.business import Outcome
 from homologa.server.config import ServerConfig
 from homologa.server.guard import Guard, GuardedHandler, refusal_bytes
+from homologa.server.memory import Trimmer
 from homologa.server.store import MemoryStore, SqliteStore, Store
 from homologa.server.writer import GroupCommitWriter
 
@@ -129,7 +130,8 @@ class ReferenceServer:
             cfg.max_connections, cfg.header_timeout, cfg.idle_timeout, refusal_bytes(refused.body, refused.content_type)
         )
         self.guard = guard
-        app = build_app(cfg, pack, self._submit_function(), closing, guard)
+        trimmer = Trimmer()
+        app = build_app(cfg, pack, self._submit_function(), closing, guard=guard, trimmer=trimmer)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT, handle_signals=False)
         await runner.setup()
         manager = runner.server
@@ -150,6 +152,7 @@ class ReferenceServer:
             closing.set()
             listener.close()
             await guard.close()
+            trimmer.close()
             await runner.cleanup()
             if self._writer is not None:
                 await self._writer.close()

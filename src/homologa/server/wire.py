@@ -13,6 +13,7 @@ from homologa import xmlsafe
 from homologa.contract import ContractPack
 from homologa.messages import NAMESPACE, read_request, render_answer
 from homologa.model import CadastroCliente, Retorno
+from homologa.server import prescan
 from homologa.server.business import Outcome
 from homologa.server.config import ServerConfig
 
@@ -47,7 +48,22 @@ def bad_request(codigo: str, descricao: str, id_mensagem: str = "", cnpj: str = 
 
 
 def read(body: bytes, pack: ContractPack) -> CadastroCliente | Outcome:
-    """The message in ``body``, or the 400 answer saying (pt-BR) which element breaks which rule."""
+    """The message in ``body``, or the 400 answer saying (pt-BR) which element breaks which rule.
+
+    Cheap refusals first (:mod:`homologa.server.prescan`): an encoding other than UTF-8, and a structure absurd for
+    contract v1, before lxml builds a tree."""
+    foreign = prescan.foreign_encoding(body)
+    if foreign is not None:
+        if prescan.declares_dtd(body, foreign):
+            return bad_request("XML-INSEGURO", "Pedido recusado: o documento declara DOCTYPE/ENTITY (proibido).")
+        return bad_request(
+            "CODIFICACAO", f"Corpo em {foreign}; regra de transporte do contrato v1: o corpo é XML em UTF-8."
+        )
+    problem = prescan.structure_problem(body)
+    if problem is not None:
+        return bad_request(
+            "FORA-DO-CONTRATO", f"Pedido fora do contrato v1, estrutura recusada antes da leitura: {problem}."
+        )
     try:
         root = xmlsafe.parse(body)
     except xmlsafe.UnsafeXML as exc:
