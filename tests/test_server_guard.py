@@ -16,6 +16,7 @@ import httpx
 from server_support import body, make_cliente, post, running, valid_answer
 
 from homologa.server import ReferenceServer
+from homologa.server.guard import GRACE
 
 VALID = body(make_cliente(1))
 
@@ -90,17 +91,17 @@ def test_idle_keep_alive_connection_is_closed_at_the_idle_timeout(tmp_path: Path
 
 def test_over_the_cap_idle_then_slow_connections_are_evicted_for_a_normal_client(tmp_path: Path) -> None:
     with running(tmp_path, max_connections=8) as srv, httpx.Client(timeout=10) as client:
-        with _sockets(srv, 20):  # idle: connected, nothing sent
-            time.sleep(0.3)
+        with _sockets(srv, 20):  # idle: connected, nothing sent (those over the cap get a 503 at once)
+            time.sleep(GRACE + 0.3)
             assert srv.guard is not None and srv.guard.open_connections <= 8
             assert valid_answer(post(client, srv.url, VALID)).status == "PEN"
         client.close()
     with running(tmp_path, max_connections=8) as srv, _sockets(srv, 20, b"POST /clientes HTTP/1.1\r\nHost: x\r\n"):
-        time.sleep(0.3)
+        time.sleep(GRACE + 0.3)
         for i in range(5):
             with httpx.Client(timeout=10) as fresh:  # a new connection each time
                 assert valid_answer(post(fresh, srv.url, body(make_cliente(100 + i)))).status == "PEN"
-        assert srv.guard is not None and srv.guard.refused == 0 and srv.guard.evicted >= 12
+        assert srv.guard is not None and srv.guard.evicted >= 1  # a slow peer made room for the first one
 
 
 def test_over_the_cap_with_only_busy_connections_is_503_with_retry_after(tmp_path: Path) -> None:

@@ -1,14 +1,15 @@
 """Connection guard: no peer may hold a connection forever, and slow or idle peers never starve normal ones.
 
-Every connection is in one phase: *idle* (no byte of a next request yet; a keep-alive connection, or a fresh one),
+Every connection is in one phase: *fresh* (accepted, no byte yet), *kept* (idle keep-alive, after an answer),
 *head* (part of a request arrived, its handler has not started: headers still coming) or *busy* (a handler runs;
-the body's own deadline is the handler's, ``body_timeout``). A sweep closes idle connections after
+the body's own deadline is the handler's, ``body_timeout``). A sweep closes fresh and kept connections after
 ``idle_timeout`` and head connections after ``header_timeout``.
 
 At most ``max_connections`` are open at once (default: three quarters of the open-file limit, so accepting never
-fails with "too many open files"). A connection arriving when the cap is reached evicts the longest-idle
-connection, else the one that has been sending its headers the longest (a slowloris peer; a normal client sends
-its headers at once), else it is answered 503 with ``Retry-After`` and closed. Busy connections are never evicted.
+fails with "too many open files"). A connection arriving when the cap is reached evicts the longest-idle kept
+connection, else the oldest fresh one that never sent a byte, else the one that has been sending its headers the
+longest (a slowloris peer; a normal client sends its headers at once) — never one younger than ``GRACE`` — else it
+is answered 503 with ``Retry-After`` and closed. Busy connections are never evicted.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from aiohttp.web_protocol import RequestHandler
 
 SERVER_NAME = "homologa"
 SWEEP_INTERVAL = 0.25
-IDLE, HEAD, BUSY = "ocioso", "cabecalho", "ocupado"
+FRESH, KEPT, HEAD, BUSY = "nova", "ociosa", "cabecalho", "ocupada"
+GRACE = 0.5  # a connection this young is not evicted for being idle or slow: its request may not be read yet
 
 log = logging.getLogger("homologa.server")
 
@@ -40,14 +42,19 @@ def default_limit() -> int:
 
 
 class Guard:
-    """Tracks every connection's phase; admits, evicts and times out connections. Lives in the server's loop."""
+    """Tracks every connection's phase; admits, evicts and times out connections. Lives in the server's loop.
+
+    One insertion-ordered dict per phase (connection -> since): a phase change re-inserts, so the first entry of a
+    phase is its oldest and eviction costs O(1) even when a flood of reconnections evicts at every accept.
+    """
 
     def __init__(self, max_connections: int, header_timeout: float, idle_timeout: float, refusal: bytes) -> None:
         self.limit = max_connections or default_limit()
         self.header_timeout = header_timeout
         self.idle_timeout = idle_timeout
         self._refusal = refusal
-        self._conns: dict[GuardedHandler, list[Any]] = {}  # handler -> [phase, since]; insertion = arrival order
+        self._phase: dict[GuardedHandler, str] = {}
+        self._by_phase: dict[str, dict[GuardedHandler, float]] = {FRESH: {}, KEPT: {}, HEAD: {}, BUSY: {}}
         self.refused = 0
         self.evicted = 0
         self.timed_out = 0
@@ -55,57 +62,68 @@ class Guard:
 
     @property
     def open_connections(self) -> int:
-        return len(self._conns)
+        return len(self._phase)
 
     def admit(self, conn: GuardedHandler) -> bool:
-        if len(self._conns) >= self.limit and not self._evict_one():
+        if len(self._phase) >= self.limit and not self._evict_one():
             self.refused += 1
             return False
-        self._conns[conn] = [IDLE, time.monotonic()]
+        self._move(conn, FRESH)
         return True
 
     def _evict_one(self) -> bool:
-        oldest: tuple[float, GuardedHandler] | None = None
-        for phase_wanted in (IDLE, HEAD):
-            for conn, (phase, since) in self._conns.items():
-                if phase == phase_wanted and (oldest is None or since < oldest[0]):
-                    oldest = (since, conn)
-            if oldest is not None:
-                break
-        if oldest is None:
+        """Evict the oldest kept-alive idle connection; else the oldest fresh one, or the oldest still sending its
+        headers, if older than :data:`GRACE` (a newcomer's request may not be read yet)."""
+        kept = self._by_phase[KEPT]
+        victim = next(iter(kept), None)
+        if victim is None:
+            now = time.monotonic()
+            for phase in (FRESH, HEAD):
+                first = next(iter(self._by_phase[phase].items()), None)
+                if first is not None and now - first[1] > GRACE:
+                    victim = first[0]
+                    break
+        if victim is None:
             return False
-        conn = oldest[1]
-        del self._conns[conn]
+        self.forget(victim)
         self.evicted += 1
-        conn.drop()
+        victim.drop()
         return True
 
+    def _move(self, conn: GuardedHandler, phase: str) -> None:
+        old = self._phase.get(conn)
+        if old is not None:
+            del self._by_phase[old][conn]
+        self._phase[conn] = phase
+        self._by_phase[phase][conn] = time.monotonic()
+
     def received(self, conn: GuardedHandler) -> None:
-        state = self._conns.get(conn)
-        if state is not None and state[0] == IDLE:
-            state[0], state[1] = HEAD, time.monotonic()
+        phase = self._phase.get(conn)
+        if phase in {FRESH, KEPT}:
+            self._move(conn, HEAD)
 
     def set_phase(self, conn: object, phase: str) -> None:
-        state = self._conns.get(conn)  # type: ignore[call-overload]
-        if state is not None:
-            state[0], state[1] = phase, time.monotonic()
+        if conn in self._phase:
+            self._move(conn, phase)  # type: ignore[arg-type]
 
     def forget(self, conn: GuardedHandler) -> None:
-        self._conns.pop(conn, None)
+        phase = self._phase.pop(conn, None)
+        if phase is not None:
+            del self._by_phase[phase][conn]
 
     def refusal(self) -> bytes:
         return self._refusal
 
     def sweep(self) -> None:
         now = time.monotonic()
-        expired = [
-            conn
-            for conn, (phase, since) in self._conns.items()
-            if (phase == IDLE and now - since > self.idle_timeout)
-            or (phase == HEAD and now - since > self.header_timeout)
-        ]
+        expired = []
+        for phase, limit in ((FRESH, self.idle_timeout), (KEPT, self.idle_timeout), (HEAD, self.header_timeout)):
+            for conn, since in self._by_phase[phase].items():
+                if now - since <= limit:
+                    break  # ordered by since: the rest are younger
+                expired.append(conn)
         for conn in expired:
-            del self._conns[conn]
+            self.forget(conn)
             self.timed_out += 1
             conn.drop()
 
@@ -132,7 +150,7 @@ class Guard:
         try:
             return await handler(request)
         finally:
-            self.set_phase(conn, IDLE)
+            self.set_phase(conn, KEPT)
 
 
 class GuardedHandler(RequestHandler):

@@ -24,6 +24,8 @@ from homologa.server.writer import GroupCommitWriter
 
 SHUTDOWN_TIMEOUT = 1.0
 START_TIMEOUT = 15.0
+ACCEPT_BATCH = 16
+LISTEN_BACKLOG = 1024
 LINGER = 1.0  # after an early answer (413, 408), unread body bytes are drained for at most this long
 
 
@@ -68,7 +70,7 @@ class ReferenceServer:
         self._error = None
         try:
             family = socket.AF_INET6 if ":" in cfg.host else socket.AF_INET
-            sock = socket.create_server((cfg.host, cfg.port), family=family, backlog=1024)
+            sock = socket.create_server((cfg.host, cfg.port), family=family, backlog=LISTEN_BACKLOG)
         except (OSError, OverflowError) as exc:
             raise ServerStartError(f"não foi possível escutar em {cfg.host}:{cfg.port}: {exc}") from None
         self.port = sock.getsockname()[1]
@@ -143,7 +145,10 @@ class ReferenceServer:
                 manager, guard, loop=loop, access_log=None, keepalive_timeout=cfg.idle_timeout, lingering_time=LINGER
             )
 
-        listener = await loop.create_server(connection, sock=sock, backlog=1024)
+        # asyncio accepts up to ``backlog`` connections per wake-up before any of them is admitted or refused; a big
+        # batch at the file limit fails with EMFILE and stops accepting for a second. Small batches, long queue.
+        listener = await loop.create_server(connection, sock=sock, backlog=ACCEPT_BATCH)
+        sock.listen(LISTEN_BACKLOG)
         guard.start()
         self._ready.set()
         try:
