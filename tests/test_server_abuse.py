@@ -11,13 +11,17 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from server_support import body, make_cliente
+import httpx
+import pytest
+from server_support import body, make_cliente, post, running, valid_answer
 from test_server_process import start_serve
 
 from homologa.server import quietlog
+from homologa.server.store import count_customers
 
 
 def test_repeat_filter_counts_repeated_lines_and_keeps_one_traceback() -> None:
@@ -87,10 +91,6 @@ def test_sigterm_stops_within_5_s_while_slow_peers_hold_connections(tmp_path: Pa
     assert took < 5, f"levou {took:.1f} s para parar"
 
 
-def _python(code: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True)
-
-
 def _rss_mb(pid: int, field: str = "VmRSS") -> int:
     text = Path(f"/proc/{pid}/status").read_text()
     line = next(line for line in text.splitlines() if line.startswith(field + ":"))
@@ -129,3 +129,75 @@ def test_memory_returns_near_baseline_after_a_burst_of_large_bodies(tmp_path: Pa
         proc.wait(10)
     assert peak > before + 100, (before, peak)  # the burst really was held in memory
     assert after < before + 50, f"RSS {before} MB → pico {peak} MB → {after} MB depois"
+
+
+def _can_mount_read_only() -> bool:
+    try:
+        return subprocess.run(["unshare", "-rm", "true"], check=False, capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@pytest.mark.parametrize("what", ["arquivo", "disco"])
+def test_read_only_database_fails_at_start_with_one_pt_br_line(tmp_path: Path, what: str) -> None:
+    if not _can_mount_read_only():
+        pytest.skip("sem unshare/mount para simular um disco somente leitura")
+    folder = tmp_path / "banco"
+    db = folder / "ref.db"
+    proc, url = start_serve(db, "--quiet")  # an existing database in WAL mode, as a previous run leaves it
+    with httpx.Client(timeout=10) as client:
+        assert valid_answer(post(client, url, body(make_cliente(1)))).status == "PEN"
+    proc.terminate()
+    proc.wait(10)
+    target = db if what == "arquivo" else folder  # the file only (folder writable), or the whole "disk"
+    serve = f"{sys.executable} -m homologa serve --port 0 --db {db}"
+    script = f"mount --bind -o ro {target} {target} && exec {serve}"
+    done = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script], check=False, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "não foi possível abrir o banco" in lines[0] and "Traceback" not in done.stderr
+    assert "ouvindo" not in done.stdout
+
+
+def _lock_holder(db: Path) -> subprocess.Popen[str]:
+    """A second process that takes the database's write lock and keeps it until its stdin closes."""
+    code = (
+        "import sqlite3, sys\n"
+        f"db = sqlite3.connect({str(db)!r}, isolation_level=None)\n"
+        "db.execute('BEGIN IMMEDIATE')\n"
+        "print('travado', flush=True)\n"
+        "sys.stdin.read()\n"
+        "db.execute('ROLLBACK')\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "travado"
+    return holder
+
+
+def test_locked_database_answers_503_after_the_wait_and_health_keeps_answering(tmp_path: Path) -> None:
+    with running(tmp_path, db_wait=3.0) as srv, httpx.Client(timeout=30) as client:
+        assert valid_answer(post(client, srv.url, body(make_cliente(1)))).status == "PEN"
+        holder = _lock_holder(tmp_path / "ref.db")
+        try:
+            with ThreadPoolExecutor(1) as pool:
+                pending = pool.submit(post, httpx.Client(timeout=30), srv.url, body(make_cliente(2)))
+                time.sleep(0.5)  # the POST is now waiting for the lock
+                started = time.monotonic()
+                health = client.get(srv.base_url + "/saude")
+                health_took = time.monotonic() - started
+                still_waiting = not pending.done()
+                response = pending.result()
+        finally:
+            assert holder.stdin is not None
+            holder.stdin.close()
+            holder.wait(10)
+        assert still_waiting, "o POST não esperou pelo bloqueio"
+        assert health.status_code == 200 and health.json()["escrita"] == "ocupado"
+        assert health_took < 1.5, f"/saude levou {health_took:.1f} s com o banco travado"
+        assert response.status_code == 503 and response.headers["Retry-After"] == "1"
+        assert valid_answer(response).erro_codigo == "BANCO-OCUPADO"
+        assert valid_answer(post(client, srv.url, body(make_cliente(2)))).status == "PEN"
+        assert client.get(srv.base_url + "/saude").json()["escrita"] == "ok"
+    assert count_customers(tmp_path / "ref.db") == 2

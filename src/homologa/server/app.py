@@ -27,6 +27,7 @@ from homologa.server.business import Outcome
 from homologa.server.config import ServerConfig
 from homologa.server.guard import Guard, name_server
 from homologa.server.memory import Trimmer
+from homologa.server.store import StoreBusy
 from homologa.server.writer import WriterClosed
 
 access_log = logging.getLogger("homologa.server.acesso")
@@ -34,6 +35,7 @@ log = logging.getLogger("homologa.server")
 
 Submit = Callable[[CadastroCliente], Awaitable[Outcome]]
 DRIP_INTERVAL = 0.5
+RETRY_AFTER = "1"
 OFFLOAD_BODY = 64 << 10  # a valid CadastroCliente is ~1 KiB; bigger bodies are parsed off the event loop
 # fields the handler adds to this request's access-log line (one dict per request task)
 _ACCESS: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("acesso")
@@ -142,6 +144,21 @@ class ClientesHandler:
                 outcome = await self.submit(msg)
             except WriterClosed:
                 outcome = wire.bad_request("INDISPONIVEL", "Servidor encerrando; reenvie.", msg.id_mensagem, "", 503)
+            except StoreBusy:
+                info["erro"] = "BANCO-OCUPADO"
+                busy = wire.bad_request(
+                    "BANCO-OCUPADO",
+                    f"Banco de dados ocupado por outro processo por mais de {cfg.db_wait:g} s; reenvie.",
+                    msg.id_mensagem,
+                    "",
+                    503,
+                )
+                answer = wire.render(busy, cfg)
+                return web.Response(
+                    body=answer.body,
+                    status=503,
+                    headers={"Content-Type": answer.content_type, "Retry-After": RETRY_AFTER},
+                )
             except Exception as exc:
                 log.error("falha ao processar %s: %s", msg.cliente.cnpj, exc)
                 outcome = wire.bad_request("ERRO-INTERNO", "Falha ao gravar o cadastro; reenvie.", "", "", 500)
@@ -190,13 +207,22 @@ class ClientesHandler:
 
 async def _health(request: web.Request) -> web.Response:
     cfg: ServerConfig = request.app[CONFIG]
+    state = request.app[WRITE_STATE]
     return web.json_response(
-        {"status": "ok", "contrato": "1", "persistencia": cfg.persist, "falhas": list(cfg.faults)},
+        {
+            "status": "ok",
+            "contrato": "1",
+            "persistencia": cfg.persist,
+            "escrita": state(),
+            "falhas": list(cfg.faults),
+        },
         headers={"Cache-Control": "no-store"},
     )
 
 
+WriteState = Callable[[], str]
 CONFIG: web.AppKey[ServerConfig] = web.AppKey("config", ServerConfig)
+WRITE_STATE: web.AppKey[WriteState] = web.AppKey("escrita")
 
 
 def build_app(
@@ -207,12 +233,14 @@ def build_app(
     *,
     guard: Guard | None = None,
     trimmer: Trimmer | None = None,
+    write_state: WriteState | None = None,
 ) -> web.Application:
     middlewares = [_log_access] if guard is None else [guard.middleware, _log_access]
     app = web.Application(middlewares=middlewares, client_max_size=cfg.max_body)
     app.on_response_prepare.append(name_server)
     app[CONFIG] = cfg
     app[CLOSING] = closing
+    app[WRITE_STATE] = write_state or (lambda: "ok" if cfg.persist else "sem-persistencia")
     app.router.add_post("/clientes", ClientesHandler(cfg, pack, submit, trimmer or Trimmer()).handle)
     app.router.add_get("/saude", _health)
     return app

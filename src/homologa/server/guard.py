@@ -103,8 +103,8 @@ class Guard:
             self._move(conn, HEAD)
 
     def set_phase(self, conn: object, phase: str) -> None:
-        if conn in self._phase:
-            self._move(conn, phase)  # type: ignore[arg-type]
+        if isinstance(conn, GuardedHandler) and conn in self._phase:
+            self._move(conn, phase)
 
     def forget(self, conn: GuardedHandler) -> None:
         phase = self._phase.pop(conn, None)

@@ -75,7 +75,7 @@ class ReferenceServer:
             raise ServerStartError(f"não foi possível escutar em {cfg.host}:{cfg.port}: {exc}") from None
         self.port = sock.getsockname()[1]
         try:
-            self._store = SqliteStore(cfg.db_path, cfg.synchronous) if cfg.persist else MemoryStore()
+            self._store = SqliteStore(cfg.db_path, cfg.synchronous, cfg.db_wait) if cfg.persist else MemoryStore()
         except Exception as exc:
             sock.close()
             raise ServerStartError(str(exc)) from None
@@ -133,7 +133,13 @@ class ReferenceServer:
         )
         self.guard = guard
         trimmer = Trimmer()
-        app = build_app(cfg, pack, self._submit_function(), closing, guard=guard, trimmer=trimmer)
+        submit = self._submit_function()
+        writer = self._writer
+
+        def write_state() -> str:
+            return writer.write_state() if writer is not None else "sem-persistencia"
+
+        app = build_app(cfg, pack, submit, closing, guard=guard, trimmer=trimmer, write_state=write_state)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT, handle_signals=False)
         await runner.setup()
         manager = runner.server
