@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,7 +22,7 @@ from server_support import body, make_cliente, post, running, valid_answer
 from test_server_process import start_serve
 
 from homologa.server import quietlog
-from homologa.server.store import count_customers
+from homologa.server.store import all_cnpjs, count_customers
 
 
 def test_repeat_filter_counts_repeated_lines_and_keeps_one_traceback() -> None:
@@ -201,3 +202,76 @@ def test_locked_database_answers_503_after_the_wait_and_health_keeps_answering(t
         assert valid_answer(post(client, srv.url, body(make_cliente(2)))).status == "PEN"
         assert client.get(srv.base_url + "/saude").json()["escrita"] == "ok"
     assert count_customers(tmp_path / "ref.db") == 2
+
+
+def test_sigterm_with_the_database_locked_and_requests_waiting_stops_within_5_s(tmp_path: Path) -> None:
+    db = tmp_path / "travado.db"
+    proc, url = start_serve(db, "--quiet")
+    with httpx.Client(timeout=10) as client:
+        assert valid_answer(post(client, url, body(make_cliente(1)))).status == "PEN"
+    holder = _lock_holder(db)
+    try:
+        with ThreadPoolExecutor(20) as pool:
+            waiting = [pool.submit(_post_ignoring_errors, url, 10 + i) for i in range(20)]
+            time.sleep(0.7)
+            started = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=15)
+            took = time.monotonic() - started
+            for future in waiting:
+                future.result()
+    finally:
+        proc.kill()
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(10)
+    assert proc.returncode == 0
+    assert took < 5, f"levou {took:.1f} s para parar"
+    assert count_customers(db) == 1
+
+
+def _post_ignoring_errors(url: str, i: int) -> int:
+    try:
+        with httpx.Client(timeout=20) as client:
+            return post(client, url, body(make_cliente(i))).status_code
+    except httpx.HTTPError:
+        return 0
+
+
+def test_sigterm_under_load_keeps_every_acknowledged_customer(tmp_path: Path) -> None:
+    db = tmp_path / "carga.db"
+    proc, url = start_serve(db, "--quiet")
+    acknowledged: list[str] = []
+    stop = threading.Event()
+
+    def worker(w: int) -> None:
+        with httpx.Client(timeout=10) as client:
+            for j in range(100_000):
+                if stop.is_set():
+                    return
+                cliente = make_cliente(2_000_000 + w * 100_000 + j)
+                try:
+                    response = post(client, url, body(cliente))
+                except httpx.TransportError:
+                    return
+                if response.status_code == 200 and valid_answer(response).status == "PEN":
+                    acknowledged.append(cliente.cnpj)
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            futures = [pool.submit(worker, w) for w in range(8)]
+            time.sleep(2)
+            started = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=15)
+            took = time.monotonic() - started
+            stop.set()
+            for future in futures:
+                future.result()
+    finally:
+        proc.kill()
+    assert proc.returncode == 0 and took < 5
+    assert acknowledged, "a carga não progrediu"
+    stored = set(all_cnpjs(db))
+    missing = [cnpj for cnpj in acknowledged if cnpj not in stored]
+    assert not missing, f"{len(missing)} cliente(s) confirmados não foram gravados"

@@ -104,6 +104,8 @@ class GroupCommitWriter:
         try:
             if not store.try_begin():  # another process holds the lock: wait for it off the loop, bounded
                 self.health = "ocupado"
+                if self._closed:  # stopping: nobody waits for these answers any more, do not wait for the lock
+                    raise StoreBusy("servidor encerrando com o banco ocupado")
                 await loop.run_in_executor(self._committer, store.begin)
             results = [self._process(store, msg) for msg, _ in batch]
             await loop.run_in_executor(self._committer, store.commit)
