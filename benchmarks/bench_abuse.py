@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import json
 import re
 import resource
 import statistics
@@ -146,39 +147,62 @@ async def _slow(port: int, n: int, stop: asyncio.Event, reconnect: float) -> lis
     return reopened
 
 
-async def _scenario_slow(args: argparse.Namespace, tmp: Path) -> None:
-    srv = Server(tmp / "lentas.db", args.nofile)
-    try:
-        stop = asyncio.Event()
-        slow = asyncio.create_task(_slow(srv.port, args.slow, stop, args.reconnect))
-        await asyncio.sleep(3)  # let them pile up
-        results: list[tuple[int, float]] = []
+def _normal_clients(port: int, seconds: float) -> list[tuple[int, float]]:
+    """3 normal clients in a separate process (so the slow peers' event loop does not delay them): each sends a
+    valid request on a new connection every 0.2 s."""
+    code = (
+        "import asyncio, json, sys\n"
+        "sys.path.insert(0, sys.argv[3])\n"
+        "import bench_abuse as b\n"
+        "print(json.dumps(asyncio.run(b._normal(int(sys.argv[1]), float(sys.argv[2])))))\n"
+    )
+    cmd = [sys.executable, "-c", code, str(port), str(seconds), str(Path(__file__).resolve().parent)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return [(int(status), float(ms)) for status, ms in json.loads(out)]
 
-        async def normal(w: int) -> None:
-            i = 0
-            while not stop.is_set():
-                results.append(await _exchange(srv.port, _request(_body(5_000_000 + w * 100_000 + i)), 10))
-                i += 1
-                await asyncio.sleep(0.2)
 
-        normals = [asyncio.create_task(normal(w)) for w in range(3)]
-        await asyncio.sleep(args.seconds)
-        fds = len(list(Path(f"/proc/{srv.proc.pid}/fd").iterdir()))
-        stop.set()
-        await asyncio.gather(*normals)
-        reopened = await slow
-    finally:
-        took, err_bytes = await asyncio.to_thread(srv.stop)
-    ok = [ms for status, ms in results if status == 200]
+async def _normal(port: int, seconds: float) -> list[tuple[int, float]]:
+    results: list[tuple[int, float]] = []
+    deadline = time.monotonic() + seconds
+
+    async def client(w: int) -> None:
+        i = 0
+        while time.monotonic() < deadline:
+            results.append(await _exchange(port, _request(_body(5_000_000 + w * 100_000 + i)), 10))
+            i += 1
+            await asyncio.sleep(0.2)
+
+    await asyncio.gather(*[client(w) for w in range(3)])
+    return results
+
+
+def _summary(results: list[tuple[int, float]]) -> str:
+    ok = sum(1 for status, _ in results if status == 200)
     statuses = collections.Counter(status for status, _ in results)
     lat = sorted(ms * 1000 for _, ms in results)
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] if lat else float("nan")
+    median = statistics.median(lat) if lat else float("nan")
+    return f"200: {ok}/{len(results)} (HTTP {dict(statuses)}); p50 {median:.1f} ms; p99 {p99:.1f} ms"
+
+
+async def _scenario_slow(args: argparse.Namespace, tmp: Path) -> None:
+    srv = Server(tmp / "lentas.db", args.nofile)
+    try:
+        alone = await asyncio.to_thread(_normal_clients, srv.port, min(args.seconds, 10.0))
+        stop = asyncio.Event()
+        slow = asyncio.create_task(_slow(srv.port, args.slow, stop, args.reconnect))
+        await asyncio.sleep(3)  # let them pile up
+        attacked = await asyncio.to_thread(_normal_clients, srv.port, args.seconds)
+        fds = len(list(Path(f"/proc/{srv.proc.pid}/fd").iterdir()))
+        stop.set()
+        reopened = await slow
+    finally:
+        took, err_bytes = await asyncio.to_thread(srv.stop)
     print(
-        f"lentas: {args.slow} conexões lentas/ociosas, servidor com ulimit -n {args.nofile}; "
-        f"pedidos normais 200: {len(ok)}/{len(results)} (HTTP {dict(statuses)}; "
-        "0 = erro de conexão, -1 = sem resposta em 10 s, -2 = fechada sem resposta); "
-        f"p50 {statistics.median(lat):.1f} ms; p99 {p99:.1f} ms; "
-        f"fds abertos no servidor {fds}; conexões lentas reabertas {reopened[0]}; "
+        f"lentas: servidor com ulimit -n {args.nofile}; pedidos normais sozinhos: {_summary(alone)}\n"
+        f"lentas: com {args.slow} conexões lentas/ociosas (reabertas após {args.reconnect:g} s): {_summary(attacked)}"
+        f" (0 = erro de conexão, -1 = sem resposta em 10 s, -2 = fechada sem resposta)\n"
+        f"lentas: fds abertos no servidor {fds}; conexões lentas reabertas {reopened[0]}; "
         f"stderr do servidor {err_bytes} bytes; SIGTERM→saída {took:.2f} s"
     )
 
