@@ -101,8 +101,11 @@ class ClientesHandler:
             self.trimmer.begin()  # once the last large body is done, freed memory goes back to the OS
         try:
             try:
-                async with asyncio.timeout(cfg.body_timeout):
+                if request.content.is_eof():  # the whole body came with the headers (the common case): no timer
                     body = await request.read()
+                else:
+                    async with asyncio.timeout(cfg.body_timeout):
+                        body = await request.read()
             except web.HTTPRequestEntityTooLarge:
                 return self._too_large(info)
             except TimeoutError:
@@ -237,7 +240,8 @@ def build_app(
 ) -> web.Application:
     middlewares = [_log_access] if guard is None else [guard.middleware, _log_access]
     app = web.Application(middlewares=middlewares, client_max_size=cfg.max_body)
-    app.on_response_prepare.append(name_server)
+    if guard is None:
+        app.on_response_prepare.append(name_server)  # the guard's middleware names the server otherwise
     app[CONFIG] = cfg
     app[CLOSING] = closing
     app[WRITE_STATE] = write_state or (lambda: "ok" if cfg.persist else "sem-persistencia")

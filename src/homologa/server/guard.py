@@ -148,9 +148,14 @@ class Guard:
         conn = request.protocol
         self.set_phase(conn, BUSY)
         try:
-            return await handler(request)
+            response = await handler(request)
+        except web.HTTPException as exc:  # 404, 405...: answers too
+            exc.headers["Server"] = SERVER_NAME
+            raise
         finally:
             self.set_phase(conn, KEPT)
+        response.headers["Server"] = SERVER_NAME
+        return response
 
 
 class GuardedHandler(RequestHandler):
