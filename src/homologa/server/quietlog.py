@@ -63,8 +63,9 @@ class RepeatFilter(logging.Filter):
         lines = []
         with self._lock:
             for key, state in list(self._seen.items()):
-                if state[2] and now - state[0] > self.window:
-                    lines.append(self._summary(key, state))
+                if now - state[0] > self.window:  # window over: summarise if needed, forget (bounded memory)
+                    if state[2]:
+                        lines.append(self._summary(key, state))
                     del self._seen[key]
         for line in lines:
             logger.warning(line)
