@@ -42,6 +42,7 @@ class Target:
     cmd: list[str]
     port: int
     db: Path | None = None
+    env: dict[str, str] | None = None
     proc: subprocess.Popen[bytes] | None = None
     requests: int = 0
     seconds: float = 0.0
@@ -135,7 +136,7 @@ def report(
             t.requests, t.non_2xx, "; ".join(t.errors) or "-",
         ]  # fmt: skip
         print("| " + " | ".join(str(c) for c in cells) + " |")
-    full, normal, memory, minimal = (rates[t.name] for t in targets)
+    full, normal, memory, minimal = (rates[t.name] for t in targets[:4])
     print(
         f"\ndurável FULL / sem persistência: req/s {full[0] / memory[0]:.0%}, req/CPU-s {full[1] / memory[1]:.0%}"
         " (meta ≥ 70%)"
@@ -146,6 +147,11 @@ def report(
     print(
         f"sem persistência / aiohttp mínimo: req/s {memory[0] / minimal[0]:.0%}, req/CPU-s {memory[1] / minimal[1]:.0%}"
     )
+    for t in targets[4:]:  # --compare-src: the same durable server from another source tree
+        other = rates[t.name]
+        print(
+            f"durável FULL deste código / {t.name}: req/s {full[0] / other[0]:.0%}, req/CPU-s {full[1] / other[1]:.0%}"
+        )
     for t in targets:
         if t.db is not None:
             answered = t.requests - t.non_2xx
@@ -160,6 +166,12 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="threads do wrk")
     parser.add_argument("--quiet-log", action="store_true", help="desliga o log de acesso do servidor")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument(
+        "--compare-src",
+        type=Path,
+        metavar="DIR",
+        help="mede também o durável FULL de outra cópia do código (DIR com src/ e contracts/, ex.: git archive main)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk não encontrado (apt-get install wrk)", file=sys.stderr)
@@ -181,11 +193,16 @@ def main() -> int:
             Target("sem persistência (memória)", [*serve, "--sem-persistencia"], ports[2]),
             Target("aiohttp mínimo (corpo fixo)", [python, str(HERE / "minimal_server.py"), str(ports[3])], ports[3]),
         ]
+        if args.compare_src is not None:
+            other_db = Path(tmp) / "outro.db"
+            env = {**os.environ, "PYTHONPATH": str(args.compare_src.resolve() / "src")}
+            name = f"durável FULL de {args.compare_src}"
+            targets.append(Target(name, [*serve, "--db", str(other_db)], free_port(), other_db, env))
         load_before = os.getloadavg()[0]
         try:
             for t in targets:
                 cmd = t.cmd if "minimal_server" in t.cmd[1] else [*t.cmd, "--port", str(t.port)]
-                t.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                t.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=t.env)
                 wait_port(t.port)
             for run in range(args.rounds):
                 for t in targets:

@@ -27,6 +27,10 @@ def test_list_faults_names_every_fault_with_its_rule(capsys: pytest.CaptureFixtu
         (["--port", "oito"], "porta inválida: 'oito'"),
         (["--protected-fields", "telefone,cor"], "campo(s) protegido(s) desconhecido(s): cor"),
         (["--fault-delay", "muito"], "valor inválido: 'muito'"),
+        (["--header-timeout", "rápido"], "valor inválido: 'rápido'"),
+        (["--max-connections", "muitas"], "valor inválido: 'muitas'"),
+        (["--max-connections", "-1"], "valor inválido: '-1'"),
+        (["--db-wait", "-2"], "valor inválido: '-2'"),
     ],
 )
 def test_bad_option_is_a_pt_br_error_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], expected: str) -> None:
@@ -42,6 +46,21 @@ def test_unknown_contract_pack_is_one_pt_br_line(tmp_path: Path, capsys: pytest.
     err = capsys.readouterr().err
     assert "--contract: pacote de contrato não encontrado" in err and "v1-soap" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--db-wait", "0"], "--db-wait inválido: 0.0"),
+        (["--idle-timeout", "99999"], "--idle-timeout inválido: 99999.0"),
+    ],
+)
+def test_out_of_range_timeout_is_a_pt_br_error_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
+) -> None:
+    assert cli.main(["serve", "--port", "0", "--db", str(tmp_path / "ref.db"), *argv]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
 def test_unwritable_database_is_a_pt_br_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

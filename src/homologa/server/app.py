@@ -25,6 +25,9 @@ from homologa.model import CadastroCliente
 from homologa.server import business, wire
 from homologa.server.business import Outcome
 from homologa.server.config import ServerConfig
+from homologa.server.guard import Guard, name_server
+from homologa.server.memory import Trimmer
+from homologa.server.store import StoreBusy
 from homologa.server.writer import WriterClosed
 
 access_log = logging.getLogger("homologa.server.acesso")
@@ -32,6 +35,7 @@ log = logging.getLogger("homologa.server")
 
 Submit = Callable[[CadastroCliente], Awaitable[Outcome]]
 DRIP_INTERVAL = 0.5
+RETRY_AFTER = "1"
 OFFLOAD_BODY = 64 << 10  # a valid CadastroCliente is ~1 KiB; bigger bodies are parsed off the event loop
 # fields the handler adds to this request's access-log line (one dict per request task)
 _ACCESS: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("acesso")
@@ -81,20 +85,38 @@ async def _log_access(request: web.Request, handler: Callable[[web.Request], Awa
 class ClientesHandler:
     """``POST /clientes``: read, validate, decide (through ``submit``), answer."""
 
-    def __init__(self, cfg: ServerConfig, pack: ContractPack, submit: Submit) -> None:
+    def __init__(self, cfg: ServerConfig, pack: ContractPack, submit: Submit, trimmer: Trimmer) -> None:
         self.cfg = cfg
         self.pack = pack
         self.submit = submit
+        self.trimmer = trimmer
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         cfg = self.cfg
         info = _ACCESS.get()
         if request.content_length is not None and request.content_length > cfg.max_body:
             return self._too_large(info)
+        large = request.content_length is None or request.content_length > OFFLOAD_BODY
+        if large:
+            self.trimmer.begin()  # once the last large body is done, freed memory goes back to the OS
         try:
-            body = await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            return self._too_large(info)
+            try:
+                if request.content.is_eof():  # the whole body came with the headers (the common case): no timer
+                    body = await request.read()
+                else:
+                    async with asyncio.timeout(cfg.body_timeout):
+                        body = await request.read()
+            except web.HTTPRequestEntityTooLarge:
+                return self._too_large(info)
+            except TimeoutError:
+                return self._too_slow(info)
+            return await self._answer(request, body, info)
+        finally:
+            if large:
+                self.trimmer.end()
+
+    async def _answer(self, request: web.Request, body: bytes, info: dict[str, Any]) -> web.StreamResponse:
+        cfg = self.cfg
         if cfg.faults:
             closing = request.app[CLOSING]
             if cfg.has("trava"):
@@ -125,6 +147,21 @@ class ClientesHandler:
                 outcome = await self.submit(msg)
             except WriterClosed:
                 outcome = wire.bad_request("INDISPONIVEL", "Servidor encerrando; reenvie.", msg.id_mensagem, "", 503)
+            except StoreBusy:
+                info["erro"] = "BANCO-OCUPADO"
+                busy = wire.bad_request(
+                    "BANCO-OCUPADO",
+                    f"Banco de dados ocupado por outro processo por mais de {cfg.db_wait:g} s; reenvie.",
+                    msg.id_mensagem,
+                    "",
+                    503,
+                )
+                answer = wire.render(busy, cfg)
+                return web.Response(
+                    body=answer.body,
+                    status=503,
+                    headers={"Content-Type": answer.content_type, "Retry-After": RETRY_AFTER},
+                )
             except Exception as exc:
                 log.error("falha ao processar %s: %s", msg.cliente.cnpj, exc)
                 outcome = wire.bad_request("ERRO-INTERNO", "Falha ao gravar o cadastro; reenvie.", "", "", 500)
@@ -148,6 +185,15 @@ class ClientesHandler:
         response.force_close()
         return response
 
+    def _too_slow(self, info: dict[str, Any]) -> web.Response:
+        info["erro"] = "CORPO-LENTO"
+        outcome = wire.bad_request(
+            "CORPO-LENTO", f"Corpo do pedido não chegou em {self.cfg.body_timeout:g} s; reenvie.", http_status=408
+        )
+        response = _answer(wire.render(outcome, self.cfg))
+        response.force_close()
+        return response
+
     async def _drip(self, request: web.Request, answer: wire.Answer, closing: asyncio.Event) -> web.StreamResponse:
         response = web.StreamResponse(status=answer.http_status, headers={"Content-Type": answer.content_type})
         response.content_length = len(answer.body)
@@ -164,24 +210,41 @@ class ClientesHandler:
 
 async def _health(request: web.Request) -> web.Response:
     cfg: ServerConfig = request.app[CONFIG]
+    state = request.app[WRITE_STATE]
     return web.json_response(
         {
             "status": "ok",
             "contrato": wire.pack_of(cfg.contract).name,
             "persistencia": cfg.persist,
+            "escrita": state(),
             "falhas": list(cfg.faults),
         },
         headers={"Cache-Control": "no-store"},
     )
 
 
+WriteState = Callable[[], str]
 CONFIG: web.AppKey[ServerConfig] = web.AppKey("config", ServerConfig)
+WRITE_STATE: web.AppKey[WriteState] = web.AppKey("escrita")
 
 
-def build_app(cfg: ServerConfig, pack: ContractPack, submit: Submit, closing: asyncio.Event) -> web.Application:
-    app = web.Application(middlewares=[_log_access], client_max_size=cfg.max_body)
+def build_app(
+    cfg: ServerConfig,
+    pack: ContractPack,
+    submit: Submit,
+    closing: asyncio.Event,
+    *,
+    guard: Guard | None = None,
+    trimmer: Trimmer | None = None,
+    write_state: WriteState | None = None,
+) -> web.Application:
+    middlewares = [_log_access] if guard is None else [guard.middleware, _log_access]
+    app = web.Application(middlewares=middlewares, client_max_size=cfg.max_body)
+    if guard is None:
+        app.on_response_prepare.append(name_server)  # the guard's middleware names the server otherwise
     app[CONFIG] = cfg
     app[CLOSING] = closing
-    app.router.add_post("/clientes", ClientesHandler(cfg, pack, submit).handle)
+    app[WRITE_STATE] = write_state or (lambda: "ok" if cfg.persist else "sem-persistencia")
+    app.router.add_post("/clientes", ClientesHandler(cfg, pack, submit, trimmer or Trimmer()).handle)
     app.router.add_get("/saude", _health)
     return app

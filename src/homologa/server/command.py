@@ -14,7 +14,7 @@ from typing import Any
 from homologa.cli import UsageError
 from homologa.contract import ContractPackError, load_pack
 from homologa.model import parse_field_groups
-from homologa.server import faults
+from homologa.server import faults, quietlog
 from homologa.server.config import DEFAULT_MAX_BODY, SYNCHRONOUS_MODES, ServerConfig
 from homologa.server.runner import ReferenceServer, ServerStartError
 
@@ -36,6 +36,16 @@ def _seconds(text: str) -> float:
         value = float(text.replace(",", "."))
     except ValueError:
         raise argparse.ArgumentTypeError(f"valor inválido: {text!r} (use segundos, ex.: 2.5)") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"valor inválido: {text!r} (não pode ser negativo)")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"valor inválido: {text!r} (use um número inteiro)") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"valor inválido: {text!r} (não pode ser negativo)")
     return value
@@ -88,6 +98,41 @@ def register(subparsers: Any) -> None:
         metavar="NOME|PASTA",
         help="pacote de contrato falado pelo servidor (padrão: 1; ex.: v1-soap ou uma pasta com pack.toml)",
     )
+    parser.add_argument(
+        "--header-timeout",
+        type=_seconds,
+        default=10.0,
+        metavar="S",
+        help="prazo para receber os cabeçalhos de um pedido (padrão: 10 s)",
+    )
+    parser.add_argument(
+        "--body-timeout",
+        type=_seconds,
+        default=30.0,
+        metavar="S",
+        help="prazo para receber o corpo de um pedido (padrão: 30 s)",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=_seconds,
+        default=30.0,
+        metavar="S",
+        help="tempo máximo de uma conexão keep-alive ociosa (padrão: 30 s)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="conexões simultâneas (padrão: 3/4 do limite de arquivos abertos); acima disso, 503 com Retry-After",
+    )
+    parser.add_argument(
+        "--db-wait",
+        type=_seconds,
+        default=2.0,
+        metavar="S",
+        help="espera máxima pelo bloqueio de escrita do banco antes de responder 503 (padrão: 2 s)",
+    )
     parser.add_argument("--list-faults", action="store_true", help="lista as falhas disponíveis e sai")
     parser.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY, help=argparse.SUPPRESS)
     parser.add_argument("--sem-persistencia", action="store_true", help=argparse.SUPPRESS)  # benchmark baseline
@@ -96,16 +141,16 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _configure_logging(quiet: bool) -> None:
+def _configure_logging(quiet: bool) -> quietlog.RepeatFilter:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     access = logging.getLogger("homologa.server.acesso")
     access.handlers[:] = [handler]
     access.setLevel(logging.WARNING if quiet else logging.INFO)
     access.propagate = False
-    errors = logging.getLogger("homologa.server")
-    errors.addHandler(logging.StreamHandler(sys.stderr))
-    errors.setLevel(logging.WARNING)
+    errors = logging.StreamHandler(sys.stderr)
+    # errors of the server, of asyncio (accept failures) and of aiohttp (bad requests): counted when they repeat
+    return quietlog.install(errors, ("homologa.server", "asyncio", "aiohttp"), logging.WARNING)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -124,13 +169,19 @@ def run(args: argparse.Namespace) -> int:
             persist=not args.sem_persistencia,
             synchronous=args.sincronismo,
             contract=args.contract,
+            header_timeout=args.header_timeout,
+            body_timeout=args.body_timeout,
+            idle_timeout=args.idle_timeout,
+            max_connections=args.max_connections,
+            db_wait=args.db_wait,
         )
         load_pack(cfg.contract)
     except ContractPackError as exc:
         raise UsageError(f"--contract: {exc}") from None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    _configure_logging(args.quiet)
+    repeat = _configure_logging(args.quiet)
+    errors = logging.getLogger("homologa.server")
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -149,9 +200,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"homologa serve: ouvindo em {server.url} ({where}{contract}{extras})", flush=True)
         try:
             while not stop.wait(0.5):
-                pass
+                repeat.flush(errors)
         finally:
             server.stop()
+            repeat.flush_all(errors)
         print("homologa serve: encerrado", flush=True)
         return 0
     finally:

@@ -13,6 +13,12 @@ DEFAULT_MAX_BODY = 1 << 20
 # SQLite ``synchronous`` in WAL mode. "full": every commit is fsynced (survives kill -9 and power loss);
 # "normal": the commit is in the WAL file through the OS before the answer (survives kill -9, not power loss).
 SYNCHRONOUS_MODES = ("full", "normal")
+_LABELS = {
+    "header_timeout": "--header-timeout",
+    "body_timeout": "--body-timeout",
+    "idle_timeout": "--idle-timeout",
+    "db_wait": "--db-wait",
+}
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,9 @@ class ServerConfig:
     ``persist=False`` keeps customers in memory only (benchmark baseline; nothing survives a restart).
     ``max_batch`` bounds the writer's group commit (requests committed in one SQLite transaction).
     ``synchronous`` is SQLite's setting in WAL mode (see :data:`SYNCHRONOUS_MODES`).
+    ``header_timeout``/``body_timeout``/``idle_timeout`` bound how long a peer may take to send a request's headers,
+    its body, and how long an idle keep-alive connection is kept (seconds). ``max_connections`` caps simultaneous
+    connections (0: three quarters of the open-file limit). ``db_wait`` bounds the wait for SQLite's write lock.
     """
 
     db_path: Path
@@ -35,6 +44,11 @@ class ServerConfig:
     max_batch: int = 256
     synchronous: str = "full"
     contract: str = "1"  # the contract pack the server speaks: a name under contracts/ or a folder
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    idle_timeout: float = 30.0
+    max_connections: int = 0
+    db_wait: float = 2.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "db_path", Path(self.db_path))
@@ -50,6 +64,11 @@ class ServerConfig:
             raise ValueError("--fault-delay não pode ser negativo")
         if self.synchronous not in SYNCHRONOUS_MODES:
             raise ValueError(f"sincronismo inválido: {self.synchronous!r} (use {' ou '.join(SYNCHRONOUS_MODES)})")
+        for name in ("header_timeout", "body_timeout", "idle_timeout", "db_wait"):
+            if not 0 < getattr(self, name) <= 3600:
+                raise ValueError(f"{_LABELS[name]} inválido: {getattr(self, name)} (use de 0 a 3600 segundos)")
+        if self.max_connections < 0:
+            raise ValueError(f"limite de conexões inválido: {self.max_connections} (use 0 para automático ou mais)")
         if self.max_body < 1024:
             raise ValueError("limite de corpo pequeno demais (mínimo 1024 bytes)")
 

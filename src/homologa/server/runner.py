@@ -13,15 +13,20 @@ from aiohttp import web
 
 from homologa.contract import ContractPack, ContractPackError, load_pack
 from homologa.model import CadastroCliente
-from homologa.server import registry
+from homologa.server import registry, wire
 from homologa.server.app import Submit, build_app
 from homologa.server.business import Outcome
 from homologa.server.config import ServerConfig
+from homologa.server.guard import Guard, GuardedHandler, refusal_bytes
+from homologa.server.memory import Trimmer
 from homologa.server.store import MemoryStore, SqliteStore, Store
 from homologa.server.writer import GroupCommitWriter
 
 SHUTDOWN_TIMEOUT = 1.0
 START_TIMEOUT = 15.0
+ACCEPT_BATCH = 16
+LISTEN_BACKLOG = 1024
+LINGER = 1.0  # after an early answer (413, 408), unread body bytes are drained for at most this long
 
 
 class ServerStartError(RuntimeError):
@@ -45,6 +50,7 @@ class ReferenceServer:
         self._error: BaseException | None = None
         self._store: Store | None = None
         self._writer: GroupCommitWriter | None = None
+        self.guard: Guard | None = None
 
     @property
     def base_url(self) -> str:
@@ -67,12 +73,12 @@ class ReferenceServer:
         self._error = None
         try:
             family = socket.AF_INET6 if ":" in cfg.host else socket.AF_INET
-            sock = socket.create_server((cfg.host, cfg.port), family=family, backlog=1024)
+            sock = socket.create_server((cfg.host, cfg.port), family=family, backlog=LISTEN_BACKLOG)
         except (OSError, OverflowError) as exc:
             raise ServerStartError(f"não foi possível escutar em {cfg.host}:{cfg.port}: {exc}") from None
         self.port = sock.getsockname()[1]
         try:
-            self._store = SqliteStore(cfg.db_path, cfg.synchronous) if cfg.persist else MemoryStore()
+            self._store = SqliteStore(cfg.db_path, cfg.synchronous, cfg.db_wait) if cfg.persist else MemoryStore()
         except Exception as exc:
             sock.close()
             raise ServerStartError(str(exc)) from None
@@ -120,16 +126,47 @@ class ReferenceServer:
     async def _main(self, sock: socket.socket, pack: ContractPack) -> None:
         self._stop_event = asyncio.Event()
         closing = asyncio.Event()
-        app = build_app(self.cfg, pack, self._submit_function(), closing)
+        cfg = self.cfg
+        refused = wire.render(
+            wire.bad_request("INDISPONIVEL", "Servidor no limite de conexões simultâneas; reenvie.", http_status=503),
+            cfg,
+        )
+        guard = Guard(
+            cfg.max_connections, cfg.header_timeout, cfg.idle_timeout, refusal_bytes(refused.body, refused.content_type)
+        )
+        self.guard = guard
+        trimmer = Trimmer()
+        submit = self._submit_function()
+        writer = self._writer
+
+        def write_state() -> str:
+            return writer.write_state() if writer is not None else "sem-persistencia"
+
+        app = build_app(cfg, pack, submit, closing, guard=guard, trimmer=trimmer, write_state=write_state)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT, handle_signals=False)
         await runner.setup()
-        site = web.SockSite(runner, sock, backlog=1024)
-        await site.start()
+        manager = runner.server
+        assert manager is not None
+        loop = asyncio.get_running_loop()
+
+        def connection() -> GuardedHandler:
+            return GuardedHandler(
+                manager, guard, loop=loop, access_log=None, keepalive_timeout=cfg.idle_timeout, lingering_time=LINGER
+            )
+
+        # asyncio accepts up to ``backlog`` connections per wake-up before any of them is admitted or refused; a big
+        # batch at the file limit fails with EMFILE and stops accepting for a second. Small batches, long queue.
+        listener = await loop.create_server(connection, sock=sock, backlog=ACCEPT_BATCH)
+        sock.listen(LISTEN_BACKLOG)
+        guard.start()
         self._ready.set()
         try:
             await self._stop_event.wait()
         finally:
             closing.set()
+            listener.close()
+            await guard.close()
+            trimmer.close()
             await runner.cleanup()
             if self._writer is not None:
                 await self._writer.close()

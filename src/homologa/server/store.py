@@ -8,6 +8,7 @@ the bottom (:func:`count_customers`, :func:`fetch_customer`) are for tests and l
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from contextlib import closing
@@ -50,7 +51,17 @@ class StoreError(Exception):
     """The database cannot be opened or written; the message is pt-BR and names the file."""
 
 
+class StoreBusy(Exception):
+    """Another process held the database's write lock longer than the allowed wait."""
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
 class Store(Protocol):
+    def try_begin(self) -> bool: ...
     def begin(self) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
@@ -76,6 +87,9 @@ class MemoryStore:
     def __init__(self) -> None:
         self._customers: dict[str, tuple[Any, ...]] = {}
         self._answers: dict[str, tuple[str, int, str | None, str | None, str | None, str | None]] = {}
+
+    def try_begin(self) -> bool:
+        return True
 
     def begin(self) -> None:
         pass
@@ -131,22 +145,63 @@ class SqliteStore:
     """The SQLite file in WAL mode. With ``synchronous="full"`` (default) a committed transaction survives a crash
     of the process and of the machine; with ``"normal"``, a crash of the process. Used by one thread (the writer)."""
 
-    def __init__(self, path: Path, synchronous: str = "full") -> None:
+    def __init__(self, path: Path, synchronous: str = "full", wait: float = 2.0) -> None:
         self.path = path
         self._batch_time = _now()
+        self._wait_ms = max(1, int(wait * 1000))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=wait)
             mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise sqlite3.OperationalError(f"modo WAL indisponível (journal_mode={mode})")
             self._db.execute(f"PRAGMA synchronous={'NORMAL' if synchronous == 'normal' else 'FULL'}")
             self._db.executescript(SCHEMA)
+            self._probe_write()
         except (sqlite3.Error, OSError) as exc:
+            with contextlib.suppress(Exception):
+                self._db.close()
             raise StoreError(f"não foi possível abrir o banco {path} para escrita: {exc}") from None
 
+    def _probe_write(self) -> None:
+        """Write a row and roll it back: a read-only file or disk fails here, at start, not at the first POST.
+        A lock held by another process is not a failure (writes will wait, then answer 503)."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _busy(exc):
+                return
+            raise
+        try:
+            self._db.execute(
+                "INSERT OR REPLACE INTO respostas VALUES ('homologa-sonda', '', 0, NULL, NULL, NULL, NULL)"
+            )
+        finally:
+            self._db.execute("ROLLBACK")
+
+    def try_begin(self) -> bool:
+        """``BEGIN IMMEDIATE`` without waiting (fit for the event loop): False when another process holds the lock."""
+        self._db.execute("PRAGMA busy_timeout = 0")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _busy(exc):
+                return False
+            raise
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {self._wait_ms}")
+        self._batch_time = _now()
+        return True
+
     def begin(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
+        """``BEGIN IMMEDIATE``, waiting up to the configured wait (call it off the event loop); :class:`StoreBusy`
+        when the lock is still held."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _busy(exc):
+                raise StoreBusy(str(exc)) from None
+            raise
         self._batch_time = _now()  # one timestamp per transaction (isoformat costs ~10 µs)
 
     def commit(self) -> None:

@@ -16,6 +16,7 @@ from homologa import xmlsafe
 from homologa.contract import ContractPack, load_pack
 from homologa.model import CadastroCliente, Retorno
 from homologa.packs import soap
+from homologa.server import prescan
 from homologa.server.business import Outcome
 from homologa.server.config import ServerConfig
 
@@ -56,9 +57,24 @@ def bad_request(codigo: str, descricao: str, id_mensagem: str = "", cnpj: str = 
 
 def read(body: bytes, pack: ContractPack, headers: Mapping[str, str] | None = None) -> CadastroCliente | Outcome:
     """The message in ``body``, or the error answer saying (pt-BR) which element breaks which rule. ``headers``
-    (when given) are checked against the binding: SOAP 1.1 requires the pack's ``SOAPAction``."""
+    (when given) are checked against the binding: SOAP 1.1 requires the pack's ``SOAPAction``.
+
+    Cheap refusals first (:mod:`homologa.server.prescan`): an encoding other than UTF-8, and a structure absurd for
+    the contract, before lxml builds a tree."""
     shape = pack.shape
     label = f"contrato {pack.name}"
+    foreign = prescan.foreign_encoding(body)
+    if foreign is not None:
+        if prescan.declares_dtd(body, foreign):
+            return bad_request("XML-INSEGURO", "Pedido recusado: o documento declara DOCTYPE/ENTITY (proibido).")
+        return bad_request(
+            "CODIFICACAO", f"Corpo em {foreign}; regra de transporte do {label}: o corpo é XML em UTF-8."
+        )
+    problem = prescan.structure_problem(body)
+    if problem is not None:
+        return bad_request(
+            "FORA-DO-CONTRATO", f"Pedido fora do {label}, estrutura recusada antes da leitura: {problem}."
+        )
     try:
         root = xmlsafe.parse(body)
     except xmlsafe.UnsafeXML as exc:

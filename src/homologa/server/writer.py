@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from homologa.model import CadastroCliente
 from homologa.server.business import Outcome
-from homologa.server.store import Store
+from homologa.server.store import Store, StoreBusy
 
 log = logging.getLogger("homologa.server")
 
@@ -43,8 +43,24 @@ class GroupCommitWriter:
         self._closed = False
         self._task: asyncio.Task[None] | None = None
         self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="homologa-commit")
+        self._flushing = False
+        self.health = "ok"  # of the last write: "ok", "ocupado" (lock held elsewhere past the wait) or "falhou"
         self.batches = 0
         self.items = 0
+
+    def write_state(self) -> str:
+        """Whether writes work now: when idle, a lock attempt that never waits (microseconds, on the loop)."""
+        if self._flushing or self._closed:
+            return self.health
+        try:
+            if self._store.try_begin():
+                self._store.rollback()
+                self.health = "ok"
+            else:
+                self.health = "ocupado"
+        except Exception:
+            self.health = "falhou"
+        return self.health
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="homologa-writer")
@@ -84,17 +100,30 @@ class GroupCommitWriter:
         store = self._store
         results: list[Outcome] | None = None
         error: BaseException | None = None
+        self._flushing = True
         try:
-            store.begin()
+            if not store.try_begin():  # another process holds the lock: wait for it off the loop, bounded
+                self.health = "ocupado"
+                if self._closed:  # stopping: nobody waits for these answers any more, do not wait for the lock
+                    raise StoreBusy("servidor encerrando com o banco ocupado")
+                await loop.run_in_executor(self._committer, store.begin)
             results = [self._process(store, msg) for msg, _ in batch]
             await loop.run_in_executor(self._committer, store.commit)
+            self.health = "ok"
+        except StoreBusy as exc:
+            log.warning("banco ocupado por outro processo: %d pedido(s) recusados com 503", len(batch))
+            self.health = "ocupado"
+            error = exc
         except Exception as exc:
             log.exception("falha ao gravar um lote de %d pedido(s)", len(batch))
+            self.health = "falhou"
             error = exc
             try:
                 store.rollback()
             except Exception:
                 log.exception("falha no rollback")
+        finally:
+            self._flushing = False
         self.batches += 1
         self.items += len(batch)
         for i, (_, fut) in enumerate(batch):

@@ -184,19 +184,19 @@ class ContractClient:
         except xmlsafe.MalformedXML as exc:
             return replace(exchange, body_problem=BodyProblem(RESPOSTA_INVALIDA, str(exc), exc.line))
         shape, schema = self.pack.shape, self.pack.answer
-        # only a successful answer in another shape means "another pack or binding": an error page (404 HTML, a
-        # proxy's 502) is diagnosed as what it is, not as a foreign format
-        successful = exchange.status is not None and 200 <= exchange.status < 300
+        # an XML answer in another shape means "another pack or binding"; an HTML page (a 404, a proxy's 502) is
+        # diagnosed as what it is, not as a foreign format
+        xml_answer = str(root.tag).rpartition("}")[2].lower() != "html"
         try:
             payload = shape.payload(root)
         except soap.NotAnEnvelope as exc:
             violation = Violation(f"resposta fora do vínculo SOAP 1.1: {exc}", readable_path(root))
-            return replace(exchange, violations=(violation,), foreign=str(exc) if successful else None)
+            return replace(exchange, violations=(violation,), foreign=str(exc) if xml_answer else None)
         if isinstance(payload, soap.Fault):  # SOAP's error: read like an Erro element (R5)
             return replace(exchange, answer=shape.read_answer(payload))
         violations = tuple(schema.validate(payload))
         if payload.tag != schema.qualified_root:
-            foreign = violations[0].reason if violations and successful else None
+            foreign = violations[0].reason if violations and xml_answer else None
             return replace(exchange, violations=violations, foreign=foreign)
         return replace(exchange, violations=violations, answer=shape.read_answer(payload))
 
