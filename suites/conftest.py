@@ -25,6 +25,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     if not config.option.collectonly:
-        config.stash[RUN] = open_for_config(config, config.rootpath)
+        # reports/execucoes under the folder pytest was run from: where `homologa relatorio` (run there) looks
+        config.stash[RUN] = open_for_config(config, config.invocation_params.dir)
     if config.option.tbstyle == "auto":
         config.option.tbstyle = "native"

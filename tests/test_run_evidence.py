@@ -156,3 +156,22 @@ def test_the_run_record_names_the_contract_pack_and_its_hash(tmp_path: Path) -> 
     burst = json.loads((run.load_dir / "resultado.json").read_text(encoding="utf-8"))
     assert burst["contrato"] == run.record["contrato"] and burst["enviados"] == 60
     assert pack.sha256 != load_pack("v1").sha256
+
+
+def test_run_from_another_folder_keeps_its_evidence_there_and_the_burst_finds_the_relative_profile(
+    tmp_path: Path,
+) -> None:
+    from homologa.server import ReferenceServer, ServerConfig
+
+    with ReferenceServer(ServerConfig(db_path=tmp_path / "ref.db", port=0)) as server:
+        (tmp_path / "homologacao.toml").write_text(f'[alvo]\nurl = "{server.url}"\n', encoding="utf-8")
+        env = {k: v for k, v in _env(tmp_path).items() if k != "HOMOLOGA_EXECUCOES"}
+        env["HOMOLOGA_CARGA_CLIENTES"] = "60"
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:cacheprovider", "--com-carga",
+             "-k", "carga or acento"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+    assert done.returncode == 3, done.stdout[-3000:]  # a partial selection: INCONCLUSIVO, the burst itself passed
+    (run,) = list_runs(tmp_path / "reports" / "execucoes")  # where pytest ran, where `homologa relatorio` looks
+    assert run.record["apuracao"]["R6"] == {"passed": 1}, run.record["apuracao"]

@@ -14,6 +14,7 @@ import pytest
 
 from homologa.load.settings import AUTH_HEADERS_ENV, auth_headers
 from homologa.suite import reporting
+from homologa.suite.errors import HarnessError
 
 SHORT_BURST = 300  # customers of the sign-off burst; HOMOLOGA_CARGA_CLIENTES overrides it
 
@@ -38,8 +39,8 @@ def test_rajada_do_go_live(
             "--timeout", str(settings.timeout), "--p95-budget-ms", str(settings.p95_budget_ms)]  # fmt: skip
     args += ["--contract", str(settings.contract)]  # the burst speaks the run's contract pack
     profile_path = getattr(settings.profile, "path", None)
-    if profile_path:
-        args += ["--homologa-profile", str(profile_path)]
+    if profile_path:  # absolute: the burst runs from the checkout, the profile was found from where pytest ran
+        args += ["--homologa-profile", str(Path(profile_path).resolve())]
     for stale in ("resultado.json", "resultado.txt", "carga.html"):
         (report / stale).unlink(missing_ok=True)
     # the suite's credentials (--basic-auth, --bearer, --header) travel in the environment, not on the command line
@@ -49,6 +50,8 @@ def test_rajada_do_go_live(
     _attach(tally, "Apuração da carga", allure.attachment_type.TEXT)
     _attach(report / "resultado.json", "Resultado da carga (JSON)", allure.attachment_type.JSON)
     _attach(report / "carga.html", "Relatório Locust", allure.attachment_type.HTML)
+    if done.returncode == 2:  # the burst could not start (usage error): a harness fault, never the ERP's
+        raise HarnessError(f"a rajada não pôde começar (código 2): {_last_lines(done.stderr)}")
     if done.returncode != 0:
         reason = tally.read_text(encoding="utf-8") if tally.exists() else _last_lines(done.stderr)
         pytest.fail(f"carga reprovada (código {done.returncode}):\n{reason}", pytrace=False)
