@@ -15,6 +15,7 @@ from typing import Any
 from homologa.judgement import (
     APPROVED,
     APPROVED_WITH_REMARKS,
+    EVERY_ANSWER,
     INCONCLUSIVE,
     REJECTED,
     Coverage,
@@ -23,21 +24,13 @@ from homologa.judgement import (
     judge,
 )
 from homologa.report.results import OTHER_RULE, Results
+from homologa.rules import RULES as _RULES
 
-RULES = ("R1", "R2", "R3", "R4", "R5", "R6", "B1", "B2")
+RULES = tuple(_RULES)  # the one list of rules (homologa.rules), in its order
 # Names shown when no scenario of the rule carried its title (contract v1, section "Regras").
-RULE_NAMES = {
-    "R1": "Cliente novo recebe PEN",
-    "R2": "Reenvio recebe APV/RPV",
-    "R3": "Campos protegidos sem erro",
-    "R4": "Eco de IdMensagem e CNPJ",
-    "R5": "Resposta válida",
-    "R6": "Carga do go-live",
-    "B1": "Idempotência",
-    "B2": "Latência",
-}
+RULE_NAMES = {code: r.name for code, r in _RULES.items()}
 # Rules the suite checks on every answer of every scenario rather than in scenarios of their own.
-EVERY_ANSWER_RULES = frozenset({"R4", "R5"})
+EVERY_ANSWER_RULES = EVERY_ANSWER
 NON_BLOCKING_SEVERITIES = frozenset({"minor", "trivial"})
 
 __all__ = ["APPROVED", "APPROVED_WITH_REMARKS", "INCONCLUSIVE", "REJECTED", "overall_verdict", "rule_verdicts"]

@@ -73,7 +73,7 @@ def open_for_config(config: pytest.Config, root: Path) -> RunFolder:
 
 def record_outcome(run: RunFolder, nodeid: str, rule: str, report: pytest.TestReport, excinfo: Any) -> None:
     """The scenario's outcome as Allure shows it: contract violations failed, anything else broken."""
-    from homologa.suite.rules import RULES
+    from homologa.rules import RULES
 
     known = RULES.get(rule)
     blocking = known.blocking if known is not None else True

@@ -16,10 +16,10 @@ from homologa.categories import (
     RESPOSTA_INVALIDA,
     STATUS_DIVERGENTE,
 )
+from homologa.rules import rule
 from homologa.suite import diagnosis
 from homologa.suite.client import Exchange
 from homologa.suite.errors import ContractViolation, Finding
-from homologa.suite.rules import rule
 
 HOW_TO_FIX: dict[str, str] = {
     STATUS_DIVERGENTE: "CNPJ nunca recebido -> Status PEN; CNPJ já cadastrado (reenvio, mudando ou não os dados) -> "

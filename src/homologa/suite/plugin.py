@@ -400,8 +400,8 @@ def _rule_of(item: pytest.Item) -> str:
 def _shape(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport, state: RunState) -> None:
     if call.excinfo is None:
         return
+    from homologa.rules import RULES
     from homologa.suite.errors import ContractViolation, HarnessError
-    from homologa.suite.rules import RULES
 
     exc = call.excinfo.value
     if isinstance(exc, HarnessError):

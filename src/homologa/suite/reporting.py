@@ -19,11 +19,11 @@ from typing import Any
 import allure
 
 from homologa import __version__
+from homologa.rules import rule
 from homologa.runs import RUN_LABEL
 from homologa.suite.client import Exchange
 from homologa.suite.errors import CATEGORIES
 from homologa.suite.options import Settings
-from homologa.suite.rules import rule
 
 EPIC = "Contrato v1 — cadastro de clientes"
 BEST_PRACTICE_CATEGORY = "boa prática não atendida (consultiva)"

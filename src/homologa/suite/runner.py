@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from homologa.categories import FALHA_DE_TRANSPORTE, LATENCIA
 from homologa.model import CadastroCliente, Cliente
+from homologa.rules import RULES
 from homologa.suite import checks, reporting
 from homologa.suite.checks import Check
 from homologa.suite.client import ContractClient, Exchange
@@ -19,7 +20,6 @@ from homologa.suite.curl import curl_command
 from homologa.suite.errors import ContractViolation
 from homologa.suite.failure import violation
 from homologa.suite.options import Settings
-from homologa.suite.rules import RULES
 from homologa.suite.scenarios import Customers, base_customer, regional_customers
 
 

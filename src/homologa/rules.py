@@ -1,4 +1,6 @@
-"""The contract's rules as the suite names them: code -> (short name, statement, blocking?)."""
+"""The contract's rules, one list for every layer: code -> (short name, statement, blocking?).
+
+The suite titles and failure messages, the verdict (which rules block), the resumo and the manifest all read it."""
 
 from __future__ import annotations
 
