@@ -37,6 +37,14 @@ SLOW_MODULES = frozenset(
         "report/test_report_real_suite.py",  # the real contract suite, then the report
         "report/test_report_browser.py",  # headless Chromium
         "report/test_report_allure.py",  # the Allure 3 CLI (Node)
+        "report/test_report_archive.py",  # packages over a real report (Node), hostile zips
+        "test_run_evidence.py",  # real `pytest suites` processes, concurrent, with the burst
+        "test_server_abuse.py",  # slow peers, SIGTERM, a second process holding the database lock
+        "test_server_guard.py",  # header/body/idle timeouts waited on the clock
+        "test_suite_deadline.py",  # trickling peers waited on the clock
+        "test_suite_new_cnpjs.py",  # a reference distributor pre-loaded with ~200k customers
+        "test_suite_identity.py",  # the suite once per identity fault
+        "test_suite_diagnosis.py",  # the suite against misconfigured targets
     }
 )
 
@@ -59,6 +67,8 @@ SLOW_TESTS = frozenset(
         "test_server_hostile.py::test_big_body_with_thousands_of_elements_is_400_before_parsing_and_server_keeps_serving",
         "test_suite_plugin.py::test_conforming_distributor_passes_however_it_spells_its_xml",
         "test_suite_plugin.py::test_failure_message_reads_top_to_bottom",
+        "test_suite_plugin.py::test_the_rerun_command_reproduces_with_fresh_cnpjs_and_passes_once_fixed",
+        "test_profile_strict.py::test_a_typo_stops_the_suite_the_cli_and_the_load_profile",
     }
 )
 
