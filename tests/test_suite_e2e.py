@@ -153,7 +153,7 @@ def test_each_fault_fails_the_suite_with_its_category(pytester: pytest.Pytester,
     if case.profile:
         profile = tmp_path / "homologacao.toml"
         profile.write_text(case.profile, encoding="utf-8")
-        args += ["--profile", str(profile)]
+        args += ["--homologa-profile", str(profile)]
     config = ServerConfig(
         db_path=tmp_path / "ref.sqlite3",
         faults=(fault,),

@@ -77,7 +77,7 @@ def test_a_broken_pack_is_one_usage_error_line_naming_the_file(pytester: pytest.
 def test_malformed_profile_is_a_usage_error(pytester: pytest.Pytester) -> None:
     bad = pytester.path / "homologacao.toml"
     bad.write_text("[alvo]\nurl = 42\n", encoding="utf-8")
-    result = run(pytester, "--profile", str(bad))
+    result = run(pytester, "--homologa-profile", str(bad))
     assert result.ret == 4
     result.stderr.fnmatch_lines(
         ["ERROR: homologa: *homologacao.toml:2: alvo.url: esperado texto, recebeu número inteiro 42"]
@@ -87,12 +87,12 @@ def test_malformed_profile_is_a_usage_error(pytester: pytest.Pytester) -> None:
 def test_target_precedence_command_line_environment_profile(pytester: pytest.Pytester, monkeypatch) -> None:
     profile = pytester.path / "homologacao.toml"
     profile.write_text('[alvo]\nurl = "http://do-perfil/c?token=t1"\n', encoding="utf-8")
-    result = run(pytester, "--co", "--profile", str(profile))
+    result = run(pytester, "--co", "--homologa-profile", str(profile))
     result.stdout.fnmatch_lines(["homologa: alvo http://do-perfil/c?token=*** (origem: perfil (*homologacao.toml))*"])
     monkeypatch.setenv("HOMOLOGA_TARGET", "http://do-ambiente/c")
-    result = run(pytester, "--co", "--profile", str(profile))
+    result = run(pytester, "--co", "--homologa-profile", str(profile))
     result.stdout.fnmatch_lines(["homologa: alvo http://do-ambiente/c (origem: ambiente (HOMOLOGA_TARGET))*"])
-    result = run(pytester, "--co", "--profile", str(profile), "--target", "http://da-linha/c")
+    result = run(pytester, "--co", "--homologa-profile", str(profile), "--target", "http://da-linha/c")
     result.stdout.fnmatch_lines(["homologa: alvo http://da-linha/c (origem: linha de comando (--target))*"])
     assert "t1" not in result.stdout.str()
 
@@ -333,8 +333,10 @@ def test_latency_budget_is_advisory_then_blocking_with_strict(pytester: pytest.P
     profile = pytester.path / "homologacao.toml"
     profile.write_text("[latencia]\np95_ms = 0.001\n", encoding="utf-8")  # no ERP answers in 1 µs
     with conforming_server() as server:
-        advisory = run_suite(pytester, "--target", server.url, "--profile", str(profile), "-k", "latencia")
-        strict = run_suite(pytester, "--target", server.url, "--profile", str(profile), "-k", "latencia", "--strict")
+        advisory = run_suite(pytester, "--target", server.url, "--homologa-profile", str(profile), "-k", "latencia")
+        strict = run_suite(
+            pytester, "--target", server.url, "--homologa-profile", str(profile), "-k", "latencia", "--strict"
+        )
     assert advisory.ret == 3 and advisory.parseoutcomes()["xfailed"] == 1  # -k: a partial run is INCONCLUSIVO
     advisory.stdout.fnmatch_lines(
         [

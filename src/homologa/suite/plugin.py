@@ -50,8 +50,11 @@ RULE = pytest.StashKey[str]()  # a scenario's rule as judged (R3 when it changes
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("homologa", "homologa — suíte de contrato v1 (pytest suites --target URL)")
     group.addoption("--target", metavar="URL", help="endpoint do ERP (senão HOMOLOGA_TARGET, o perfil ou o embutido)")
-    group.addoption("--profile", metavar="ARQUIVO", help="perfil do distribuidor (homologacao.toml)")
-    timeout_help = "tempo limite por requisição em segundos (padrão 10)"
+    # not --profile: a generic name (pytest-profiling owns it); the same spelling as the Locust profile's option
+    group.addoption(
+        "--homologa-profile", dest="profile", metavar="ARQUIVO", help="perfil do distribuidor (homologacao.toml)"
+    )
+    timeout_help = "tempo limite da troca inteira de cada requisição, em segundos (padrão 10)"
     try:
         group.addoption("--timeout", "--homologa-timeout", dest="homologa_timeout", metavar="S", help=timeout_help)
     except ValueError:  # --timeout already taken (pytest-timeout installed): keep the long name only
