@@ -7,6 +7,8 @@ Everything else — options, fixtures, the verdict — comes from the homologa p
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from homologa.suite.evidence import open_for_config
@@ -26,6 +28,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     if not config.option.collectonly:
         # reports/execucoes under the folder pytest was run from: where `homologa relatorio` (run there) looks
-        config.stash[RUN] = open_for_config(config, config.invocation_params.dir)
+        run = open_for_config(config, config.invocation_params.dir)
+        run.suite_root = Path(__file__).parent  # a run of less than this folder is a partial selection
+        config.stash[RUN] = run
     if config.option.tbstyle == "auto":
         config.option.tbstyle = "native"

@@ -175,3 +175,22 @@ def test_run_from_another_folder_keeps_its_evidence_there_and_the_burst_finds_th
     assert done.returncode == 3, done.stdout[-3000:]  # a partial selection: INCONCLUSIVO, the burst itself passed
     (run,) = list_runs(tmp_path / "reports" / "execucoes")  # where pytest ran, where `homologa relatorio` looks
     assert run.record["apuracao"]["R6"] == {"passed": 1}, run.record["apuracao"]
+
+
+def test_running_some_files_of_the_suite_is_a_partial_selection(tmp_path: Path) -> None:
+    base = tmp_path / "execucoes"
+    code, out = _finish(_suite(base, tmp_path, "--co"))  # collecting only: no run folder, no verdict
+    assert code == 0 and not base.exists()
+    one_file = str(SUITES / "test_02_reenvios.py")
+    one_test = f"{SUITES / 'test_01_clientes_novos.py'}::test_cnpj_alfanumerico_recebe_pen"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", one_file, one_test,
+         "-q", "-p", "no:cacheprovider", "--ignore", str(SUITES / "carga")],
+        cwd=tmp_path, env=_env(base), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    code, out = _finish(proc)
+    assert code == 3, out[-3000:]  # every scenario selected passed, yet this is no sign-off
+    assert "INCONCLUSIVO" in out and "seleção parcial: só " in out
+    (run,) = list_runs(base)
+    partial = run.record["selecao"]["parcial"]
+    assert any("test_02_reenvios.py" in p for p in partial) and any("--ignore" in p for p in partial)

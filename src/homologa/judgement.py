@@ -6,7 +6,8 @@ about its own completeness (scenarios deselected, interrupted, rules with no sce
 
 - ``reprovado``: a blocking scenario failed (a definite contract violation, whatever else is missing);
 - ``inconclusivo``: nothing failed, but something needed for a sign-off is missing — a required rule with no
-  scenario run, scenarios deselected (``-k``/``-m``/``--deselect``), skipped or broken (harness fault), or the run
+  scenario run, scenarios deselected (``-k``/``-m``/``--deselect``) or a selection narrowed to some files or tests,
+  skipped or broken (harness fault), or the run
   was interrupted; the verdict names what is missing;
 - ``aprovado com ressalvas``: only good practices (B1, B2) were not met;
 - ``aprovado``: every required rule ran and passed.
@@ -46,6 +47,7 @@ class Outcome:
 class Coverage:
     """What the run knows about its own completeness (from the run record)."""
 
+    partial: tuple[str, ...] = ()  # how the selection narrowed the suite besides -k/-m (paths, node ids, --ignore)
     deselected: int = 0
     not_run: int = 0  # selected scenarios that never reported (the run stopped before them)
     interrupted: str | None = None  # why the run stopped early, if it did
@@ -96,6 +98,8 @@ def judge(outcomes: Iterable[Outcome], coverage: Coverage) -> Judgement:
     missing: list[str] = []
     if coverage.interrupted:
         missing.append(f"rodada interrompida ({coverage.interrupted})")
+    if coverage.partial:
+        missing.append("seleção parcial: " + "; ".join(coverage.partial))
     if coverage.deselected:
         missing.append(f"{coverage.deselected} cenário(s) desmarcados (-k/-m/--deselect)")
     if coverage.not_run:

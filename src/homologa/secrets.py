@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 MASK = "***"
 # Query-string parameters whose values are secrets. Matching is by substring, case-insensitive.
@@ -45,10 +45,11 @@ def mask_url(url: str) -> str:
         user = userinfo.split(":", 1)[0]
         netloc = f"{user}:{MASK}@{host}" if ":" in userinfo else f"{user}@{host}"
     query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, MASK) for k, _ in pairs], safe="*")
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    if query:  # name=*** for each pair; a bare piece (``?CHAVE``) is itself a key: *** (the fragment too)
+        pieces = [p for p in query.split("&") if p]
+        query = "&".join(f"{p.split('=', 1)[0]}={MASK}" if "=" in p else MASK for p in pieces)
+    fragment = MASK if parts.fragment else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
 
 
 def url_secrets(url: str | None) -> list[str]:
@@ -62,8 +63,12 @@ def url_secrets(url: str | None) -> list[str]:
         return []
     raw_query = parts.query
     for piece in raw_query.split("&"):
-        found.append(piece.partition("=")[2])
+        name, equals, value = piece.partition("=")
+        found.append(value if equals else name)  # a bare piece (``?CHAVE``) is a key itself
+        if not equals:
+            found.append(unquote(name))
     found.extend(value for _, value in parse_qsl(raw_query, keep_blank_values=True))
+    found += [parts.fragment, unquote(parts.fragment)]
     return sorted({s for s in found if s})
 
 

@@ -246,12 +246,15 @@ def test_verdict_is_checked_with_the_run_record_when_the_package_holds_it(
     for path in results.glob("*-result.json"):  # no broken B2: without a record this run is aprovado com ressalvas
         if json.loads(path.read_text(encoding="utf-8"))["name"] == "test_b2_latencia":
             path.unlink()
+    selection = {"k": None, "m": None, "selecionados": 7, "desmarcados": 0, "executados": 7}
+    support.write_record(results.parent, selecao=selection)  # the run as it recorded itself: 7 scenarios
     package = write_package(outcome_for(results, generated, tmp_path), tmp_path / "p").path
     members = dict(members_of(package))
     manifest = json.loads(members.pop(mf.MANIFEST_NAME))
     assert manifest["veredito"] == "aprovado com ressalvas"
     assert verify(package, capsys)[0] == 0
-    record = {"formato": 1, "id": "x", "estado": "concluida", "selecao": {"desmarcados": 2}}
+    record = json.loads(members["execucao.json"])
+    record["selecao"]["desmarcados"] = 2  # the same run, had it been a -k selection
     members["execucao.json"] = json.dumps(record).encode()
     code, _, err = verify(_resealed(members, manifest, tmp_path / "com-registro.zip"), capsys)
     assert code == 1
@@ -317,3 +320,56 @@ def test_a_number_too_long_to_read_is_unreadable_not_a_traceback(
     assert code == 2 and "PACOTE ILEGÍVEL" in err and "Traceback" not in err
     data = mf.dumps(manifest).replace(b'"formato": 1', b'"formato": ' + b"1" * 5000)
     assert_refused(*verify(_with_manifest(package, tmp_path, data), capsys), "manifesto.json ilegível")
+
+
+def _forgery(package: Path, change: str) -> tuple[dict[str, bytes], dict[str, object]]:
+    """A package rewritten consistently (files, hashes and seal) except against the run's own record inside it."""
+    members = dict(members_of(package))
+    manifest = json.loads(members.pop(mf.MANIFEST_NAME))
+    if change == "sem-a-falha":  # drop the failed scenario and claim the verdict the rest would give
+        failed = next(n for n, d in members.items() if n.endswith("-result.json") and b'"failed"' in d)
+        del members[failed]
+        manifest["veredito"] = "inconclusivo"
+        manifest["regras"]["R2"] = {"passaram": 0, "falharam": 0, "veredito": "não executada"}
+    elif change == "sem-registro":
+        del members["execucao.json"]
+    elif change == "nao-demonstracao":
+        record = json.loads(members["execucao.json"])
+        record["alvo"]["embutido"] = True  # the run was a demonstration; the manifest says otherwise
+        members["execucao.json"] = json.dumps(record).encode()
+    elif change == "veredito-melhor":
+        record = json.loads(members["execucao.json"])
+        record["veredito"] = {"veredito": "reprovado"}  # the run judged itself worse than the manifest claims
+        members["execucao.json"] = json.dumps(record).encode()
+    return members, manifest
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ("sem-a-falha", "o registro diz 8 cenário(s) executados; o pacote tem 7 resultado(s)"),
+        ("sem-registro", "mas o pacote não tem execucao.json"),
+        ("nao-demonstracao", "demonstração: o manifesto diz False, o registro da execução diz True"),
+        ("veredito-melhor", "veredito do manifesto (reprovado) melhor que o da própria execução"),
+    ],
+)
+def test_a_resealed_package_that_contradicts_its_run_record_is_altered(
+    package: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], change: str, problem: str
+) -> None:
+    members, manifest = _forgery(package, change)
+    if change == "veredito-melhor":
+        manifest["veredito"] = "aprovado"
+        problem = "veredito do manifesto (aprovado) melhor que o da própria execução (reprovado)"
+    code, _, err = verify(_resealed(members, manifest, tmp_path / f"{change}.zip"), capsys)
+    assert code == 1, err
+    assert problem in err
+
+
+def test_results_of_another_run_inside_a_package_are_reported(
+    package: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    members, manifest = _forgery(package, "")
+    name = next(n for n, d in members.items() if n.endswith("-result.json") and b'"passed"' in d)
+    members[name] = members[name].replace(support.RUN_ID.encode(), b"20990101-000000-ffffff")
+    code, _, err = verify(_resealed(members, manifest, tmp_path / "misturado.zip"), capsys)
+    assert code == 1 and "1 resultado(s) do pacote não são da execução" in err

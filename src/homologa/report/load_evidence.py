@@ -20,6 +20,7 @@ from homologa.report.tally import LoadTally, attached_tally, file_tally
 EPIC = "Contrato v1 — cadastro de clientes"
 FEATURE = "R6 · Carga do go-live"
 NAME = "Carga de go-live (apuração da rodada Locust)"
+FULL_NAME = "homologa.carga#go-live"  # the synthetic result's fullName: not a scenario of the suite run
 # files of reports/carga/ attached to the synthetic result: (file name, attachment name, MIME type)
 ATTACHED_FILES = (
     ("resultado.txt", "apuração da carga", "text/plain"),
@@ -57,7 +58,7 @@ def load_result(tally: LoadTally, load_dir: Path) -> tuple[dict[str, Any], list[
             "uuid": str(uuid.uuid5(_NAMESPACE, "carga")),
             "historyId": str(uuid.uuid5(_NAMESPACE, "carga-historico")),
             "name": NAME,
-            "fullName": "homologa.carga#go-live",
+            "fullName": FULL_NAME,
             "status": "passed" if tally.passed else "failed",
             "statusDetails": {"message": message},
             "stage": "finished",

@@ -114,8 +114,12 @@ def coverage_of(record: Mapping[str, Any] | None, results: Results | None = None
     elif state != "concluida":
         interrupted = "a execução não terminou (abortada ou ainda em andamento)"
     selected = int(selection.get("selecionados") or 0)
-    executed = int(selection.get("executados") or 0)
+    if "executados" in selection:
+        executed = int(selection.get("executados") or 0)
+    else:  # the run never finished its record (killed): count what it did write
+        executed = len(results.tests) if results is not None else 0
     return Coverage(
+        partial=tuple(str(p) for p in selection.get("parcial") or ()),
         deselected=int(selection.get("desmarcados") or 0),
         not_run=max(0, selected - executed),
         interrupted=interrupted,

@@ -14,12 +14,17 @@ scenarios, interruption, protected fields — exactly as the run judged itself.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from homologa import __version__
 from homologa.contract import ContractPackError, load_pack
+from homologa.judgement import worse
 from homologa.report import manifest as mf
 from homologa.report.archive import Archive, ArchiveError
+from homologa.report.load_evidence import FULL_NAME
+from homologa.report.results import Results
 from homologa.report.verdict import overall_verdict, rule_verdicts
+from homologa.runs import RUN_LABEL
 
 
 @dataclass
@@ -88,6 +93,7 @@ def check_verdict(archive: Archive, out: Verification) -> None:
     except ArchiveError as exc:
         out.unreadable.append(str(exc))
         return
+    check_record(archive.manifest, results, record, out)
     actual = overall_verdict(results, record) if record is not None else overall_verdict(results)
     claimed = archive.manifest.get("veredito")
     if claimed != actual:
@@ -100,6 +106,42 @@ def check_verdict(archive: Archive, out: Verification) -> None:
                 f"regra {verdict.rule}: manifesto diz {recorded.get('passaram')} passaram e "
                 f"{recorded.get('falharam')} falharam; os resultados têm {verdict.passed} e {verdict.failed}"
             )
+
+
+def check_record(manifest: dict[str, Any], results: Results, record: dict[str, Any] | None, out: Verification) -> None:
+    """The package agrees with the run's own record: same run, same target, its results only, all of them, and a
+    verdict no better than the one the run gave itself."""
+    described = manifest.get("execucao")
+    if record is None:
+        if isinstance(described, dict) and described.get("id"):
+            out.problems.append(
+                f"o manifesto descreve a execução {described['id']}, mas o pacote não tem execucao.json"
+            )
+        return
+    run_id = str(record.get("id", ""))
+    target = record.get("alvo") or {}
+    pairs = [
+        ("execução", (described or {}).get("id") if isinstance(described, dict) else None, run_id),
+        ("alvo", manifest.get("alvo"), target.get("url")),
+        ("identidade do alvo", manifest.get("alvo_id"), target.get("id")),
+        ("demonstração", bool(manifest.get("demonstracao")), bool(target.get("embutido"))),
+    ]
+    for what, claimed, recorded in pairs:
+        if claimed != recorded:
+            out.problems.append(f"{what}: o manifesto diz {claimed!r}, o registro da execução diz {recorded!r}")
+    contract = [t for t in results.tests if t.full_name != FULL_NAME]
+    foreign = sum(t.label(RUN_LABEL) != run_id for t in contract)
+    if foreign:
+        out.problems.append(f"{foreign} resultado(s) do pacote não são da execução {run_id}")
+    executed = (record.get("selecao") or {}).get("executados")
+    if isinstance(executed, int) and len(contract) != executed:
+        out.problems.append(
+            f"o registro diz {executed} cenário(s) executados; o pacote tem {len(contract)} resultado(s)"
+        )
+    own = str((record.get("veredito") or {}).get("veredito") or "")
+    claimed_verdict = str(manifest.get("veredito") or "")
+    if own and worse(claimed_verdict, own):
+        out.problems.append(f"veredito do manifesto ({claimed_verdict}) melhor que o da própria execução ({own})")
 
 
 def verify(archive: Archive, expected_seal: str | None = None) -> Verification:

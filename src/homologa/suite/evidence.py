@@ -10,6 +10,7 @@ from the scenarios' outcomes. Reports read this record; they never re-read the p
 from __future__ import annotations
 
 import hashlib
+import json
 import platform
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ class RunFolder:
     selected: int = 0
     deselected: int = 0
     problems: list[str] = field(default_factory=list)  # evidence that could not be written
+    suite_root: Path | None = None  # the product suite's folder (suites/): a run of anything less is partial
 
 
 def open_run(base: Path, alluredir: str | None) -> RunFolder:
@@ -103,6 +105,31 @@ def file_sha256(path: Path) -> str | None:
         return None
 
 
+PYTEST_DEFAULTS = {"python_files": ["test_*.py", "*_test.py"], "python_classes": ["Test"], "python_functions": ["test"]}
+NARROWING_OPTIONS = {"ignore": "--ignore", "ignore_glob": "--ignore-glob", "deselect": "--deselect"}
+
+
+def narrowed(config: pytest.Config, suite_root: Path | None) -> list[str]:
+    """How this run narrowed the product suite other than by -k/-m (counted as deselected): paths or node ids below
+    the suite's folder, ``--ignore``/``--ignore-glob``/``--deselect``, or collection patterns changed with ``-o``."""
+    reasons = []
+    if suite_root is not None:
+        root = suite_root.resolve()
+        for arg in config.args:
+            path_text, _, node = str(arg).partition("::")
+            path = Path(path_text)
+            path = (path if path.is_absolute() else config.invocation_params.dir / path).resolve()
+            if node or path != root:
+                reasons.append(f"só {arg} (não a suíte inteira, {suite_root.name}/)")
+    for dest, flag in NARROWING_OPTIONS.items():
+        if config.getoption(dest, None):
+            reasons.append(f"{flag} {' '.join(map(str, config.getoption(dest)))}")
+    for name, default in PYTEST_DEFAULTS.items():
+        if list(config.getini(name)) != default:
+            reasons.append(f"{name} alterado ({' '.join(config.getini(name))})")
+    return reasons
+
+
 def describe_target(settings: Settings) -> dict[str, Any]:
     embedded = not settings.target
     return {
@@ -115,9 +142,15 @@ def describe_target(settings: Settings) -> dict[str, Any]:
 
 
 def shown_args(args: Sequence[str], secrets: Iterable[str]) -> list[str]:
-    """The command line as it may be shown: secrets redacted, URLs masked."""
+    """The command line as it may be shown: URLs masked (also in ``--option=URL``), then every secret redacted."""
     found = list(secrets)
-    return [mask_url(a) if "://" in a else redact(a, found) for a in args]
+    shown = []
+    for arg in args:
+        name, equals, value = arg.partition("=") if arg.startswith("-") else ("", "", arg)
+        if "://" in value:
+            value = mask_url(value)
+        shown.append(redact(f"{name}{equals}{value}", found))
+    return shown
 
 
 def fill_start(
@@ -157,6 +190,7 @@ def fill_start(
 
 def coverage(run: RunFolder, settings: Settings, interrupted: str | None) -> Coverage:
     return Coverage(
+        partial=tuple((run.record.get("selecao") or {}).get("parcial") or ()),
         deselected=run.deselected,
         not_run=max(0, run.selected - len(run.outcomes)),
         interrupted=interrupted,
@@ -178,6 +212,11 @@ def finish(run: RunFolder, settings: Settings, interrupted: str | None) -> Judge
     record["segredos"] = {"verificados": len(usable(settings.secrets())), "vazamentos": leaks}
     if leaks:
         run.problems.append(f"um segredo (senha, token, valor da query) aparece em: {', '.join(leaks[:5])}")
+    needles = usable(settings.secrets())
+    text = json.dumps(record, ensure_ascii=False)
+    if any(secret in text for secret in needles):  # never expected: every field is masked as it is written
+        run.problems.append("um segredo apareceria no registro da execução; os valores foram apagados")
+        record = json.loads(redact(text, needles))
     record["problemas"] = list(run.problems)
     try:
         runs_mod.write_record(run.folder, record)

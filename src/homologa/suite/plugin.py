@@ -196,6 +196,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         "caminhos": [str(a) for a in config.args],
         "selecionados": run.selected,
         "desmarcados": run.deselected,
+        "parcial": evidence.narrowed(config, run.suite_root),
     }
     evidence.fill_start(
         run,
