@@ -27,10 +27,13 @@ def reference(tmp_path: Path, *faults: str) -> Iterator[ReferenceServer]:
         yield server
 
 
-def burst(url: str, tmp_path: Path, *extra: str, timeout: float = 90) -> tuple[int, dict[str, Any], str]:
-    """Run the profile headless; (exit code, resultado.json, output)."""
-    report = tmp_path / "carga"
-    args = ["-f", "loadtests/locustfile.py", "--headless", "--host", url, "--cep-range", RANGE, "--seed", "7"]
+def burst(
+    url: str, tmp_path: Path, *extra: str, timeout: float = 90, seed: str | None = "7", report_name: str = "carga"
+) -> tuple[int, dict[str, Any], str]:
+    """Run the profile headless; (exit code, resultado.json, output). ``seed=None``: the default (fresh customers)."""
+    report = tmp_path / report_name
+    args = ["-f", "loadtests/locustfile.py", "--headless", "--host", url, "--cep-range", RANGE]
+    args += ["--seed", seed] if seed is not None else []
     args += ["--report-dir", str(report), "--ramp", "0", "--only-summary", *extra]
     done = subprocess.run(
         [LOCUST, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False, env=_env()
@@ -48,9 +51,9 @@ def _env() -> dict[str, str]:
     return env
 
 
-def cnpjs(customers: int) -> list[str]:
-    source = CustomerSource([parse_cep_range(RANGE)], 7)
-    return sorted(source.customer(i).cnpj for i in range(customers))
+def cnpjs(customers: int, seed: int = 7, first: int = 0) -> list[str]:
+    source = CustomerSource([parse_cep_range(RANGE)], seed)
+    return sorted(source.customer(i).cnpj for i in range(first, first + customers))
 
 
 def test_every_customer_answered_pen_once_and_stored(tmp_path: Path) -> None:
@@ -62,6 +65,40 @@ def test_every_customer_answered_pen_once_and_stored(tmp_path: Path) -> None:
     assert all_cnpjs(tmp_path / "ref.db") == cnpjs(200)
     assert "PEN (novos): 200" in output and "APROVADO" in output
     assert (tmp_path / "carga" / "carga.html").is_file()  # Locust's HTML report, by default next to the tally
+
+
+def test_a_burst_without_seed_sends_fresh_customers_so_a_rerun_passes(tmp_path: Path) -> None:
+    """The normal loop (run, fix, run again) against one ERP: each default burst sends customers never sent.
+
+    The ERP here forgets IdMensagens (as one whose idempotency window has passed): repeating a burst exactly gets
+    APV, not the first answer (an ERP that remembers answers PEN again to those retries, B1)."""
+    with reference(tmp_path, "sem-idempotencia") as server:
+        first = burst(server.url, tmp_path, "--customers", "80", "--rate", "0", seed=None, report_name="a")
+        second = burst(server.url, tmp_path, "--customers", "80", "--rate", "0", seed=None, report_name="b")
+        stored = all_cnpjs(tmp_path / "ref.db")
+        plans = [result["plano"] for _, result, _ in (first, second)]
+        for code, result, output in (first, second):
+            assert code == 0, output
+            assert (result["enviados"], result["pen"], result["falhas"]) == (80, 80, {}), result
+            assert result["plano"]["clientes_sorteados"] is True
+            assert f"--first-index {result['plano']['primeiro_indice']}" in output  # printed, so it can be repeated
+        assert plans[0]["primeiro_indice"] != plans[1]["primeiro_indice"]
+        expected = [cnpjs(80, p["semente"], p["primeiro_indice"]) for p in plans]
+        assert stored == sorted(expected[0] + expected[1]) and len(set(stored)) == 160  # two disjoint sets
+
+        # --seed/--first-index repeat the first burst exactly: the ERP already has them, so they answer APV
+        again = ("--seed", str(plans[0]["semente"]), "--first-index", str(plans[0]["primeiro_indice"]))
+        code, result, output = burst(server.url, tmp_path, "--customers", "80", "--rate", "0", *again, seed=None)
+        assert code == 1, output
+        assert result["falhas"] == {"status divergente": 80} and "--replay" in output
+        # ... which is right when the replay is deliberate
+        code, result, output = burst(
+            server.url, tmp_path, "--customers", "80", "--rate", "0", *again, "--replay", seed=None
+        )
+        assert code == 0, output
+        assert (result["enviados"], result["pen"], result["apv_rpv"]) == (80, 0, 80), result
+        assert result["plano"]["repeticao"] is True and result["plano"]["clientes_sorteados"] is False
+        assert all_cnpjs(tmp_path / "ref.db") == stored  # nothing new reached the ERP
 
 
 def test_query_string_secrets_stay_out_of_reports(tmp_path: Path) -> None:

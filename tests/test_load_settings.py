@@ -10,6 +10,7 @@ import pytest
 from homologa.load.settings import (
     LoadSettings,
     defaults_from,
+    fresh_first_index,
     from_options,
     profile_path_from_argv,
     read_profile,
@@ -91,3 +92,20 @@ def test_auth_headers_and_their_hand_over_in_the_environment() -> None:
     assert headers_from_env({}) == {}
     with pytest.raises(ValueError, match=AUTH_HEADERS_ENV):
         headers_from_env({AUTH_HEADERS_ENV: "[1]"})
+
+
+def test_fresh_bursts_start_above_the_explicit_seeds_share_and_differ() -> None:
+    from homologa.generator.source import MAX_INDEX, RAIZ_SPACE
+
+    draws = {fresh_first_index(10_000_000) for _ in range(50)}
+    assert len(draws) == 50 and all(RAIZ_SPACE <= d <= MAX_INDEX - 10_000_000 for d in draws)
+
+
+def test_first_index_and_replay_come_from_the_options_and_are_checked() -> None:
+    s = from_options(Namespace(seed="9", first_index="123456789", replay="sim"), LoadSettings())
+    assert (s.seed, s.first_index, s.replay) == (9, 123456789, True)
+    assert from_options(Namespace(seed="", first_index="", replay=False), LoadSettings()).first_index == 0
+    with pytest.raises(ValueError, match="--first-index deve estar entre 0 e"):
+        from_options(Namespace(first_index="-1"), LoadSettings())
+    with pytest.raises(ValueError, match="--first-index espera um número"):
+        from_options(Namespace(first_index="abc"), LoadSettings())

@@ -19,6 +19,7 @@ code runs with and without ``--processes``/``--master``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -32,6 +33,7 @@ from locust import events
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
+from homologa.categories import STATUS_DIVERGENTE
 from homologa.load.checks import Outcome
 from homologa.load.locust_tls import ContextFactory, context_factory
 from homologa.load.plan import Dispenser, PlanShape, Slice, SlicePool, Wait
@@ -41,6 +43,7 @@ from homologa.load.settings import (
     LoadSettings,
     auth_headers,
     defaults_from,
+    fresh_first_index,
     from_options,
     headers_from_env,
     profile_path_from_argv,
@@ -58,6 +61,14 @@ GRANT = "homologa:fatia"
 DONE = "homologa:feita"
 PARTIAL = "homologa:parcial"
 ASK_AGAIN_AFTER = 0.2  # seconds, when the master said "wait"
+# the master's draw of a fresh --first-index, an extra attribute of the parsed options: Locust hands the master's
+# custom options to every worker with each spawn message, so every process renders the same customers
+FRESH_FIRST_INDEX = "homologa_fresh_first_index"
+
+
+def chose_customers(options: Any) -> bool:
+    """Did the person fix the customers (``--seed`` or ``--first-index``)? If not, every burst draws fresh ones."""
+    return any(str(getattr(options, name, "") or "").strip() for name in ("seed", "first_index"))
 
 
 class _CepRanges(argparse.Action):
@@ -104,7 +115,23 @@ def add_arguments(parser: Any) -> None:
     )
     parser.add_argument("--customers", type=int, default=d.customers, help="clientes da rajada", **ui)
     parser.add_argument(
-        "--seed", type=int, default=d.seed, help="semente do gerador (mesma semente, mesmos clientes)", **ui
+        "--seed",
+        default="",
+        help=f"semente do gerador; vazio = clientes novos, nunca enviados (sorteados a partir da semente {d.seed})",
+        **ui,
+    )
+    parser.add_argument(
+        "--first-index",
+        default="",
+        help="índice do primeiro cliente no gerador (com --seed, repete exatamente uma rajada anterior)",
+        **ui,
+    )
+    parser.add_argument(
+        "--replay",
+        action="store_true",
+        default=False,
+        help="os clientes desta semente já foram enviados a este ERP: esperar APV/RPV em vez de PEN",
+        **ui,
     )
     parser.add_argument(
         "--resend-share",
@@ -202,6 +229,9 @@ class Runtime:
             if path and not remote_worker_without_file:
                 self.profile = read_profile(Path(path))
             self.settings = from_options(options, defaults_from(self.profile))
+            fresh = getattr(options, FRESH_FIRST_INDEX, None)
+            if not chose_customers(options) and fresh is not None:
+                self.settings = dataclasses.replace(self.settings, first_index=int(fresh))
             self.scenario = Scenario(self.settings)
             self.tls = context_factory(self.profile.auth if self.profile else None)
             extra = headers_from_env()
@@ -223,6 +253,14 @@ class Runtime:
             runner.register_message(GRANT, self._on_grant)
 
     def on_test_start(self) -> None:
+        options = self.environment.parsed_options
+        if self.is_master and options is not None and not chose_customers(options):
+            # a burst the person did not pin to a seed sends customers no earlier burst sent
+            try:
+                customers = from_options(options, defaults_from(self.profile)).customers
+                setattr(options, FRESH_FIRST_INDEX, fresh_first_index(customers))
+            except ValueError:
+                pass  # configure() reports the bad option
         self.configure()
         if self.is_master:
             self.generation += 1
@@ -258,8 +296,19 @@ class Runtime:
         plan = PlanShape(s.customers, s.resend_share)
         rate = "sem limite" if s.rate == 0 else f"{s.rate:g} clientes/s"
         return (
-            f"{plan.customers} clientes + {plan.resends} reenvios, faixas {', '.join(s.cep_ranges)}, semente {s.seed}, "
-            f"taxa {rate} com {s.plateau_users} usuários, forma {s.shape}"
+            f"{plan.customers} clientes + {plan.resends} reenvios, faixas {', '.join(s.cep_ranges)}, "
+            f"{self.customers_text()}, taxa {rate} com {s.plateau_users} usuários, forma {s.shape}"
+        )
+
+    def customers_text(self) -> str:
+        """Which customers this burst sends, and the options that send exactly the same ones again."""
+        s = self.settings
+        options = self.environment.parsed_options
+        how = "sorteados, nunca enviados" if options is not None and not chose_customers(options) else "fixados"
+        replay = " --replay" if s.replay else ""
+        return (
+            f"clientes {how}: semente {s.seed} a partir do índice {s.first_index}"
+            f" (para repetir exatamente: --seed {s.seed} --first-index {s.first_index}{replay})"
         )
 
     # ----- worker side ------------------------------------------------------------------------------------------
@@ -375,6 +424,16 @@ class Runtime:
         data = report_dict(self.total, verdict)
         data.update(identity(self.environment.host or "", self.settings, self.started_at))
         data["parametros"] = self._describe()
+        options = self.environment.parsed_options
+        data["plano"]["clientes_sorteados"] = options is not None and not chose_customers(options)
+        text += "\n" + self.customers_text()
+        if self.settings.replay:
+            text += "\nrepetição deliberada (--replay): APV/RPV esperado para todos os clientes"
+        elif self.total.failures.get(STATUS_DIVERGENTE) and self.total.statuses["PEN"] == 0:
+            text += (
+                "\n  dica: se estes clientes já foram enviados a este ERP numa rajada anterior, rode sem --seed"
+                " (clientes novos) ou acrescente --replay (esperar APV/RPV)"
+            )
         if self.step is not None:
             result = self.step.result()
             rate_of = 1 / self.settings.user_interval if self.settings.user_interval else 0.0

@@ -13,12 +13,15 @@ import dataclasses
 import json
 import math
 import os
+import secrets
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from homologa.generator.source import MAX_INDEX, RAIZ_SPACE
 from homologa.profile import Auth, Profile, load_profile
 
 DEFAULT_CEP_RANGE = "01000000-99999999"
@@ -32,6 +35,8 @@ class LoadSettings:
     cep_ranges: tuple[str, ...] = (DEFAULT_CEP_RANGE,)
     customers: int = 1000
     seed: int = 1
+    first_index: int = 0  # the generator index of the burst's first customer (a fresh one per burst by default)
+    replay: bool = False  # the customers were sent to this ERP before: expect APV/RPV, never PEN
     resend_share: float = 0.0
     rate: float = 100.0
     p95_budget_ms: float = 2000.0
@@ -51,6 +56,10 @@ class LoadSettings:
     def __post_init__(self) -> None:
         checks = (
             (self.customers > 0, f"--customers deve ser maior que zero, recebeu {self.customers}"),
+            (
+                0 <= self.first_index <= MAX_INDEX - self.customers,
+                f"--first-index deve estar entre 0 e {MAX_INDEX - self.customers}, recebeu {self.first_index}",
+            ),
             (0 <= self.resend_share <= 1, f"--resend-share deve estar entre 0 e 1, recebeu {self.resend_share}"),
             (self.rate >= 0, f"--rate não pode ser negativo, recebeu {self.rate}"),
             (self.p95_budget_ms > 0, f"--p95-budget-ms deve ser positivo, recebeu {self.p95_budget_ms}"),
@@ -92,6 +101,20 @@ class LoadSettings:
     def validate_every(self) -> int:
         """Schema-validate one answer in this many (status and echo are checked on all of them)."""
         return max(1, round(1 / self.validate_share))
+
+
+def fresh_first_index(customers: int) -> int:
+    """Where a burst without ``--seed``/``--first-index`` starts: a random point of the generator's index space.
+
+    Indices ``0 .. 10**8-1`` (CNPJ ordem 0001) are left to explicit seeds; above them the space holds about 10**12
+    customers, so two fresh bursts of N1 and N2 customers share one only when their index ranges overlap:
+    probability about ``(N1 + N2) / 10**12`` (2·10**-5 for two bursts of 10 million). Time and ``secrets`` both
+    feed the draw, so two bursts started at the same instant on two machines still differ.
+    """
+    span = MAX_INDEX - RAIZ_SPACE - customers
+    if span <= 0:
+        raise ValueError(f"--customers grande demais para um trecho novo: {customers}")
+    return RAIZ_SPACE + (secrets.randbits(64) ^ time.time_ns()) % span
 
 
 def split_ranges(values: Sequence[str] | str | None) -> tuple[str, ...]:
@@ -145,6 +168,8 @@ OPTION_FIELDS: dict[str, str] = {
     "cep_range": "cep_ranges",
     "customers": "customers",
     "seed": "seed",
+    "first_index": "first_index",
+    "replay": "replay",
     "resend_share": "resend_share",
     "rate": "rate",
     "p95_budget_ms": "p95_budget_ms",
@@ -164,6 +189,8 @@ OPTION_FIELDS: dict[str, str] = {
 _TYPES: dict[str, Any] = {
     "customers": int,
     "seed": int,
+    "first_index": int,
+    "replay": lambda raw: raw if isinstance(raw, bool) else str(raw).strip().lower() in ("1", "true", "sim", "on"),
     "users": int,
     "max_users": int,
     "steps": int,
