@@ -175,7 +175,6 @@ def test_step_shape_reports_the_last_good_rate(tmp_path: Path) -> None:
 
 def test_a_worker_joining_late_shares_the_plan_without_overlap(tmp_path: Path) -> None:
     import socket
-    import time
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -185,14 +184,17 @@ def test_a_worker_joining_late_shares_the_plan_without_overlap(tmp_path: Path) -
         master = subprocess.Popen(
             [LOCUST, "-f", "loadtests/locustfile.py", "--master", "--master-bind-host", "127.0.0.1",
              "--master-bind-port", port, "--headless", "--expect-workers", "1", "--enable-rebalancing",
-             "--host", server.url, "--cep-range", RANGE, "--seed", "7", "--customers", "2400", "--rate", "300",
+             "--host", server.url, "--cep-range", RANGE, "--seed", "7", "--customers", "2400", "--rate", "150",
              "--ramp", "0", "--chunk", "50", "--report-dir", str(report), "--only-summary"],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(),
         )  # fmt: skip
         worker = [LOCUST, "-f", "loadtests/locustfile.py", "--worker", "--master-host", "127.0.0.1",
                   "--master-port", port]  # fmt: skip
         first = subprocess.Popen(worker, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env())
-        time.sleep(3)  # the burst is under way when the second worker arrives
+        # the second worker starts once the burst is under way (customers in the ERP's database), not after a fixed
+        # sleep: on a loaded machine the first worker may take seconds to start. At 150/s the burst lasts 16 s, so
+        # the late one (a few seconds to start and be given users) still arrives well before it ends.
+        _wait_for_customers(tmp_path / "ref.db", 150, master)
         late = subprocess.Popen(
             worker, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env(), text=True
         )
@@ -211,3 +213,86 @@ def test_a_worker_joining_late_shares_the_plan_without_overlap(tmp_path: Path) -
     assert all_cnpjs(tmp_path / "ref.db") == cnpjs(2400)
     late_count = re.search(r"este trabalhador respondeu (\d+) clientes", late_log)
     assert late_count and 0 < int(late_count.group(1)) < 2400, late_log[-2000:]
+
+
+def _wait_for_customers(db: Path, at_least: int, proc: subprocess.Popen[str], within: float = 60) -> None:
+    """Evidence the burst is under way: the reference distributor stored ``at_least`` customers."""
+    import time
+
+    from homologa.server.store import count_customers
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and proc.poll() is None:
+        if db.exists() and count_customers(db) >= at_least:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"a rajada não chegou a {at_least} clientes no banco (saída {proc.poll()})")
+
+
+def test_killing_one_of_two_worker_processes_mid_burst_still_sends_every_customer_once(tmp_path: Path) -> None:
+    """kill -9 of a worker with slices in flight: the master gives them to the other worker, same IdMensagem."""
+    import os
+    import signal
+
+    import psutil
+
+    report = tmp_path / "carga"
+    with reference(tmp_path) as server:
+        master = subprocess.Popen(
+            [LOCUST, "-f", "loadtests/locustfile.py", "--headless", "--processes", "2", "--host", server.url,
+             "--cep-range", RANGE, "--seed", "7", "--customers", "3000", "--rate", "300", "--ramp", "0",
+             "--chunk", "50", "--report-dir", str(report), "--only-summary"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(),
+        )  # fmt: skip
+        try:
+            _wait_for_customers(tmp_path / "ref.db", 600, master)
+            workers = psutil.Process(master.pid).children()
+            assert len(workers) == 2, workers
+            os.kill(workers[0].pid, signal.SIGKILL)
+            output, _ = master.communicate(timeout=120)
+        finally:
+            if master.poll() is None:
+                master.kill()
+            master.wait(timeout=10)
+        stored = all_cnpjs(tmp_path / "ref.db")
+    result = json.loads((report / "resultado.json").read_text(encoding="utf-8"))
+    assert master.returncode == 0, output
+    assert re.search(r"trabalhador \S+ perdido; \d+ fatias não confirmadas", output), output[-3000:]
+    assert (result["enviados"], result["pen"], result["falhas"]) == (3000, 3000, {}), result
+    assert stored == cnpjs(3000)  # exactly the planned CNPJs, none twice
+
+
+def test_losing_the_only_worker_ends_the_run_with_exit_1_and_the_reason(tmp_path: Path) -> None:
+    import os
+    import signal
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = str(s.getsockname()[1])
+    report = tmp_path / "carga"
+    with reference(tmp_path) as server:
+        master = subprocess.Popen(
+            [LOCUST, "-f", "loadtests/locustfile.py", "--master", "--master-bind-host", "127.0.0.1",
+             "--master-bind-port", port, "--headless", "--expect-workers", "1", "--host", server.url,
+             "--cep-range", RANGE, "--seed", "7", "--customers", "3000", "--rate", "200", "--ramp", "0",
+             "--chunk", "50", "--report-dir", str(report), "--only-summary"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(),
+        )  # fmt: skip
+        worker = subprocess.Popen(
+            [LOCUST, "-f", "loadtests/locustfile.py", "--worker", "--master-host", "127.0.0.1", "--master-port", port],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env(),
+        )  # fmt: skip
+        try:
+            _wait_for_customers(tmp_path / "ref.db", 200, master)
+            os.kill(worker.pid, signal.SIGKILL)
+            output, _ = master.communicate(timeout=60)  # before: no exit after 4 minutes
+        finally:
+            for proc in (master, worker):
+                if proc.poll() is None:
+                    proc.kill()
+                proc.wait(timeout=10)
+    result = json.loads((report / "resultado.json").read_text(encoding="utf-8"))
+    assert master.returncode == 1, output
+    assert "nenhum trabalhador restante" in output and "REPROVADO" in output
+    assert result["interrupcao"].startswith("nenhum trabalhador restante") and 0 < result["enviados"] < 3000

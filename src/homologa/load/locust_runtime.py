@@ -8,9 +8,14 @@ Roles: the master (or the single local process) owns the :class:`~homologa.load.
 
 * ``homologa:pedir`` worker -> master: "give me a slice"; answered by ``homologa:fatia`` with ``start``/``stop``,
   ``wait`` (re-sends wait for the first phase) or ``end`` (plan exhausted).
-* ``homologa:feita`` worker -> master: a slice is fully answered, with the worker's tally delta since its last
-  report. When every slice is reported, the plan is finished and the shape stops the run.
-* ``homologa:parcial`` worker -> master: the last delta when a run is stopped early.
+* ``homologa:feita`` worker -> master: a slice is fully answered, with the tally of that slice's answers. When every
+  slice is reported, the plan is finished and the shape stops the run.
+* ``homologa:parcial`` worker -> master: the tally of slices left unfinished when a run is stopped early.
+
+A worker the master stops hearing from (Locust's heartbeat marks it ``missing`` after a few seconds, or it quit) is
+*lost*: its unconfirmed slices go back to the dispenser and to the workers left, with the same indices (the same
+IdMensagem); its answers to them were never counted (a slice's tally travels only with its confirmation), so the
+tally stays exact; anything it still sends is ignored. With no worker left the run stops with exit 1.
 
 In a single process (``LocalRunner``) Locust delivers these messages synchronously to the same process, so the same
 code runs with and without ``--processes``/``--master``.
@@ -31,7 +36,7 @@ import gevent
 import gevent.event
 from locust import events
 from locust.env import Environment
-from locust.runners import MasterRunner, WorkerRunner
+from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
 
 from homologa.categories import STATUS_DIVERGENTE
 from homologa.load.checks import Outcome
@@ -50,7 +55,7 @@ from homologa.load.settings import (
     read_profile,
 )
 from homologa.load.shapes import StepSearch
-from homologa.load.tally import Tally, judge, render, report_dict
+from homologa.load.tally import Tally, Verdict, judge, render, report_dict
 from homologa.profile import Profile, ProfileError
 from homologa.secrets import mask_url
 
@@ -61,6 +66,7 @@ GRANT = "homologa:fatia"
 DONE = "homologa:feita"
 PARTIAL = "homologa:parcial"
 ASK_AGAIN_AFTER = 0.2  # seconds, when the master said "wait"
+WATCH_WORKERS_EVERY = 1.0  # seconds between two looks at the workers' liveness (Locust's heartbeat is 1 s)
 # the master's draw of a fresh --first-index, an extra attribute of the parsed options: Locust hands the master's
 # custom options to every worker with each spawn message, so every process renders the same customers
 FRESH_FIRST_INDEX = "homologa_fresh_first_index"
@@ -208,9 +214,12 @@ class Runtime:
         self.generation = 0
         self.step: StepSearch | None = None
         self.started_at: str | None = None
+        self.lost: set[str] = set()  # workers given up on this run: their slices were granted again
+        self.stop_reason: str | None = None  # why the run was ended before its plan (pt-BR), if it was
+        self.concluded = False  # the tally of this run was written
         # worker side
         self.pool = SlicePool()
-        self.local = Tally()
+        self.open_tallies: dict[Slice, Tally] = {}  # the answers of each granted slice, until it is confirmed
         self.answered = 0  # by this process, this run (for its log)
         self.worker_generation = -1
         self.asking = False
@@ -266,6 +275,9 @@ class Runtime:
             self.generation += 1
             self.started_at = now_iso()
             self.total = Tally()
+            self.lost = set()
+            self.stop_reason = None
+            self.concluded = False
             self.dispenser = Dispenser(
                 PlanShape(self.settings.customers, self.settings.resend_share), self.settings.chunk
             )
@@ -285,7 +297,7 @@ class Runtime:
                 log.info("homologa carga: alvo %s, %s", mask_url(self.environment.host or ""), self._describe())
         if self.is_worker:
             self.pool = SlicePool()
-            self.local = Tally()
+            self.open_tallies = {}
             self.answered = 0
             self.asking = False
             self.exhausted = False
@@ -346,25 +358,30 @@ class Runtime:
         self.arrived.set()
 
     def record(self, key: Slice, outcome: Outcome, latency_ms: float, started: float, ended: float) -> None:
-        self.local.record(outcome.category, outcome.status, latency_ms, started, ended)
+        tally = self.open_tallies.get(key)
+        if tally is None:
+            tally = self.open_tallies[key] = Tally()
+        tally.record(outcome.category, outcome.status, latency_ms, started, ended)
         self.answered += 1
         finished = self.pool.done(key)
         if finished is not None:
             runner = self.environment.runner
             assert runner is not None
             data = {"g": self.worker_generation, "start": finished.start, "stop": finished.stop}
-            runner.send_message(DONE, {**data, "tally": self.local.take().to_dict()})
+            runner.send_message(DONE, {**data, "tally": self.open_tallies.pop(finished).to_dict()})
 
     def on_worker_stop(self) -> None:
         """Report what was answered in slices left unfinished (a time limit, the step search, a stop)."""
         if isinstance(self.environment.runner, WorkerRunner):
             log.info("homologa carga: este trabalhador respondeu %d clientes", self.answered)
-        if self.local.sent and self.is_master:  # single process: the master's tally is right here
-            self.total.merge(self.local.take())
-        elif self.local.sent and isinstance(self.environment.runner, WorkerRunner):
-            self.environment.runner.send_message(
-                PARTIAL, {"g": self.worker_generation, "tally": self.local.take().to_dict()}
-            )
+        left = Tally()
+        for tally in self.open_tallies.values():
+            left.merge(tally)
+        self.open_tallies = {}
+        if left.sent and self.is_master:  # single process: the master's tally is right here
+            self.total.merge(left)
+        elif left.sent and isinstance(self.environment.runner, WorkerRunner):
+            self.environment.runner.send_message(PARTIAL, {"g": self.worker_generation, "tally": left.to_dict()})
 
     # ----- master side ------------------------------------------------------------------------------------------
     def _workers(self) -> int:
@@ -375,7 +392,12 @@ class Runtime:
         runner = self.environment.runner
         assert runner is not None
         reply: dict[str, Any] = {"g": self.generation}
-        grant = None if self.dispenser is None or self.error else self.dispenser.take(msg.node_id, self._workers())
+        gone = msg.node_id in self.lost or self.stop_reason is not None
+        grant = (
+            None
+            if self.dispenser is None or self.error or gone
+            else self.dispenser.take(msg.node_id, self._workers())
+        )
         if grant is None:
             reply["end"] = True
         elif isinstance(grant, Wait):
@@ -386,22 +408,63 @@ class Runtime:
 
     def _on_done(self, environment: Environment, msg: Any) -> None:
         data = msg.data or {}
-        if data.get("g") != self.generation or self.dispenser is None:
-            return
-        self.total.merge(Tally.from_dict(data.get("tally", {})))
+        if data.get("g") != self.generation or self.dispenser is None or msg.node_id in self.lost:
+            return  # a lost worker's slices were granted again: only the new holder's answers count
         try:
             self.dispenser.complete(Slice(int(data["start"]), int(data["stop"])))
         except ValueError as exc:
             log.error("homologa carga: %s", exc)
+            return
+        self.total.merge(Tally.from_dict(data.get("tally", {})))
 
     def _on_partial(self, environment: Environment, msg: Any) -> None:
         data = msg.data or {}
-        if data.get("g") == self.generation:
+        if data.get("g") == self.generation and msg.node_id not in self.lost:
             self.total.merge(Tally.from_dict(data.get("tally", {})))
+
+    def watch_workers(self) -> None:
+        """Master of remote workers: give up on the ones that went missing, and end the run when none is left."""
+        runner = self.environment.runner
+        assert isinstance(runner, MasterRunner)
+        while True:
+            gevent.sleep(WATCH_WORKERS_EVERY)
+            if self.dispenser is None or self.finished or self.concluded:
+                continue  # no run, or this one is over (Locust's own stop on the last worker's loss is not)
+            self.check_workers({c.id for c in runner.clients.all if c.state != STATE_MISSING})
+
+    def check_workers(self, alive: set[str]) -> None:
+        assert self.dispenser is not None
+        for worker in sorted(self.dispenser.holders - alive):
+            self.lost.add(worker)
+            slices = self.dispenser.release(worker)
+            customers = sum(len(s) for s in slices)
+            log.warning(
+                "homologa carga: trabalhador %s perdido; %d fatias não confirmadas (%d clientes) voltam para os"
+                " outros, com o mesmo IdMensagem",
+                worker,
+                len(slices),
+                customers,
+            )
+        if not alive:
+            self.stop_reason = "nenhum trabalhador restante: a rajada parou antes de enviar todos os clientes"
+            log.error("homologa carga: %s", self.stop_reason)
+            self.end_run()
+
+    def end_run(self) -> None:
+        """Stop now (headless: quit, so the tally is written and the exit code returned)."""
+        runner = self.environment.runner
+        assert runner is not None
+        options = self.environment.parsed_options
+        if options is not None and options.headless:
+            runner.quit()
+        else:
+            runner.stop()
 
     @property
     def finished(self) -> bool:
-        return self.error is not None or (self.dispenser is not None and self.dispenser.finished)
+        """The run is over: every slice confirmed, a configuration error, or a reason to stop early."""
+        done = self.dispenser is not None and self.dispenser.finished
+        return self.error is not None or self.stop_reason is not None or done
 
     def conclude(self) -> int:
         """Print and save the tally; returns the exit code."""
@@ -409,6 +472,7 @@ class Runtime:
             return 0
         if self.error:
             return 2
+        self.concluded = True
         planned = self.dispenser.plan.total
         stepping = self.step is not None
         verdict = judge(
@@ -420,10 +484,13 @@ class Runtime:
             accepted_failure_ratio=1.0 if stepping else self.settings.accepted_failure_ratio,
             p95_budget_ms=float("inf") if stepping else self.settings.p95_budget_ms,
         )
+        if self.stop_reason is not None:
+            verdict = Verdict(verdict.planned, (f"rajada interrompida: {self.stop_reason}", *verdict.reasons))
         text = render(self.total, verdict)
         data = report_dict(self.total, verdict)
         data.update(identity(self.environment.host or "", self.settings, self.started_at))
         data["parametros"] = self._describe()
+        data["interrupcao"] = self.stop_reason
         options = self.environment.parsed_options
         data["plano"]["clientes_sorteados"] = options is not None and not chose_customers(options)
         text += "\n" + self.customers_text()
@@ -471,6 +538,9 @@ def install(environment: Environment) -> Runtime:
         sys.stderr.write("homologa carga: erro: informe o alvo com --host URL (ou [alvo] url no homologacao.toml)\n")
         raise SystemExit(2)
     runtime.register()
+    runner = environment.runner
+    if isinstance(runner, MasterRunner):
+        runner.greenlet.spawn(runtime.watch_workers)
     if runtime.is_master and options is not None and headless and not options.html_file:
         options.html_file = str(Path(runtime.settings.report_dir) / "carga.html")
 

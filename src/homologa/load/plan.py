@@ -9,6 +9,11 @@ The master (or the single local process) owns one :class:`Dispenser`; each worke
 the slices it was granted. Slices are contiguous ``[start, stop)`` ranges, never overlapping and never skipped, and
 shrink as the plan runs out (``remaining / (4 × workers)``, guided self-scheduling) so late joiners and the tail of
 the burst stay balanced.
+
+A worker that disappears (killed, its machine gone) leaves slices granted and never confirmed: :meth:`Dispenser.release`
+puts them back, whole, and they are handed out again before anything new. The customers of such a slice carry the
+same index, hence the same IdMensagem: for the ERP the ones already received are retries (B1), never new customers.
+While slices are outstanding, a worker that asks gets "wait", not "end": a slice may still come back.
 """
 
 from __future__ import annotations
@@ -82,6 +87,7 @@ class Dispenser:
         self.max_chunk = max_chunk
         self._next = 0
         self._outstanding: dict[Slice, str] = {}  # granted, not yet reported complete -> worker id
+        self._redo: deque[Slice] = deque()  # released by a lost worker, to be granted again first
         self._completed = 0
 
     def _phase_end(self) -> int:
@@ -89,8 +95,12 @@ class Dispenser:
 
     def take(self, worker: str, workers: int = 1) -> Grant:
         """The next slice for ``worker`` (``workers`` is how many are sharing the plan)."""
+        if self._redo:
+            again = self._redo.popleft()
+            self._outstanding[again] = worker
+            return again
         if self._next >= self.plan.total:
-            return None
+            return None if self.finished else Wait.WAIT  # an outstanding slice may still come back
         if self._next == self.plan.customers and self._completed < self.plan.customers:
             return Wait.WAIT  # re-sends wait until every new customer has been answered
         end = self._phase_end()
@@ -111,6 +121,21 @@ class Dispenser:
         return sorted(s for s, w in self._outstanding.items() if w == worker)
 
     @property
+    def holders(self) -> set[str]:
+        """The workers holding a granted, unconfirmed slice."""
+        return set(self._outstanding.values())
+
+    def release(self, worker: str) -> list[Slice]:
+        """``worker`` is gone: its unconfirmed slices go back to be granted again (first, in index order)."""
+        lost = self.held_by(worker)
+        for owned in lost:
+            del self._outstanding[owned]
+        self._redo.extend(lost)
+        if len(self._redo) > len(lost):
+            self._redo = deque(sorted(self._redo))
+        return lost
+
+    @property
     def handed_out(self) -> int:
         return self._next
 
@@ -120,7 +145,7 @@ class Dispenser:
 
     @property
     def exhausted(self) -> bool:
-        return self._next >= self.plan.total
+        return self._next >= self.plan.total and not self._redo
 
     @property
     def finished(self) -> bool:
