@@ -144,6 +144,36 @@ def test_some_http_503_fail_the_burst_as_erro_retornado_unless_accepted(tmp_path
     assert code == 0, output
 
 
+def test_an_erp_that_collapses_ends_the_burst_early_with_exit_1_and_the_reason(tmp_path: Path) -> None:
+    """Latency growing with load: without the watch these 3,000 customers would take over an hour."""
+    with reference(tmp_path, "colapsa") as server:
+        code, result, output = burst(
+            server.url, tmp_path, "--customers", "3000", "--rate", "0", "--concurrency", "10",
+            "--p95-budget-ms", "100", "--collapse-window", "3", timeout=60,
+        )  # fmt: skip
+    assert code == 1, output
+    assert "parando a rajada: ERP em colapso: p95 recente" in output and "REPROVADO" in output
+    assert result["interrupcao"].startswith("ERP em colapso: p95 recente") and 0 < result["enviados"] < 3000
+    assert any(reason.startswith("rajada interrompida: ERP em colapso") for reason in result["motivos"])
+
+
+def test_an_erp_failing_most_answers_ends_the_burst_early(tmp_path: Path) -> None:
+    with reference(tmp_path, "http500") as server:
+        code, result, output = burst(
+            server.url, tmp_path, "--customers", "3000", "--rate", "200", "--collapse-window", "2", timeout=60
+        )
+    assert code == 1, output
+    assert result["interrupcao"].startswith("ERP em colapso:") and "falhas em" in result["interrupcao"]
+    assert 0 < result["enviados"] < 3000 and set(result["falhas"]) == {"erro retornado"}
+    # the same ERP with the watch off runs to the end of the plan
+    with reference(tmp_path, "http500") as server:
+        code, result, output = burst(
+            server.url, tmp_path, "--customers", "300", "--rate", "0", "--collapse-window", "1",
+            "--collapse-failure-ratio", "0", timeout=60,
+        )  # fmt: skip
+    assert code == 1 and result["interrupcao"] is None and result["enviados"] == 300, output
+
+
 def test_unreachable_target_is_falha_de_transporte_for_every_customer(tmp_path: Path) -> None:
     import socket
 

@@ -136,6 +136,16 @@ def lento(client: httpx.Client, srv: ReferenceServer) -> None:
     assert valid_answer(client.post(srv.url, content=body(make_cliente(2)), timeout=10)).status == "PEN"
 
 
+def colapsa(client: httpx.Client, srv: ReferenceServer) -> None:
+    """One at a time, the 30th answer already takes about 4 times the first one's wait; answers stay correct."""
+    took = []
+    for i in range(1, 31):
+        started = time.perf_counter()
+        assert valid_answer(post(client, srv.url, body(make_cliente(i)))).status == "PEN"
+        took.append(time.perf_counter() - started)
+    assert took[-1] >= 0.035 and took[-1] > 2.5 * min(took[:3]), took
+
+
 def trava(client: httpx.Client, srv: ReferenceServer) -> None:
     with pytest.raises(httpx.ReadTimeout):
         client.post(srv.url, content=body(make_cliente(1)), timeout=0.5)
@@ -208,6 +218,7 @@ SCENARIOS: dict[str, tuple[Scenario, dict[str, object]]] = {
     "resposta-gigante": (resposta_gigante, {}),
     "sem-idempotencia": (sem_idempotencia, {}),
     "lento": (lento, {"fault_delay": 0.5}),
+    "colapsa": (colapsa, {}),
     "trava": (trava, {}),
     "goteja": (goteja, {}),
     "derruba-conexao": (derruba_conexao, {}),

@@ -40,6 +40,7 @@ from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
 
 from homologa.categories import STATUS_DIVERGENTE
 from homologa.load.checks import Outcome
+from homologa.load.collapse import CollapseWatch
 from homologa.load.locust_tls import ContextFactory, context_factory
 from homologa.load.plan import Dispenser, PlanShape, Slice, SlicePool, Wait
 from homologa.load.record import identity, now_iso
@@ -190,6 +191,27 @@ def add_arguments(parser: Any) -> None:
     )
     parser.add_argument("--timeout", type=float, default=d.timeout, help="segundos por requisição", **ui)
     parser.add_argument(
+        "--collapse-p95-factor",
+        type=float,
+        default=d.collapse_p95_factor,
+        help="parar se o p95 recente ficar acima deste múltiplo do orçamento por --collapse-window s (0 = nunca)",
+        **ui,
+    )
+    parser.add_argument(
+        "--collapse-failure-ratio",
+        type=float,
+        default=d.collapse_failure_ratio,
+        help="parar se mais que esta fração das respostas de --collapse-window s falhar (0 = nunca)",
+        **ui,
+    )
+    parser.add_argument(
+        "--collapse-window",
+        type=float,
+        default=d.collapse_window,
+        help="segundos que a condição de colapso precisa durar para parar a rajada",
+        **ui,
+    )
+    parser.add_argument(
         "--report-dir", default=d.report_dir, help="pasta do resultado (resultado.json, resultado.txt)", **cli_only
     )
 
@@ -213,6 +235,7 @@ class Runtime:
         self.total = Tally()
         self.generation = 0
         self.step: StepSearch | None = None
+        self.collapse: CollapseWatch | None = None
         self.started_at: str | None = None
         self.lost: set[str] = set()  # workers given up on this run: their slices were granted again
         self.stop_reason: str | None = None  # why the run was ended before its plan (pt-BR), if it was
@@ -282,6 +305,9 @@ class Runtime:
                 PlanShape(self.settings.customers, self.settings.resend_share), self.settings.chunk
             )
             self.step = None
+            s = self.settings
+            ratio = max(s.collapse_failure_ratio, s.accepted_failure_ratio) if s.collapse_failure_ratio else 0.0
+            self.collapse = CollapseWatch(s.p95_budget_ms, s.collapse_p95_factor, ratio, s.collapse_window)
             if self.settings.shape == "degraus":
                 self.step = StepSearch(
                     users_per_step=max(1, self.settings.plateau_users // self.settings.steps),
@@ -394,9 +420,7 @@ class Runtime:
         reply: dict[str, Any] = {"g": self.generation}
         gone = msg.node_id in self.lost or self.stop_reason is not None
         grant = (
-            None
-            if self.dispenser is None or self.error or gone
-            else self.dispenser.take(msg.node_id, self._workers())
+            None if self.dispenser is None or self.error or gone else self.dispenser.take(msg.node_id, self._workers())
         )
         if grant is None:
             reply["end"] = True
@@ -449,6 +473,15 @@ class Runtime:
             self.stop_reason = "nenhum trabalhador restante: a rajada parou antes de enviar todos os clientes"
             log.error("homologa carga: %s", self.stop_reason)
             self.end_run()
+
+    def watch_collapse(self, elapsed: float, requests: int, failures: int, recent_p95_ms: float | None) -> None:
+        """Once a second from the go-live shape: stop the run if the ERP collapsed (settings ``collapse_*``)."""
+        if self.collapse is None or self.stop_reason is not None or self.finished:
+            return
+        reason = self.collapse.observe(elapsed, requests, failures, recent_p95_ms)
+        if reason is not None:
+            self.stop_reason = reason
+            log.error("homologa carga: parando a rajada: %s", reason)
 
     def end_run(self) -> None:
         """Stop now (headless: quit, so the tally is written and the exit code returned)."""

@@ -52,6 +52,9 @@ class LoadSettings:
     timeout: float = 10.0
     report_dir: str = "reports/carga"
     max_seconds: float = 0.0  # 0 = until every customer was answered
+    collapse_p95_factor: float = 5.0  # stop when the recent p95 stays above this × the budget (0 = never)
+    collapse_failure_ratio: float = 0.5  # ... or when more than this share of a window's answers fail (0 = never)
+    collapse_window: float = 30.0  # seconds the condition must hold
 
     def __post_init__(self) -> None:
         checks = (
@@ -78,6 +81,15 @@ class LoadSettings:
             (self.timeout > 0, f"--timeout deve ser positivo, recebeu {self.timeout}"),
             (self.max_seconds >= 0, f"--max-seconds não pode ser negativo, recebeu {self.max_seconds}"),
             (bool(self.cep_ranges), "informe ao menos uma faixa de CEP (--cep-range)"),
+            (
+                self.collapse_p95_factor == 0 or self.collapse_p95_factor >= 1,
+                f"--collapse-p95-factor deve ser 0 (desligado) ou ao menos 1, recebeu {self.collapse_p95_factor}",
+            ),
+            (
+                0 <= self.collapse_failure_ratio <= 1,
+                f"--collapse-failure-ratio deve estar entre 0 e 1, recebeu {self.collapse_failure_ratio}",
+            ),
+            (self.collapse_window > 0, f"--collapse-window deve ser positivo, recebeu {self.collapse_window}"),
         )
         for ok, message in checks:
             if not ok:
@@ -185,6 +197,9 @@ OPTION_FIELDS: dict[str, str] = {
     "timeout": "timeout",
     "report_dir": "report_dir",
     "max_seconds": "max_seconds",
+    "collapse_p95_factor": "collapse_p95_factor",
+    "collapse_failure_ratio": "collapse_failure_ratio",
+    "collapse_window": "collapse_window",
 }
 _TYPES: dict[str, Any] = {
     "customers": int,
@@ -206,6 +221,9 @@ _TYPES: dict[str, Any] = {
     "shape": str,
     "report_dir": str,
     "max_seconds": float,
+    "collapse_p95_factor": float,
+    "collapse_failure_ratio": float,
+    "collapse_window": float,
 }
 
 
