@@ -190,6 +190,11 @@ def test_bad_option_is_one_portuguese_line_and_exit_2(tmp_path: Path) -> None:
     assert code == 2 and "--customers deve ser maior que zero" in output and "Traceback" not in output
     code, _, output = burst("http://127.0.0.1:9/clientes", tmp_path, "--cep-range", "abc")
     assert code == 2 and "CEP" in output and "Traceback" not in output
+    # a host without scheme used to give 100% gaierror: now one line before anything is sent
+    code, _, output = burst("erp.exemplo:8080/clientes?chave=s3gr3d0", tmp_path, "--customers", "5")
+    lines = [line for line in output.splitlines() if line.startswith("homologa carga: erro:")]
+    assert code == 2 and len(lines) == 1 and "http:// ou https://" in lines[0], output
+    assert "s3gr3d0" not in output and "Traceback" not in output
 
 
 def test_step_shape_reports_the_last_good_rate(tmp_path: Path) -> None:

@@ -46,8 +46,10 @@ from homologa.load.plan import Dispenser, PlanShape, Slice, SlicePool, Wait
 from homologa.load.record import identity, now_iso
 from homologa.load.scenario import Scenario
 from homologa.load.settings import (
+    OPTIONS,
     LoadSettings,
     auth_headers,
+    check_target,
     defaults_from,
     fresh_first_index,
     from_options,
@@ -56,7 +58,7 @@ from homologa.load.settings import (
     read_profile,
 )
 from homologa.load.shapes import StepSearch
-from homologa.load.tally import Tally, Verdict, judge, render, report_dict
+from homologa.load.tally import Tally, Verdict, judge, live_rows, render, report_dict
 from homologa.profile import Profile, ProfileError
 from homologa.secrets import mask_url
 
@@ -75,7 +77,7 @@ FRESH_FIRST_INDEX = "homologa_fresh_first_index"
 
 def chose_customers(options: Any) -> bool:
     """Did the person fix the customers (``--seed`` or ``--first-index``)? If not, every burst draws fresh ones."""
-    return any(str(getattr(options, name, "") or "").strip() for name in ("seed", "first_index"))
+    return any(str(getattr(options, name, "") or "").strip() for name in ("semente", "índice_inicial"))
 
 
 class _CepRanges(argparse.Action):
@@ -104,116 +106,96 @@ def add_arguments(parser: Any) -> None:
     parser.set_defaults(stop_timeout=d.timeout)
     if profile is not None and profile.target:
         parser.set_defaults(host=profile.target)
-    # Locust's own add_argument takes include_in_web_ui (its argument groups do not): no group here
-    ui = {"include_in_web_ui": True}
-    cli_only = {"include_in_web_ui": False}
+    # Locust's own add_argument takes include_in_web_ui (its argument groups do not): no group here. The web UI lists
+    # the parameters in this order (see install_web_ui) under their Portuguese dest (settings.OPTIONS); the help
+    # text starts with the group, so the essentials come first and the fine-tuning last.
     parser.add_argument(
         "--homologa-profile",
         default=str(profile.path) if profile and profile.path else "",
         help="homologacao.toml com os padrões (faixas de CEP, clientes, taxa, orçamento)",
-        **cli_only,
+        include_in_web_ui=False,
     )
-    parser.add_argument(
-        "--cep-range",
-        action=_CepRanges,
-        default=",".join(d.cep_ranges),
-        help="faixa(s) de CEP, ex.: 01000000-19999999 (repetível ou lista com vírgulas)",
-        **ui,
-    )
-    parser.add_argument("--customers", type=int, default=d.customers, help="clientes da rajada", **ui)
-    parser.add_argument(
-        "--seed",
-        default="",
-        help=f"semente do gerador; vazio = clientes novos, nunca enviados (sorteados a partir da semente {d.seed})",
-        **ui,
-    )
-    parser.add_argument(
-        "--first-index",
-        default="",
-        help="índice do primeiro cliente no gerador (com --seed, repete exatamente uma rajada anterior)",
-        **ui,
-    )
-    parser.add_argument(
-        "--replay",
-        action="store_true",
-        default=False,
-        help="os clientes desta semente já foram enviados a este ERP: esperar APV/RPV em vez de PEN",
-        **ui,
-    )
-    parser.add_argument(
-        "--resend-share",
-        type=float,
-        default=d.resend_share,
-        help="fração de reenvios (clientes já enviados, dados alterados), de 0 a 1",
-        **ui,
-    )
-    parser.add_argument("--rate", type=float, default=d.rate, help="taxa-alvo em clientes/s (0 = sem limite)", **ui)
-    parser.add_argument(
-        "--p95-budget-ms", type=float, default=d.p95_budget_ms, help="orçamento de latência p95 (ms)", **ui
-    )
-    parser.add_argument(
-        "--accepted-failure-ratio",
-        type=float,
-        default=d.accepted_failure_ratio,
-        help="fração de falhas aceita (0 = nenhuma)",
-        **ui,
-    )
-    parser.add_argument(
-        "--shape",
-        choices=("golive", "degraus"),
-        default=d.shape,
-        help="golive: rampa até a taxa e mantém até enviar todos; degraus: sobe a taxa até quebrar",
-        **ui,
-    )
-    parser.add_argument(
-        "--concurrency",
-        type=int,
-        default=0,
-        help="usuários virtuais no patamar (0 = taxa × orçamento p95, até --max-users)",
-        **ui,
-    )
-    parser.add_argument("--max-users", type=int, default=d.max_users, help="limite de usuários virtuais", **ui)
-    parser.add_argument("--ramp", type=float, default=d.ramp_seconds, help="segundos da rampa até o patamar", **ui)
-    parser.add_argument("--step-seconds", type=float, default=d.step_seconds, help="duração de cada degrau (s)", **ui)
-    parser.add_argument("--steps", type=int, default=d.steps, help="número máximo de degraus", **ui)
-    parser.add_argument(
-        "--validate-share",
-        type=float,
-        default=d.validate_share,
-        help="fração das respostas validadas no XSD (status e eco: todas)",
-        **ui,
-    )
-    parser.add_argument(
-        "--chunk", type=int, default=d.chunk, help="tamanho máximo da fatia de índices por pedido", **cli_only
-    )
-    parser.add_argument(
-        "--max-seconds", type=float, default=0.0, help="tempo máximo da rajada em s (0 = até enviar todos)", **ui
-    )
-    parser.add_argument("--timeout", type=float, default=d.timeout, help="segundos por requisição", **ui)
-    parser.add_argument(
-        "--collapse-p95-factor",
-        type=float,
-        default=d.collapse_p95_factor,
-        help="parar se o p95 recente ficar acima deste múltiplo do orçamento por --collapse-window s (0 = nunca)",
-        **ui,
-    )
-    parser.add_argument(
-        "--collapse-failure-ratio",
-        type=float,
-        default=d.collapse_failure_ratio,
-        help="parar se mais que esta fração das respostas de --collapse-window s falhar (0 = nunca)",
-        **ui,
-    )
-    parser.add_argument(
-        "--collapse-window",
-        type=float,
-        default=d.collapse_window,
-        help="segundos que a condição de colapso precisa durar para parar a rajada",
-        **ui,
-    )
-    parser.add_argument(
-        "--report-dir", default=d.report_dir, help="pasta do resultado (resultado.json, resultado.txt)", **cli_only
-    )
+    seed_help = "vazio = clientes novos, nunca enviados; um número repete os clientes dessa semente"
+    specs: dict[str, tuple[dict[str, Any], str, bool]] = {
+        "--customers": ({"type": int, "default": d.customers}, "essencial: quantos clientes a rajada envia", True),
+        "--cep-range": (
+            {"action": _CepRanges, "default": ",".join(d.cep_ranges)},
+            "essencial: faixa(s) de CEP dos clientes, ex.: 01000000-19999999 (lista com vírgulas)",
+            True,
+        ),
+        "--rate": (
+            {"type": float, "default": d.rate},
+            "essencial: clientes por segundo no patamar; 0 = sem limite",
+            True,
+        ),
+        "--p95-budget-ms": ({"type": float, "default": d.p95_budget_ms}, "essencial: latência p95 aceita, em ms", True),
+        "--accepted-failure-ratio": (
+            {"type": float, "default": d.accepted_failure_ratio},
+            "essencial: fração de falhas aceita, de 0 a 1 (0 = nenhuma)",
+            True,
+        ),
+        "--seed": ({"default": ""}, f"clientes: {seed_help}", True),
+        "--first-index": (
+            {"default": ""},
+            "clientes: índice do primeiro cliente no gerador (com a semente, repete exatamente uma rajada)",
+            True,
+        ),
+        "--replay": (
+            {"action": "store_true", "default": False},
+            "clientes: já foram enviados a este ERP, esperar APV/RPV em vez de PEN",
+            True,
+        ),
+        "--resend-share": (
+            {"type": float, "default": d.resend_share},
+            "clientes: fração de reenvios (mesmo CNPJ, dados alterados), de 0 a 1",
+            True,
+        ),
+        "--shape": (
+            {"choices": ("golive", "degraus"), "default": d.shape},
+            "forma: golive = rampa até a taxa e mantém até enviar todos; degraus = sobe a taxa até quebrar",
+            True,
+        ),
+        "--concurrency": (
+            {"type": int, "default": 0},
+            "forma: usuários virtuais no patamar; 0 = taxa × orçamento (os campos de usuários do Locust não valem)",
+            True,
+        ),
+        "--max-users": ({"type": int, "default": d.max_users}, "forma: limite de usuários virtuais", True),
+        "--ramp": ({"type": float, "default": d.ramp_seconds}, "forma: segundos da rampa até o patamar", True),
+        "--step-seconds": ({"type": float, "default": d.step_seconds}, "degraus: duração de cada degrau (s)", True),
+        "--steps": ({"type": int, "default": d.steps}, "degraus: número máximo de degraus", True),
+        "--max-seconds": (
+            {"type": float, "default": 0.0},
+            "limites: tempo máximo da rajada em s (0 = até enviar todos)",
+            True,
+        ),
+        "--timeout": ({"type": float, "default": d.timeout}, "limites: segundos por requisição", True),
+        "--collapse-p95-factor": (
+            {"type": float, "default": d.collapse_p95_factor},
+            "colapso: parar se o p95 recente passar deste múltiplo do orçamento pela janela toda (0 = nunca)",
+            True,
+        ),
+        "--collapse-failure-ratio": (
+            {"type": float, "default": d.collapse_failure_ratio},
+            "colapso: parar se mais que esta fração das respostas da janela falhar (0 = nunca)",
+            True,
+        ),
+        "--collapse-window": (
+            {"type": float, "default": d.collapse_window},
+            "colapso: segundos que a condição precisa durar para parar a rajada",
+            True,
+        ),
+        "--validate-share": (
+            {"type": float, "default": d.validate_share},
+            "ajuste fino: fração das respostas validadas no XSD (status e eco: todas)",
+            True,
+        ),
+        "--chunk": ({"type": int, "default": d.chunk}, "tamanho máximo da fatia de índices por pedido", False),
+        "--report-dir": ({"default": d.report_dir}, "pasta do resultado (resultado.json, resultado.txt)", False),
+    }
+    for dest, flag, _ in OPTIONS:
+        kwargs, text, in_ui = specs[flag]
+        parser.add_argument(flag, dest=dest, help=text, include_in_web_ui=in_ui, **kwargs)
 
 
 class Runtime:
@@ -240,6 +222,7 @@ class Runtime:
         self.lost: set[str] = set()  # workers given up on this run: their slices were granted again
         self.stop_reason: str | None = None  # why the run was ended before its plan (pt-BR), if it was
         self.concluded = False  # the tally of this run was written
+        self.verdict: Verdict | None = None  # the last run's, once concluded
         # worker side
         self.pool = SlicePool()
         self.open_tallies: dict[Slice, Tally] = {}  # the answers of each granted slice, until it is confirmed
@@ -261,6 +244,8 @@ class Runtime:
             if path and not remote_worker_without_file:
                 self.profile = read_profile(Path(path))
             self.settings = from_options(options, defaults_from(self.profile))
+            if self.environment.host:
+                check_target(self.environment.host)
             fresh = getattr(options, FRESH_FIRST_INDEX, None)
             if not chose_customers(options) and fresh is not None:
                 self.settings = dataclasses.replace(self.settings, first_index=int(fresh))
@@ -301,6 +286,7 @@ class Runtime:
             self.lost = set()
             self.stop_reason = None
             self.concluded = False
+            self.verdict = None
             self.dispenser = Dispenser(
                 PlanShape(self.settings.customers, self.settings.resend_share), self.settings.chunk
             )
@@ -483,6 +469,35 @@ class Runtime:
             self.stop_reason = reason
             log.error("homologa carga: parando a rajada: %s", reason)
 
+    def live_rows(self) -> list[dict[str, str]]:
+        """The web UI's "Homologação" tab: the master's tally so far (confirmed slices) and the verdict."""
+        if self.error:
+            situation = f"erro: {self.error}"
+        elif self.dispenser is None:
+            situation = "não iniciada: informe os parâmetros e clique em Start"
+        elif self.concluded:
+            situation = f"interrompida: {self.stop_reason}" if self.stop_reason else "concluída"
+        else:
+            situation = "em andamento"
+        rows = live_rows(
+            self.total,
+            planned=self.dispenser.plan.total if self.dispenser else 0,
+            p95_budget_ms=self.settings.p95_budget_ms,
+            situation=situation,
+            verdict=self.verdict,
+        )
+        if self.dispenser is not None:
+            rows.append({"item": "Clientes", "valor": self.customers_text()})
+        rows.append({"item": "Alvo", "valor": mask_url(self.environment.host or "") or "(informe o Host)"})
+        rows.append(
+            {
+                "item": "Usuários",
+                "valor": f"{self.settings.plateau_users} no patamar, calculados pela taxa e pelo orçamento"
+                " (os campos de usuários e ramp up do Locust não se aplicam a esta forma)",
+            }
+        )
+        return rows
+
     def end_run(self) -> None:
         """Stop now (headless: quit, so the tally is written and the exit code returned)."""
         runner = self.environment.runner
@@ -519,6 +534,7 @@ class Runtime:
         )
         if self.stop_reason is not None:
             verdict = Verdict(verdict.planned, (f"rajada interrompida: {self.stop_reason}", *verdict.reasons))
+        self.verdict = verdict
         text = render(self.total, verdict)
         data = report_dict(self.total, verdict)
         data.update(identity(self.environment.host or "", self.settings, self.started_at))
@@ -571,6 +587,10 @@ def install(environment: Environment) -> Runtime:
         sys.stderr.write("homologa carga: erro: informe o alvo com --host URL (ou [alvo] url no homologacao.toml)\n")
         raise SystemExit(2)
     runtime.register()
+    if runtime.is_master:
+        from homologa.load.locust_webui import install_web_ui  # Flask, only where the web UI runs
+
+        install_web_ui(environment, runtime)
     runner = environment.runner
     if isinstance(runner, MasterRunner):
         runner.greenlet.spawn(runtime.watch_workers)

@@ -23,6 +23,7 @@ from typing import Any
 
 from homologa.generator.source import MAX_INDEX, RAIZ_SPACE
 from homologa.profile import Auth, Profile, load_profile
+from homologa.secrets import mask_url
 
 DEFAULT_CEP_RANGE = "01000000-99999999"
 DEFAULT_PROFILE = "homologacao.toml"
@@ -115,6 +116,16 @@ class LoadSettings:
         return max(1, round(1 / self.validate_share))
 
 
+def check_target(host: str) -> None:
+    """The target must be an http(s) URL with a host: ``erp:8080/clientes`` would fail every request (``gaierror``)."""
+    scheme, sep, rest = host.partition("://")
+    if not sep or scheme.lower() not in ("http", "https") or not rest or rest.startswith("/"):
+        raise ValueError(
+            "o alvo precisa ser uma URL http:// ou https:// com servidor, ex.: http://erp.exemplo:8080/clientes"
+            f" (recebeu {mask_url(host)!r})"
+        )
+
+
 def fresh_first_index(customers: int) -> int:
     """Where a burst without ``--seed``/``--first-index`` starts: a random point of the generator's index space.
 
@@ -175,32 +186,38 @@ def read_profile(path: Path | None) -> Profile | None:
     return None if path is None else load_profile(path)
 
 
-# option dest on the command line -> LoadSettings field
-OPTION_FIELDS: dict[str, str] = {
-    "cep_range": "cep_ranges",
-    "customers": "customers",
-    "seed": "seed",
-    "first_index": "first_index",
-    "replay": "replay",
-    "resend_share": "resend_share",
-    "rate": "rate",
-    "p95_budget_ms": "p95_budget_ms",
-    "accepted_failure_ratio": "accepted_failure_ratio",
-    "concurrency": "users",
-    "max_users": "max_users",
-    "ramp": "ramp_seconds",
-    "shape": "shape",
-    "step_seconds": "step_seconds",
-    "steps": "steps",
-    "validate_share": "validate_share",
-    "chunk": "chunk",
-    "timeout": "timeout",
-    "report_dir": "report_dir",
-    "max_seconds": "max_seconds",
-    "collapse_p95_factor": "collapse_p95_factor",
-    "collapse_failure_ratio": "collapse_failure_ratio",
-    "collapse_window": "collapse_window",
-}
+# (option dest, command-line flag, LoadSettings field), in the order the web UI lists them: most important first.
+# The dest is the name Locust's web UI shows for the parameter (camelCased, then title-cased: "faixas_de_cep" ->
+# "Faixas De Cep"), so it is Portuguese; lowercase words joined by "_" and no digits, because the web UI's
+# camelCase round trip (form field -> snake_case) would mangle digits and capitals and drop the value silently.
+OPTIONS: tuple[tuple[str, str, str], ...] = (
+    ("clientes", "--customers", "customers"),
+    ("faixas_de_cep", "--cep-range", "cep_ranges"),
+    ("taxa", "--rate", "rate"),
+    ("orçamento", "--p95-budget-ms", "p95_budget_ms"),
+    ("falhas_aceitas", "--accepted-failure-ratio", "accepted_failure_ratio"),
+    ("semente", "--seed", "seed"),
+    ("índice_inicial", "--first-index", "first_index"),
+    ("repetição", "--replay", "replay"),
+    ("reenvios", "--resend-share", "resend_share"),
+    ("forma", "--shape", "shape"),
+    ("concorrência", "--concurrency", "users"),
+    ("máximo_de_usuários", "--max-users", "max_users"),
+    ("rampa", "--ramp", "ramp_seconds"),
+    ("segundos_por_degrau", "--step-seconds", "step_seconds"),
+    ("degraus", "--steps", "steps"),
+    ("tempo_máximo", "--max-seconds", "max_seconds"),
+    ("tempo_limite", "--timeout", "timeout"),
+    ("colapso_latência", "--collapse-p95-factor", "collapse_p95_factor"),
+    ("colapso_falhas", "--collapse-failure-ratio", "collapse_failure_ratio"),
+    ("colapso_janela", "--collapse-window", "collapse_window"),
+    ("fração_validada", "--validate-share", "validate_share"),
+    ("fatia", "--chunk", "chunk"),
+    ("pasta_do_resultado", "--report-dir", "report_dir"),
+)
+OPTION_FIELDS: dict[str, str] = {dest: field for dest, _, field in OPTIONS}
+DEST: dict[str, str] = {flag: dest for dest, flag, _ in OPTIONS}  # "--customers" -> "clientes"
+_FLAG: dict[str, str] = {dest: flag for dest, flag, _ in OPTIONS}
 _TYPES: dict[str, Any] = {
     "customers": int,
     "seed": int,
@@ -240,7 +257,7 @@ def from_options(options: Any, base: LoadSettings | None = None) -> LoadSettings
         try:
             values[name] = _TYPES[name](raw)
         except (TypeError, ValueError):
-            flag = "--" + option.replace("_", "-")
+            flag = _FLAG.get(option, option)
             raise ValueError(f"{flag} espera um número, recebeu {raw!r}") from None
     return dataclasses.replace(base or LoadSettings(), **values)
 
