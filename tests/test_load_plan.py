@@ -142,3 +142,15 @@ def test_a_worker_asking_while_slices_are_outstanding_waits_instead_of_ending() 
     assert grant is Wait.WAIT and not dispenser.finished  # "a" may die: its slice would come back
     for lost in dispenser.release("a"):
         assert dispenser.take("b") == lost
+
+
+def test_a_resumed_dispenser_never_hands_out_what_was_answered_and_sends_the_rest_once() -> None:
+    plan = PlanShape(1000, 0.1)
+    done = [Slice(0, 120), Slice(100, 300), Slice(500, 510), Slice(990, 1000)]  # overlapping, as a journal can't be
+    dispenser = Dispenser(plan, max_chunk=64, done=done)
+    assert dispenser.completed == 300 + 10 + 10
+    sent = drain(dispenser, ["a", "b"], random.Random(3), {})
+    answered = set(range(0, 300)) | set(range(500, 510)) | set(range(990, 1000))
+    assert sorted(sent) == sorted(set(range(plan.total)) - answered)
+    everything = Dispenser(plan, done=[Slice(0, plan.total)])
+    assert everything.finished and everything.take("a") is None

@@ -250,7 +250,7 @@ def test_a_worker_joining_late_shares_the_plan_without_overlap(tmp_path: Path) -
     assert late_count and 0 < int(late_count.group(1)) < 2400, late_log[-2000:]
 
 
-def _wait_for_customers(db: Path, at_least: int, proc: subprocess.Popen[str], within: float = 60) -> None:
+def _wait_for_customers(db: Path, at_least: int, proc: subprocess.Popen[Any], within: float = 60) -> None:
     """Evidence the burst is under way: the reference distributor stored ``at_least`` customers."""
     import time
 
@@ -331,3 +331,43 @@ def test_losing_the_only_worker_ends_the_run_with_exit_1_and_the_reason(tmp_path
     assert master.returncode == 1, output
     assert "nenhum trabalhador restante" in output and "REPROVADO" in output
     assert result["interrupcao"].startswith("nenhum trabalhador restante") and 0 < result["enviados"] < 3000
+    journal = (report / "diario.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(journal) > 1 and result["diario"]["arquivo"].endswith("diario.jsonl")  # resumable with --resume
+
+
+def test_a_burst_killed_mid_way_is_resumed_and_every_customer_is_sent_once(tmp_path: Path) -> None:
+    """kill -9 of the load process; the same command plus --resume sends only what was not confirmed."""
+    import os
+    import signal
+
+    command = [LOCUST, "-f", "loadtests/locustfile.py", "--headless", "--cep-range", RANGE, "--customers", "3000",
+               "--rate", "300", "--ramp", "0", "--chunk", "50", "--report-dir", str(tmp_path / "carga"),
+               "--only-summary"]  # fmt: skip
+    with reference(tmp_path) as server:
+        first = subprocess.Popen(
+            [*command, "--host", server.url], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=_env(),
+        )  # fmt: skip
+        try:
+            _wait_for_customers(tmp_path / "ref.db", 900, first)
+            os.kill(first.pid, signal.SIGKILL)
+        finally:
+            if first.poll() is None:
+                first.kill()
+            first.wait(timeout=10)
+        before = len(all_cnpjs(tmp_path / "ref.db"))
+        journal = (tmp_path / "carga" / "diario.jsonl").read_text(encoding="utf-8").splitlines()
+        assert 0 < before < 3000 and len(journal) > 1
+        # resuming another plan is refused before anything is sent
+        code, _, output = burst(server.url, tmp_path, "--customers", "2000", "--resume", seed=None)
+        assert code == 2 and "o diário é de outra rajada (clientes: diário 3000, agora 2000)" in output, output
+        code, result, output = burst(
+            server.url, tmp_path, *command[command.index("--customers") :], "--resume", seed=None
+        )
+        stored = all_cnpjs(tmp_path / "ref.db")
+    assert code == 0, output
+    assert "retomando a rajada" in output
+    assert (result["enviados"], result["pen"], result["falhas"]) == (3000, 3000, {}), result  # the whole burst
+    assert result["diario"]["retomada"] is True
+    first_index = result["plano"]["primeiro_indice"]  # drawn by the first run (no --seed), kept by the journal
+    assert stored == cnpjs(3000, result["plano"]["semente"], first_index)  # every planned CNPJ once

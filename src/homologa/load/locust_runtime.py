@@ -41,6 +41,7 @@ from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
 from homologa.categories import STATUS_DIVERGENTE
 from homologa.load.checks import Outcome
 from homologa.load.collapse import CollapseWatch
+from homologa.load.journal import Journal, JournalError, read_plan, verify
 from homologa.load.locust_tls import ContextFactory, context_factory
 from homologa.load.plan import Dispenser, PlanShape, Slice, SlicePool, Wait
 from homologa.load.record import identity, now_iso
@@ -61,6 +62,7 @@ from homologa.load.shapes import StepSearch
 from homologa.load.tally import Tally, Verdict, judge, live_rows, render, report_dict
 from homologa.profile import Profile, ProfileError
 from homologa.secrets import mask_url
+from homologa.target import target_identity
 
 log = logging.getLogger("homologa.carga")
 
@@ -145,6 +147,11 @@ def add_arguments(parser: Any) -> None:
             "clientes: já foram enviados a este ERP, esperar APV/RPV em vez de PEN",
             True,
         ),
+        "--resume": (
+            {"action": "store_true", "default": False},
+            "clientes: continuar a rajada interrompida do diário na pasta do resultado (mesmo comando)",
+            True,
+        ),
         "--resend-share": (
             {"type": float, "default": d.resend_share},
             "clientes: fração de reenvios (mesmo CNPJ, dados alterados), de 0 a 1",
@@ -223,6 +230,7 @@ class Runtime:
         self.stop_reason: str | None = None  # why the run was ended before its plan (pt-BR), if it was
         self.concluded = False  # the tally of this run was written
         self.verdict: Verdict | None = None  # the last run's, once concluded
+        self.journal: Journal | None = None  # confirmed slices, on disk (--resume)
         # worker side
         self.pool = SlicePool()
         self.open_tallies: dict[Slice, Tally] = {}  # the answers of each granted slice, until it is confirmed
@@ -269,15 +277,46 @@ class Runtime:
         if self.is_worker:
             runner.register_message(GRANT, self._on_grant)
 
-    def on_test_start(self) -> None:
+    def choose_customers(self) -> None:
+        """Master, before a run: a burst the person did not pin to a seed sends customers no earlier burst sent;
+        resumed, the ones of the journal."""
         options = self.environment.parsed_options
-        if self.is_master and options is not None and not chose_customers(options):
-            # a burst the person did not pin to a seed sends customers no earlier burst sent
-            try:
-                customers = from_options(options, defaults_from(self.profile)).customers
-                setattr(options, FRESH_FIRST_INDEX, fresh_first_index(customers))
-            except ValueError:
-                pass  # configure() reports the bad option
+        if not self.is_master or options is None or chose_customers(options):
+            return
+        try:
+            base = from_options(options, defaults_from(self.profile))
+            if base.resume:
+                first = read_plan(Path(base.report_dir)).get("primeiro_indice", 0)
+            else:
+                first = fresh_first_index(base.customers)
+            setattr(options, FRESH_FIRST_INDEX, int(first))
+        except (ValueError, TypeError):
+            pass  # configure() or the journal reports it
+
+    def journal_plan(self) -> dict[str, Any]:
+        """What a journal must match to be resumed by this run."""
+        s = self.settings
+        plan = identity(self.environment.host or "", s, None)["plano"]
+        return {"alvo_id": target_identity(self.environment.host), **plan}
+
+    def open_journal(self) -> None:
+        """Master, at test start: a new journal, or (``--resume``) the interrupted burst's, with its tally."""
+        s = self.settings
+        folder = Path(s.report_dir)
+        if not s.resume:
+            self.journal = Journal.create(folder, self.journal_plan())
+            return
+        self.journal, done, self.total = Journal.resume(folder, self.journal_plan())
+        self.dispenser = Dispenser(PlanShape(s.customers, s.resend_share), s.chunk, done)
+        log.info(
+            "homologa carga: retomando a rajada de %s: %d de %d clientes já respondidos, o resto vai agora",
+            self.journal.path,
+            self.dispenser.completed,
+            self.dispenser.plan.total,
+        )
+
+    def on_test_start(self) -> None:
+        self.choose_customers()
         self.configure()
         if self.is_master:
             self.generation += 1
@@ -291,6 +330,14 @@ class Runtime:
                 PlanShape(self.settings.customers, self.settings.resend_share), self.settings.chunk
             )
             self.step = None
+            if self.journal is not None:
+                self.journal.close()
+                self.journal = None
+            if not self.error:
+                try:
+                    self.open_journal()
+                except (JournalError, OSError) as exc:
+                    self.error = str(exc)
             s = self.settings
             ratio = max(s.collapse_failure_ratio, s.accepted_failure_ratio) if s.collapse_failure_ratio else 0.0
             self.collapse = CollapseWatch(s.p95_budget_ms, s.collapse_p95_factor, ratio, s.collapse_window)
@@ -420,12 +467,19 @@ class Runtime:
         data = msg.data or {}
         if data.get("g") != self.generation or self.dispenser is None or msg.node_id in self.lost:
             return  # a lost worker's slices were granted again: only the new holder's answers count
+        done = Slice(int(data["start"]), int(data["stop"]))
         try:
-            self.dispenser.complete(Slice(int(data["start"]), int(data["stop"])))
+            self.dispenser.complete(done)
         except ValueError as exc:
             log.error("homologa carga: %s", exc)
             return
-        self.total.merge(Tally.from_dict(data.get("tally", {})))
+        tally = Tally.from_dict(data.get("tally", {}))
+        if self.journal is not None:
+            try:
+                self.journal.confirm(done, tally)
+            except OSError as exc:
+                log.error("homologa carga: não foi possível gravar o diário (%s): %s", self.journal.path, exc)
+        self.total.merge(tally)
 
     def _on_partial(self, environment: Environment, msg: Any) -> None:
         data = msg.data or {}
@@ -521,6 +575,8 @@ class Runtime:
         if self.error:
             return 2
         self.concluded = True
+        if self.journal is not None:
+            self.journal.close()
         planned = self.dispenser.plan.total
         stepping = self.step is not None
         verdict = judge(
@@ -540,6 +596,7 @@ class Runtime:
         data.update(identity(self.environment.host or "", self.settings, self.started_at))
         data["parametros"] = self._describe()
         data["interrupcao"] = self.stop_reason
+        data["diario"] = {"arquivo": str(self.journal.path) if self.journal else None, "retomada": self.settings.resume}
         options = self.environment.parsed_options
         data["plano"]["clientes_sorteados"] = options is not None and not chose_customers(options)
         text += "\n" + self.customers_text()
@@ -586,6 +643,14 @@ def install(environment: Environment) -> Runtime:
     if runtime.is_master and headless and not environment.host:
         sys.stderr.write("homologa carga: erro: informe o alvo com --host URL (ou [alvo] url no homologacao.toml)\n")
         raise SystemExit(2)
+    if runtime.is_master and headless and runtime.settings.resume:
+        try:  # refuse a journal of another plan now, not after start-up
+            runtime.choose_customers()
+            runtime.configure()
+            verify(Path(runtime.settings.report_dir), runtime.journal_plan())
+        except JournalError as exc:
+            sys.stderr.write(f"homologa carga: erro: {exc}\n")
+            raise SystemExit(2) from None
     runtime.register()
     if runtime.is_master:
         from homologa.load.locust_webui import install_web_ui  # Flask, only where the web UI runs

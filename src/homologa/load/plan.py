@@ -19,6 +19,7 @@ While slices are outstanding, a worker that asks gets "wait", not "end": a slice
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -80,7 +81,8 @@ Grant = Slice | Wait | None  # None: the plan is exhausted
 class Dispenser:
     """Hands out index slices to workers; knows when every slice has been answered."""
 
-    def __init__(self, plan: PlanShape, max_chunk: int = 500) -> None:
+    def __init__(self, plan: PlanShape, max_chunk: int = 500, done: Iterable[Slice] = ()) -> None:
+        """``done``: slices already answered (a resumed burst's journal); they are never handed out."""
         if max_chunk <= 0:
             raise ValueError("max_chunk deve ser positivo")
         self.plan = plan
@@ -88,7 +90,8 @@ class Dispenser:
         self._next = 0
         self._outstanding: dict[Slice, str] = {}  # granted, not yet reported complete -> worker id
         self._redo: deque[Slice] = deque()  # released by a lost worker, to be granted again first
-        self._completed = 0
+        self._skip: deque[Slice] = deque(_merged(done, plan.total))  # answered before: jumped over
+        self._completed = sum(len(s) for s in self._skip)
 
     def _phase_end(self) -> int:
         return self.plan.customers if self._next < self.plan.customers else self.plan.total
@@ -99,11 +102,15 @@ class Dispenser:
             again = self._redo.popleft()
             self._outstanding[again] = worker
             return again
+        while self._skip and self._skip[0].start <= self._next:
+            self._next = max(self._next, self._skip.popleft().stop)
         if self._next >= self.plan.total:
             return None if self.finished else Wait.WAIT  # an outstanding slice may still come back
-        if self._next == self.plan.customers and self._completed < self.plan.customers:
+        if self._next >= self.plan.customers and self._completed < self.plan.customers:
             return Wait.WAIT  # re-sends wait until every new customer has been answered
         end = self._phase_end()
+        if self._skip and self._skip[0].start < end:
+            end = self._skip[0].start
         remaining = end - self._next
         size = max(1, min(self.max_chunk, remaining // (4 * max(workers, 1)) or 1))
         granted = Slice(self._next, self._next + size)
@@ -151,6 +158,21 @@ class Dispenser:
     def finished(self) -> bool:
         """Every index handed out and reported answered."""
         return self._completed >= self.plan.total
+
+
+def _merged(slices: Iterable[Slice], total: int) -> list[Slice]:
+    """Sorted, overlapping or touching slices joined, clipped to ``[0, total)``."""
+    merged: list[Slice] = []
+    for s in sorted(slices):
+        start, stop = max(s.start, 0), min(s.stop, total)
+        if start >= stop:
+            continue
+        if merged and start <= merged[-1].stop:
+            if stop > merged[-1].stop:
+                merged[-1] = Slice(merged[-1].start, stop)
+        else:
+            merged.append(Slice(start, stop))
+    return merged
 
 
 class SlicePool:

@@ -38,6 +38,7 @@ class LoadSettings:
     seed: int = 1
     first_index: int = 0  # the generator index of the burst's first customer (a fresh one per burst by default)
     replay: bool = False  # the customers were sent to this ERP before: expect APV/RPV, never PEN
+    resume: bool = False  # continue the interrupted burst of the journal in report_dir
     resend_share: float = 0.0
     rate: float = 100.0
     p95_budget_ms: float = 2000.0
@@ -199,6 +200,7 @@ OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("semente", "--seed", "seed"),
     ("índice_inicial", "--first-index", "first_index"),
     ("repetição", "--replay", "replay"),
+    ("retomar", "--resume", "resume"),
     ("reenvios", "--resend-share", "resend_share"),
     ("forma", "--shape", "shape"),
     ("concorrência", "--concurrency", "users"),
@@ -223,6 +225,7 @@ _TYPES: dict[str, Any] = {
     "seed": int,
     "first_index": int,
     "replay": lambda raw: raw if isinstance(raw, bool) else str(raw).strip().lower() in ("1", "true", "sim", "on"),
+    "resume": lambda raw: raw if isinstance(raw, bool) else str(raw).strip().lower() in ("1", "true", "sim", "on"),
     "users": int,
     "max_users": int,
     "steps": int,
