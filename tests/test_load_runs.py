@@ -116,11 +116,15 @@ def test_two_processes_send_each_customer_exactly_once_then_resends(tmp_path: Pa
     with reference(tmp_path) as server:
         code, result, output = burst(
             server.url, tmp_path, "--customers", "300", "--resend-share", "0.2", "--rate", "0",
-            "--concurrency", "8", "--chunk", "20", "--processes", "2",
+            "--concurrency", "8", "--chunk", "20", "--processes", "2", seed=None,
         )  # fmt: skip
     assert code == 0, output
     assert (result["enviados"], result["pen"], result["apv_rpv"]) == (360, 300, 60), result
-    assert all_cnpjs(tmp_path / "ref.db") == cnpjs(300)  # no customer missing, none sent as new twice
+    # fresh customers (no --seed): the master's draw reached both workers, so every CNPJ is of the printed plan
+    plan = result["plano"]
+    assert plan["clientes_sorteados"] and plan["primeiro_indice"] > 0
+    expected = cnpjs(300, plan["semente"], plan["primeiro_indice"])
+    assert all_cnpjs(tmp_path / "ref.db") == expected  # no customer missing, none sent as new twice
 
 
 def test_apv_for_new_customers_fails_the_burst_as_status_divergente(tmp_path: Path) -> None:
