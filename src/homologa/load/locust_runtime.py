@@ -336,8 +336,10 @@ class Runtime:
             if not self.error:
                 try:
                     self.open_journal()
-                except (JournalError, OSError) as exc:
+                except JournalError as exc:
                     self.error = str(exc)
+                except OSError as exc:
+                    self.error = f"não foi possível abrir o diário em {self.settings.report_dir}: {exc.strerror}"
             s = self.settings
             ratio = max(s.collapse_failure_ratio, s.accepted_failure_ratio) if s.collapse_failure_ratio else 0.0
             self.collapse = CollapseWatch(s.p95_budget_ms, s.collapse_p95_factor, ratio, s.collapse_window)
