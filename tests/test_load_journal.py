@@ -46,3 +46,15 @@ def test_resuming_another_plan_or_nothing_is_refused_in_portuguese(tmp_path: Pat
     (tmp_path / NAME).write_text("isto não é um diário\n", encoding="utf-8")
     with pytest.raises(JournalError, match="não é um diário de rajada"):
         Journal.resume(tmp_path, PLAN)
+
+
+def test_confirmations_reach_the_file_at_once_and_the_disk_on_sync(tmp_path: Path) -> None:
+    """A killed process loses nothing written (flushed to the OS); sync() is the fsync, idempotent."""
+    journal = Journal.create(tmp_path, PLAN)
+    journal.confirm(Slice(0, 10), _tally(10))
+    assert len((tmp_path / NAME).read_text(encoding="utf-8").splitlines()) == 2  # before any sync
+    journal.sync()
+    journal.sync()
+    journal.close()
+    journal.close()
+    journal.sync()  # after close: nothing to do, no error

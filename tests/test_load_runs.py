@@ -238,7 +238,7 @@ def test_a_worker_joining_late_shares_the_plan_without_overlap(tmp_path: Path) -
             worker, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env(), text=True
         )
         try:
-            output, _ = master.communicate(timeout=90)
+            output, _ = _communicate(master, 90)
             late_log = late.communicate(timeout=30)[1]
         finally:
             for proc in (master, first, late):
@@ -252,6 +252,17 @@ def test_a_worker_joining_late_shares_the_plan_without_overlap(tmp_path: Path) -
     assert all_cnpjs(tmp_path / "ref.db") == cnpjs(2400)
     late_count = re.search(r"este trabalhador respondeu (\d+) clientes", late_log)
     assert late_count and 0 < int(late_count.group(1)) < 2400, late_log[-2000:]
+
+
+def _communicate(proc: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
+    """``proc.communicate``; on timeout, kill it and fail with what it printed (a hang must say where it was)."""
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate(timeout=10)
+        raise AssertionError(f"sem saída após {timeout:g} s; o processo imprimiu:\n{(out or '')[-4000:]}") from None
+    return out, err or ""
 
 
 def _wait_for_customers(db: Path, at_least: int, proc: subprocess.Popen[Any], within: float = 60) -> None:
@@ -288,7 +299,7 @@ def test_killing_one_of_two_worker_processes_mid_burst_still_sends_every_custome
             workers = psutil.Process(master.pid).children()
             assert len(workers) == 2, workers
             os.kill(workers[0].pid, signal.SIGKILL)
-            output, _ = master.communicate(timeout=120)
+            output, _ = _communicate(master, 120)
         finally:
             if master.poll() is None:
                 master.kill()
@@ -325,7 +336,7 @@ def test_losing_the_only_worker_ends_the_run_with_exit_1_and_the_reason(tmp_path
         try:
             _wait_for_customers(tmp_path / "ref.db", 200, master)
             os.kill(worker.pid, signal.SIGKILL)
-            output, _ = master.communicate(timeout=60)  # before: no exit after 4 minutes
+            output, _ = _communicate(master, 60)  # before: no exit after 4 minutes
         finally:
             for proc in (master, worker):
                 if proc.poll() is None:

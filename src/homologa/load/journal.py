@@ -1,9 +1,13 @@
 """The burst's durable journal (``diario.jsonl`` in the report folder): what ``--resume`` trusts.
 
 Line 1 is the plan (target identity, CEP ranges, customers, re-send share, seed, first index, replay); every other
-line is one **confirmed** slice — its ``[start, stop)`` and the tally of its answers — written and ``fsync``-ed
-when the master receives the confirmation, before anything else happens. A burst interrupted in any way (Ctrl+C,
-``kill -9``, a reboot, its last worker lost) leaves exactly the slices whose answers were counted; ``--resume``
+line is one **confirmed** slice — its ``[start, stop)`` and the tally of its answers — written and flushed to the
+operating system when the master receives the confirmation (so it survives Ctrl+C and ``kill -9``), and
+``fsync``-ed by :meth:`Journal.sync`, which the master runs off its event loop at least once a second (a blocking
+``fsync`` inside the gevent loop would freeze the master, heartbeats included, whenever the disk is slow); a
+reboot can lose at most the last second of confirmations, which are then sent again as retries. A burst
+interrupted in any way (Ctrl+C, ``kill -9``, a reboot, its last worker lost) leaves the slices whose answers were
+counted; ``--resume``
 sends everything else again with the same indices (the same IdMensagem: for the ERP, retries of what it may have
 received, B1) and starts its tally from the journal's, so the final tally covers the whole burst once.
 
@@ -79,6 +83,9 @@ class Journal:
     def __init__(self, path: Path, handle: IO[str]) -> None:
         self.path = path
         self._handle = handle
+        self._fd = handle.fileno()
+        self._written = 0  # lines written ...
+        self._synced = 0  # ... and known to be on disk
 
     @classmethod
     def create(cls, folder: Path, plan: dict[str, Any]) -> Journal:
@@ -87,6 +94,7 @@ class Journal:
         handle = path.open("w", encoding="utf-8")
         journal = cls(path, handle)
         journal._write({"diario": VERSION, "plano": plan})
+        journal.sync()
         return journal
 
     @classmethod
@@ -119,8 +127,17 @@ class Journal:
 
     def _write(self, data: dict[str, Any]) -> None:
         self._handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        self._handle.flush()  # in the OS now: survives the process being killed
+        self._written += 1
+
+    def sync(self) -> None:
+        """Make every written line durable (``fsync``); may run in another OS thread than :meth:`confirm`."""
+        written = self._written
+        if written != self._synced and not self._handle.closed:
+            os.fsync(self._fd)
+            self._synced = written
 
     def close(self) -> None:
-        self._handle.close()
+        if not self._handle.closed:
+            self.sync()
+            self._handle.close()

@@ -72,6 +72,7 @@ DONE = "homologa:feita"
 PARTIAL = "homologa:parcial"
 ASK_AGAIN_AFTER = 0.2  # seconds, when the master said "wait"
 WATCH_WORKERS_EVERY = 1.0  # seconds between two looks at the workers' liveness (Locust's heartbeat is 1 s)
+SYNC_JOURNAL_EVERY = 1.0  # seconds between two fsyncs of the journal (in an OS thread: never blocks the loop)
 # the master's draw of a fresh --first-index, an extra attribute of the parsed options: Locust hands the master's
 # custom options to every worker with each spawn message, so every process renders the same customers
 FRESH_FIRST_INDEX = "homologa_fresh_first_index"
@@ -554,6 +555,19 @@ class Runtime:
         )
         return rows
 
+    def sync_journal(self) -> None:
+        """Master: ``fsync`` the journal once a second in gevent's thread pool, off the event loop."""
+        pool = gevent.get_hub().threadpool
+        while True:
+            gevent.sleep(SYNC_JOURNAL_EVERY)
+            journal = self.journal
+            if journal is None:
+                continue
+            try:
+                pool.apply(journal.sync)
+            except OSError as exc:
+                log.error("homologa carga: não foi possível gravar o diário (%s): %s", journal.path, exc.strerror)
+
     def end_run(self) -> None:
         """Stop now (headless: quit, so the tally is written and the exit code returned)."""
         runner = self.environment.runner
@@ -661,6 +675,8 @@ def install(environment: Environment) -> Runtime:
     runner = environment.runner
     if isinstance(runner, MasterRunner):
         runner.greenlet.spawn(runtime.watch_workers)
+    if runtime.is_master and runner is not None:
+        runner.greenlet.spawn(runtime.sync_journal)
     if runtime.is_master and options is not None and headless and not options.html_file:
         options.html_file = str(Path(runtime.settings.report_dir) / "carga.html")
 
