@@ -107,3 +107,50 @@ def test_bad_plans_are_refused_in_portuguese() -> None:
         PlanShape(0)
     with pytest.raises(ValueError, match="reenvios"):
         PlanShape(10, 1.5)
+
+
+def test_a_lost_workers_slices_are_granted_again_whole_and_every_index_completes_once() -> None:
+    plan = PlanShape(300, 0.2)
+    dispenser = Dispenser(plan, max_chunk=25)
+    held = [dispenser.take("morto", 2) for _ in range(3)]
+    kept = dispenser.take("vivo", 2)
+    assert all(isinstance(s, Slice) for s in [*held, kept])
+    assert dispenser.holders == {"morto", "vivo"}
+    assert dispenser.release("morto") == sorted(held)  # type: ignore[type-var]
+    assert dispenser.holders == {"vivo"} and dispenser.release("ninguem") == []
+    again = [dispenser.take("vivo", 1) for _ in range(3)]
+    assert again == sorted(held)  # type: ignore[type-var]  # the same slices (same indices, same IdMensagem)
+    answered: list[int] = []
+    for granted in [kept, *again]:
+        assert isinstance(granted, Slice)
+        answered.extend(granted)
+        dispenser.complete(granted)
+    while not dispenser.finished:
+        grant = dispenser.take("vivo", 1)
+        assert isinstance(grant, Slice), grant
+        answered.extend(grant)
+        dispenser.complete(grant)
+    assert sorted(answered) == list(range(plan.total))
+    assert dispenser.take("vivo") is None
+
+
+def test_a_worker_asking_while_slices_are_outstanding_waits_instead_of_ending() -> None:
+    dispenser = Dispenser(PlanShape(4), max_chunk=10)
+    grants = [dispenser.take("a"), dispenser.take("b")]
+    while isinstance(grant := dispenser.take("b"), Slice):
+        grants.append(grant)
+    assert grant is Wait.WAIT and not dispenser.finished  # "a" may die: its slice would come back
+    for lost in dispenser.release("a"):
+        assert dispenser.take("b") == lost
+
+
+def test_a_resumed_dispenser_never_hands_out_what_was_answered_and_sends_the_rest_once() -> None:
+    plan = PlanShape(1000, 0.1)
+    done = [Slice(0, 120), Slice(100, 300), Slice(500, 510), Slice(990, 1000)]  # overlapping, as a journal can't be
+    dispenser = Dispenser(plan, max_chunk=64, done=done)
+    assert dispenser.completed == 300 + 10 + 10
+    sent = drain(dispenser, ["a", "b"], random.Random(3), {})
+    answered = set(range(0, 300)) | set(range(500, 510)) | set(range(990, 1000))
+    assert sorted(sent) == sorted(set(range(plan.total)) - answered)
+    everything = Dispenser(plan, done=[Slice(0, plan.total)])
+    assert everything.finished and everything.take("a") is None

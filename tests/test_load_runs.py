@@ -30,10 +30,13 @@ def reference(tmp_path: Path, *faults: str) -> Iterator[ReferenceServer]:
         yield server
 
 
-def burst(url: str, tmp_path: Path, *extra: str, timeout: float = 90) -> tuple[int, dict[str, Any], str]:
-    """Run the profile headless; (exit code, resultado.json, output)."""
-    report = tmp_path / "carga"
-    args = ["-f", "loadtests/locustfile.py", "--headless", "--host", url, "--cep-range", RANGE, "--seed", "7"]
+def burst(
+    url: str, tmp_path: Path, *extra: str, timeout: float = 90, seed: str | None = "7", report_name: str = "carga"
+) -> tuple[int, dict[str, Any], str]:
+    """Run the profile headless; (exit code, resultado.json, output). ``seed=None``: the default (fresh customers)."""
+    report = tmp_path / report_name
+    args = ["-f", "loadtests/locustfile.py", "--headless", "--host", url, "--cep-range", RANGE]
+    args += ["--seed", seed] if seed is not None else []
     args += ["--report-dir", str(report), "--ramp", "0", "--only-summary", *extra]
     done = subprocess.run(
         [LOCUST, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False, env=_env()
@@ -51,9 +54,9 @@ def _env() -> dict[str, str]:
     return env
 
 
-def cnpjs(customers: int) -> list[str]:
-    source = CustomerSource([parse_cep_range(RANGE)], 7)
-    return sorted(source.customer(i).cnpj for i in range(customers))
+def cnpjs(customers: int, seed: int = 7, first: int = 0) -> list[str]:
+    source = CustomerSource([parse_cep_range(RANGE)], seed)
+    return sorted(source.customer(i).cnpj for i in range(first, first + customers))
 
 
 def test_every_customer_answered_pen_once_and_stored(tmp_path: Path) -> None:
@@ -65,6 +68,40 @@ def test_every_customer_answered_pen_once_and_stored(tmp_path: Path) -> None:
     assert all_cnpjs(tmp_path / "ref.db") == cnpjs(200)
     assert "PEN (novos): 200" in output and "APROVADO" in output
     assert (tmp_path / "carga" / "carga.html").is_file()  # Locust's HTML report, by default next to the tally
+
+
+def test_a_burst_without_seed_sends_fresh_customers_so_a_rerun_passes(tmp_path: Path) -> None:
+    """The normal loop (run, fix, run again) against one ERP: each default burst sends customers never sent.
+
+    The ERP here forgets IdMensagens (as one whose idempotency window has passed): repeating a burst exactly gets
+    APV, not the first answer (an ERP that remembers answers PEN again to those retries, B1)."""
+    with reference(tmp_path, "sem-idempotencia") as server:
+        first = burst(server.url, tmp_path, "--customers", "80", "--rate", "0", seed=None, report_name="a")
+        second = burst(server.url, tmp_path, "--customers", "80", "--rate", "0", seed=None, report_name="b")
+        stored = all_cnpjs(tmp_path / "ref.db")
+        plans = [result["plano"] for _, result, _ in (first, second)]
+        for code, result, output in (first, second):
+            assert code == 0, output
+            assert (result["enviados"], result["pen"], result["falhas"]) == (80, 80, {}), result
+            assert result["plano"]["clientes_sorteados"] is True
+            assert f"--first-index {result['plano']['primeiro_indice']}" in output  # printed, so it can be repeated
+        assert plans[0]["primeiro_indice"] != plans[1]["primeiro_indice"]
+        expected = [cnpjs(80, p["semente"], p["primeiro_indice"]) for p in plans]
+        assert stored == sorted(expected[0] + expected[1]) and len(set(stored)) == 160  # two disjoint sets
+
+        # --seed/--first-index repeat the first burst exactly: the ERP already has them, so they answer APV
+        again = ("--seed", str(plans[0]["semente"]), "--first-index", str(plans[0]["primeiro_indice"]))
+        code, result, output = burst(server.url, tmp_path, "--customers", "80", "--rate", "0", *again, seed=None)
+        assert code == 1, output
+        assert result["falhas"] == {"status divergente": 80} and "--replay" in output
+        # ... which is right when the replay is deliberate
+        code, result, output = burst(
+            server.url, tmp_path, "--customers", "80", "--rate", "0", *again, "--replay", seed=None
+        )
+        assert code == 0, output
+        assert (result["enviados"], result["pen"], result["apv_rpv"]) == (80, 0, 80), result
+        assert result["plano"]["repeticao"] is True and result["plano"]["clientes_sorteados"] is False
+        assert all_cnpjs(tmp_path / "ref.db") == stored  # nothing new reached the ERP
 
 
 def test_query_string_secrets_stay_out_of_reports(tmp_path: Path) -> None:
@@ -82,11 +119,15 @@ def test_two_processes_send_each_customer_exactly_once_then_resends(tmp_path: Pa
     with reference(tmp_path) as server:
         code, result, output = burst(
             server.url, tmp_path, "--customers", "300", "--resend-share", "0.2", "--rate", "0",
-            "--concurrency", "8", "--chunk", "20", "--processes", "2",
+            "--concurrency", "8", "--chunk", "20", "--processes", "2", seed=None,
         )  # fmt: skip
     assert code == 0, output
     assert (result["enviados"], result["pen"], result["apv_rpv"]) == (360, 300, 60), result
-    assert all_cnpjs(tmp_path / "ref.db") == cnpjs(300)  # no customer missing, none sent as new twice
+    # fresh customers (no --seed): the master's draw reached both workers, so every CNPJ is of the printed plan
+    plan = result["plano"]
+    assert plan["clientes_sorteados"] and plan["primeiro_indice"] > 0
+    expected = cnpjs(300, plan["semente"], plan["primeiro_indice"])
+    assert all_cnpjs(tmp_path / "ref.db") == expected  # no customer missing, none sent as new twice
 
 
 def test_apv_for_new_customers_fails_the_burst_as_status_divergente(tmp_path: Path) -> None:
@@ -110,6 +151,36 @@ def test_some_http_503_fail_the_burst_as_erro_retornado_unless_accepted(tmp_path
     assert code == 0, output
 
 
+def test_an_erp_that_collapses_ends_the_burst_early_with_exit_1_and_the_reason(tmp_path: Path) -> None:
+    """Latency growing with load: without the watch these 3,000 customers would take over an hour."""
+    with reference(tmp_path, "colapsa") as server:
+        code, result, output = burst(
+            server.url, tmp_path, "--customers", "3000", "--rate", "0", "--concurrency", "10",
+            "--p95-budget-ms", "100", "--collapse-window", "3", timeout=60,
+        )  # fmt: skip
+    assert code == 1, output
+    assert "parando a rajada: ERP em colapso: p95 recente" in output and "REPROVADO" in output
+    assert result["interrupcao"].startswith("ERP em colapso: p95 recente") and 0 < result["enviados"] < 3000
+    assert any(reason.startswith("rajada interrompida: ERP em colapso") for reason in result["motivos"])
+
+
+def test_an_erp_failing_most_answers_ends_the_burst_early(tmp_path: Path) -> None:
+    with reference(tmp_path, "http500") as server:
+        code, result, output = burst(
+            server.url, tmp_path, "--customers", "3000", "--rate", "200", "--collapse-window", "2", timeout=60
+        )
+    assert code == 1, output
+    assert result["interrupcao"].startswith("ERP em colapso:") and "falhas em" in result["interrupcao"]
+    assert 0 < result["enviados"] < 3000 and set(result["falhas"]) == {"erro retornado"}
+    # the same ERP with the watch off runs to the end of the plan
+    with reference(tmp_path, "http500") as server:
+        code, result, output = burst(
+            server.url, tmp_path, "--customers", "300", "--rate", "0", "--collapse-window", "1",
+            "--collapse-failure-ratio", "0", timeout=60,
+        )  # fmt: skip
+    assert code == 1 and result["interrupcao"] is None and result["enviados"] == 300, output
+
+
 def test_unreachable_target_is_falha_de_transporte_for_every_customer(tmp_path: Path) -> None:
     import socket
 
@@ -128,6 +199,11 @@ def test_bad_option_is_one_portuguese_line_and_exit_2(tmp_path: Path) -> None:
     assert code == 2 and "CEP" in output and "Traceback" not in output
     code, _, output = burst("http://127.0.0.1:9/clientes", tmp_path, "--contract", "v7")
     assert code == 2 and "pacote de contrato não encontrado" in output and "Traceback" not in output
+    # a host without scheme used to give 100% gaierror: now one line before anything is sent
+    code, _, output = burst("erp.exemplo:8080/clientes?chave=s3gr3d0", tmp_path, "--customers", "5")
+    lines = [line for line in output.splitlines() if line.startswith("homologa carga: erro:")]
+    assert code == 2 and len(lines) == 1 and "http:// ou https://" in lines[0], output
+    assert "s3gr3d0" not in output and "Traceback" not in output
 
 
 def test_step_shape_reports_the_last_good_rate(tmp_path: Path) -> None:
@@ -143,7 +219,6 @@ def test_step_shape_reports_the_last_good_rate(tmp_path: Path) -> None:
 
 def test_a_worker_joining_late_shares_the_plan_without_overlap(tmp_path: Path) -> None:
     import socket
-    import time
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -153,19 +228,22 @@ def test_a_worker_joining_late_shares_the_plan_without_overlap(tmp_path: Path) -
         master = subprocess.Popen(
             [LOCUST, "-f", "loadtests/locustfile.py", "--master", "--master-bind-host", "127.0.0.1",
              "--master-bind-port", port, "--headless", "--expect-workers", "1", "--enable-rebalancing",
-             "--host", server.url, "--cep-range", RANGE, "--seed", "7", "--customers", "2400", "--rate", "300",
+             "--host", server.url, "--cep-range", RANGE, "--seed", "7", "--customers", "2400", "--rate", "150",
              "--ramp", "0", "--chunk", "50", "--report-dir", str(report), "--only-summary"],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(),
         )  # fmt: skip
         worker = [LOCUST, "-f", "loadtests/locustfile.py", "--worker", "--master-host", "127.0.0.1",
                   "--master-port", port]  # fmt: skip
         first = subprocess.Popen(worker, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env())
-        time.sleep(3)  # the burst is under way when the second worker arrives
+        # the second worker starts once the burst is under way (customers in the ERP's database), not after a fixed
+        # sleep: on a loaded machine the first worker may take seconds to start. At 150/s the burst lasts 16 s, so
+        # the late one (a few seconds to start and be given users) still arrives well before it ends.
+        _wait_for_customers(tmp_path / "ref.db", 150, master)
         late = subprocess.Popen(
             worker, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env(), text=True
         )
         try:
-            output, _ = master.communicate(timeout=90)
+            output, _ = _communicate(master, 90)
             late_log = late.communicate(timeout=30)[1]
         finally:
             for proc in (master, first, late):
@@ -190,6 +268,8 @@ def test_trickling_target_is_a_transport_failure_within_the_deadline(tmp_path: P
     assert code != 0, output
     assert result["enviados"] == 4, result
     assert result["falhas"] == {"falha de transporte": 4}, result  # without the deadline: ~200 s each, killed at 60
+
+
 PACKS = {"v1-soap": "v1-soap", "renomeado": str(ROOT / "tests" / "packs" / "renomeado")}
 
 
@@ -229,3 +309,137 @@ def test_a_burst_in_another_pack_than_the_target_fails_every_answer(tmp_path: Pa
         code, result, output = burst(server.url, tmp_path, "--customers", "20", "--rate", "0", "--concurrency", "2")
     assert code == 1, output
     assert result["aprovado"] is False and result["falhas"], result
+
+
+def _communicate(proc: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
+    """``proc.communicate``; on timeout, kill it and fail with what it printed (a hang must say where it was)."""
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate(timeout=10)
+        raise AssertionError(f"sem saída após {timeout:g} s; o processo imprimiu:\n{(out or '')[-4000:]}") from None
+    return out, err or ""
+
+
+def _wait_for_customers(db: Path, at_least: int, proc: subprocess.Popen[Any], within: float = 60) -> None:
+    """Evidence the burst is under way: the reference distributor stored ``at_least`` customers."""
+    import time
+
+    from homologa.server.store import count_customers
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and proc.poll() is None:
+        if db.exists() and count_customers(db) >= at_least:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"a rajada não chegou a {at_least} clientes no banco (saída {proc.poll()})")
+
+
+def test_killing_one_of_two_worker_processes_mid_burst_still_sends_every_customer_once(tmp_path: Path) -> None:
+    """kill -9 of a worker with slices in flight: the master gives them to the other worker, same IdMensagem."""
+    import os
+    import signal
+
+    import psutil
+
+    report = tmp_path / "carga"
+    with reference(tmp_path) as server:
+        master = subprocess.Popen(
+            [LOCUST, "-f", "loadtests/locustfile.py", "--headless", "--processes", "2", "--host", server.url,
+             "--cep-range", RANGE, "--seed", "7", "--customers", "3000", "--rate", "300", "--ramp", "0",
+             "--chunk", "50", "--report-dir", str(report), "--only-summary"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(),
+        )  # fmt: skip
+        try:
+            _wait_for_customers(tmp_path / "ref.db", 600, master)
+            workers = psutil.Process(master.pid).children()
+            assert len(workers) == 2, workers
+            os.kill(workers[0].pid, signal.SIGKILL)
+            output, _ = _communicate(master, 120)
+        finally:
+            if master.poll() is None:
+                master.kill()
+            master.wait(timeout=10)
+        stored = all_cnpjs(tmp_path / "ref.db")
+    result = json.loads((report / "resultado.json").read_text(encoding="utf-8"))
+    assert master.returncode == 0, output
+    assert re.search(r"trabalhador \S+ perdido; \d+ fatias não confirmadas", output), output[-3000:]
+    assert (result["enviados"], result["pen"], result["falhas"]) == (3000, 3000, {}), result
+    assert stored == cnpjs(3000)  # exactly the planned CNPJs, none twice
+
+
+def test_losing_the_only_worker_ends_the_run_with_exit_1_and_the_reason(tmp_path: Path) -> None:
+    import os
+    import signal
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = str(s.getsockname()[1])
+    report = tmp_path / "carga"
+    with reference(tmp_path) as server:
+        master = subprocess.Popen(
+            [LOCUST, "-f", "loadtests/locustfile.py", "--master", "--master-bind-host", "127.0.0.1",
+             "--master-bind-port", port, "--headless", "--expect-workers", "1", "--host", server.url,
+             "--cep-range", RANGE, "--seed", "7", "--customers", "3000", "--rate", "200", "--ramp", "0",
+             "--chunk", "50", "--report-dir", str(report), "--only-summary"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(),
+        )  # fmt: skip
+        worker = subprocess.Popen(
+            [LOCUST, "-f", "loadtests/locustfile.py", "--worker", "--master-host", "127.0.0.1", "--master-port", port],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env(),
+        )  # fmt: skip
+        try:
+            _wait_for_customers(tmp_path / "ref.db", 200, master)
+            os.kill(worker.pid, signal.SIGKILL)
+            output, _ = _communicate(master, 60)  # before: no exit after 4 minutes
+        finally:
+            for proc in (master, worker):
+                if proc.poll() is None:
+                    proc.kill()
+                proc.wait(timeout=10)
+    result = json.loads((report / "resultado.json").read_text(encoding="utf-8"))
+    assert master.returncode == 1, output
+    assert "nenhum trabalhador restante" in output and "REPROVADO" in output
+    assert result["interrupcao"].startswith("nenhum trabalhador restante") and 0 < result["enviados"] < 3000
+    journal = (report / "diario.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(journal) > 1 and result["diario"]["arquivo"].endswith("diario.jsonl")  # resumable with --resume
+
+
+def test_a_burst_killed_mid_way_is_resumed_and_every_customer_is_sent_once(tmp_path: Path) -> None:
+    """kill -9 of the load process; the same command plus --resume sends only what was not confirmed."""
+    import os
+    import signal
+
+    command = [LOCUST, "-f", "loadtests/locustfile.py", "--headless", "--cep-range", RANGE, "--customers", "3000",
+               "--rate", "300", "--ramp", "0", "--chunk", "50", "--report-dir", str(tmp_path / "carga"),
+               "--only-summary"]  # fmt: skip
+    with reference(tmp_path) as server:
+        first = subprocess.Popen(
+            [*command, "--host", server.url], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=_env(),
+        )  # fmt: skip
+        try:
+            _wait_for_customers(tmp_path / "ref.db", 900, first)
+            os.kill(first.pid, signal.SIGKILL)
+        finally:
+            if first.poll() is None:
+                first.kill()
+            first.wait(timeout=10)
+        before = len(all_cnpjs(tmp_path / "ref.db"))
+        journal = (tmp_path / "carga" / "diario.jsonl").read_text(encoding="utf-8").splitlines()
+        assert 0 < before < 3000 and len(journal) > 1
+        # resuming another plan is refused before anything is sent
+        code, _, output = burst(server.url, tmp_path, "--customers", "2000", "--resume", seed=None)
+        assert code == 2 and "o diário é de outra rajada (clientes: diário 3000, agora 2000)" in output, output
+        code, result, output = burst(
+            server.url, tmp_path, *command[command.index("--customers") :], "--resume", seed=None
+        )
+        stored = all_cnpjs(tmp_path / "ref.db")
+    assert code == 0, output
+    assert "retomando a rajada" in output
+    assert (result["enviados"], result["pen"], result["falhas"]) == (3000, 3000, {}), result  # the whole burst
+    assert result["diario"]["retomada"] is True
+    first_index = result["plano"]["primeiro_indice"]  # drawn by the first run (no --seed), kept by the journal
+    assert stored == cnpjs(3000, result["plano"]["semente"], first_index)  # every planned CNPJ once

@@ -54,3 +54,19 @@ def test_step_search_verdict_does_not_require_every_customer() -> None:
     tally.record(None, "PEN", 10, 0.0, 0.01)
     assert judge(tally, planned=1000, accepted_failure_ratio=0, p95_budget_ms=100, require_all=False).ok
     assert not judge(Tally(), planned=1000, accepted_failure_ratio=0, p95_budget_ms=100, require_all=False).ok
+
+
+def test_live_rows_for_the_web_ui_tab() -> None:
+    from homologa.load.tally import live_rows
+
+    t = Tally()
+    t.record(None, "PEN", 10, 0.0, 0.1)
+    t.record("status divergente", "APV", 30, 0.1, 0.2)
+    rows = live_rows(t, planned=4, p95_budget_ms=2000, situation="em andamento", verdict=None)
+    table = {row["item"]: row["valor"] for row in rows}
+    assert table["Enviados e respondidos"] == "2 (50.0%)" and table["PEN (novos)"] == "1"
+    assert table["  status divergente"] == "1" and table["Veredito"] == "aguardando o fim da rajada"
+    verdict = judge(t, planned=4, accepted_failure_ratio=0, p95_budget_ms=2000)
+    final = live_rows(t, planned=4, p95_budget_ms=2000, situation="concluída", verdict=verdict)
+    assert {"item": "Veredito", "valor": "REPROVADO"} in final
+    assert any(row["item"] == "  motivo" and "nem todos" in row["valor"] for row in final)

@@ -138,6 +138,18 @@ def lento(client: httpx.Client, srv: ReferenceServer) -> None:
     assert valid_answer(client.post(srv.url, content=body(make_cliente(2)), timeout=10)).status == "PEN"
 
 
+def colapsa(client: httpx.Client, srv: ReferenceServer) -> None:
+    """One at a time, answer n waits 10 ms × (1 + n/10): the last 10 of 60 wait at least 0.645 s together, 0.5 s
+    more than the first 10 (timing noise of a loaded machine is far below that margin); answers stay correct."""
+    took = []
+    for i in range(1, 61):
+        started = time.perf_counter()
+        assert valid_answer(post(client, srv.url, body(make_cliente(i)))).status == "PEN"
+        took.append(time.perf_counter() - started)
+    first, last = sum(took[:10]), sum(took[-10:])
+    assert last >= 0.6 and last - first > 0.3, took
+
+
 def trava(client: httpx.Client, srv: ReferenceServer) -> None:
     with pytest.raises(httpx.ReadTimeout):
         client.post(srv.url, content=body(make_cliente(1)), timeout=0.5)
@@ -238,6 +250,7 @@ SCENARIOS: dict[str, tuple[Scenario, dict[str, object]]] = {
     "resposta-gigante": (resposta_gigante, {}),
     "sem-idempotencia": (sem_idempotencia, {}),
     "lento": (lento, {"fault_delay": 0.5}),
+    "colapsa": (colapsa, {}),
     "trava": (trava, {}),
     "goteja": (goteja, {}),
     "derruba-conexao": (derruba_conexao, {}),

@@ -69,6 +69,11 @@ CASES: dict[str, Case] = {
         fault_delay=0.05,
         profile="[latencia]\np95_ms = 20\n",
     ),
+    "colapsa": Case(
+        "test_latencia_p95_dentro_do_orcamento",
+        args=("--strict", "-k", "latencia"),
+        profile="[latencia]\np95_ms = 10\n",
+    ),
     "trava": Case("", args=("--timeout", "1"), only_failure=True),
     "goteja": Case("", args=("--timeout", "1"), only_failure=True),
     "derruba-conexao": Case("", only_failure=True),

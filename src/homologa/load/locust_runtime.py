@@ -8,9 +8,14 @@ Roles: the master (or the single local process) owns the :class:`~homologa.load.
 
 * ``homologa:pedir`` worker -> master: "give me a slice"; answered by ``homologa:fatia`` with ``start``/``stop``,
   ``wait`` (re-sends wait for the first phase) or ``end`` (plan exhausted).
-* ``homologa:feita`` worker -> master: a slice is fully answered, with the worker's tally delta since its last
-  report. When every slice is reported, the plan is finished and the shape stops the run.
-* ``homologa:parcial`` worker -> master: the last delta when a run is stopped early.
+* ``homologa:feita`` worker -> master: a slice is fully answered, with the tally of that slice's answers. When every
+  slice is reported, the plan is finished and the shape stops the run.
+* ``homologa:parcial`` worker -> master: the tally of slices left unfinished when a run is stopped early.
+
+A worker the master stops hearing from (Locust's heartbeat marks it ``missing`` after a few seconds, or it quit) is
+*lost*: its unconfirmed slices go back to the dispenser and to the workers left, with the same indices (the same
+IdMensagem); its answers to them were never counted (a slice's tally travels only with its confirmation), so the
+tally stays exact; anything it still sends is ignored. With no worker left the run stops with exit 1.
 
 In a single process (``LocalRunner``) Locust delivers these messages synchronously to the same process, so the same
 code runs with and without ``--processes``/``--master``.
@@ -19,6 +24,7 @@ code runs with and without ``--processes``/``--master``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -30,26 +36,33 @@ import gevent
 import gevent.event
 from locust import events
 from locust.env import Environment
-from locust.runners import MasterRunner, WorkerRunner
+from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
 
+from homologa.categories import STATUS_DIVERGENTE
 from homologa.load.checks import Outcome
+from homologa.load.collapse import CollapseWatch
+from homologa.load.journal import Journal, JournalError, read_plan, verify
 from homologa.load.locust_tls import ContextFactory, context_factory
 from homologa.load.plan import Dispenser, PlanShape, Slice, SlicePool, Wait
 from homologa.load.record import identity, now_iso
 from homologa.load.scenario import Scenario
 from homologa.load.settings import (
+    OPTIONS,
     LoadSettings,
     auth_headers,
+    check_target,
     defaults_from,
+    fresh_first_index,
     from_options,
     headers_from_env,
     profile_path_from_argv,
     read_profile,
 )
 from homologa.load.shapes import StepSearch
-from homologa.load.tally import Tally, judge, render, report_dict
+from homologa.load.tally import Tally, Verdict, judge, live_rows, render, report_dict
 from homologa.profile import Profile, ProfileError
 from homologa.secrets import mask_url
+from homologa.target import target_identity
 
 log = logging.getLogger("homologa.carga")
 
@@ -58,6 +71,16 @@ GRANT = "homologa:fatia"
 DONE = "homologa:feita"
 PARTIAL = "homologa:parcial"
 ASK_AGAIN_AFTER = 0.2  # seconds, when the master said "wait"
+WATCH_WORKERS_EVERY = 1.0  # seconds between two looks at the workers' liveness (Locust's heartbeat is 1 s)
+SYNC_JOURNAL_EVERY = 1.0  # seconds between two fsyncs of the journal (in an OS thread: never blocks the loop)
+# the master's draw of a fresh --first-index, an extra attribute of the parsed options: Locust hands the master's
+# custom options to every worker with each spawn message, so every process renders the same customers
+FRESH_FIRST_INDEX = "homologa_fresh_first_index"
+
+
+def chose_customers(options: Any) -> bool:
+    """Did the person fix the customers (``--seed`` or ``--first-index``)? If not, every burst draws fresh ones."""
+    return any(str(getattr(options, name, "") or "").strip() for name in ("semente", "índice_inicial"))
 
 
 class _CepRanges(argparse.Action):
@@ -86,82 +109,102 @@ def add_arguments(parser: Any) -> None:
     parser.set_defaults(stop_timeout=d.timeout)
     if profile is not None and profile.target:
         parser.set_defaults(host=profile.target)
-    # Locust's own add_argument takes include_in_web_ui (its argument groups do not): no group here
-    ui = {"include_in_web_ui": True}
-    cli_only = {"include_in_web_ui": False}
+    # Locust's own add_argument takes include_in_web_ui (its argument groups do not): no group here. The web UI lists
+    # the parameters in this order (see install_web_ui) under their Portuguese dest (settings.OPTIONS); the help
+    # text starts with the group, so the essentials come first and the fine-tuning last.
     parser.add_argument(
         "--homologa-profile",
         default=str(profile.path) if profile and profile.path else "",
         help="homologacao.toml com os padrões (faixas de CEP, clientes, taxa, orçamento)",
-        **cli_only,
+        include_in_web_ui=False,
     )
-    parser.add_argument(
-        "--cep-range",
-        action=_CepRanges,
-        default=",".join(d.cep_ranges),
-        help="faixa(s) de CEP, ex.: 01000000-19999999 (repetível ou lista com vírgulas)",
-        **ui,
-    )
-    parser.add_argument("--customers", type=int, default=d.customers, help="clientes da rajada", **ui)
-    parser.add_argument(
-        "--seed", type=int, default=d.seed, help="semente do gerador (mesma semente, mesmos clientes)", **ui
-    )
-    parser.add_argument(
-        "--resend-share",
-        type=float,
-        default=d.resend_share,
-        help="fração de reenvios (clientes já enviados, dados alterados), de 0 a 1",
-        **ui,
-    )
-    parser.add_argument("--rate", type=float, default=d.rate, help="taxa-alvo em clientes/s (0 = sem limite)", **ui)
-    parser.add_argument(
-        "--p95-budget-ms", type=float, default=d.p95_budget_ms, help="orçamento de latência p95 (ms)", **ui
-    )
-    parser.add_argument(
-        "--accepted-failure-ratio",
-        type=float,
-        default=d.accepted_failure_ratio,
-        help="fração de falhas aceita (0 = nenhuma)",
-        **ui,
-    )
-    parser.add_argument(
-        "--shape",
-        choices=("golive", "degraus"),
-        default=d.shape,
-        help="golive: rampa até a taxa e mantém até enviar todos; degraus: sobe a taxa até quebrar",
-        **ui,
-    )
-    parser.add_argument(
-        "--concurrency",
-        type=int,
-        default=0,
-        help="usuários virtuais no patamar (0 = taxa × orçamento p95, até --max-users)",
-        **ui,
-    )
-    parser.add_argument("--max-users", type=int, default=d.max_users, help="limite de usuários virtuais", **ui)
-    parser.add_argument("--ramp", type=float, default=d.ramp_seconds, help="segundos da rampa até o patamar", **ui)
-    parser.add_argument("--step-seconds", type=float, default=d.step_seconds, help="duração de cada degrau (s)", **ui)
-    parser.add_argument("--steps", type=int, default=d.steps, help="número máximo de degraus", **ui)
-    parser.add_argument(
-        "--validate-share",
-        type=float,
-        default=d.validate_share,
-        help="fração das respostas validadas no XSD (status e eco: todas)",
-        **ui,
-    )
-    parser.add_argument(
-        "--chunk", type=int, default=d.chunk, help="tamanho máximo da fatia de índices por pedido", **cli_only
-    )
-    parser.add_argument(
-        "--max-seconds", type=float, default=0.0, help="tempo máximo da rajada em s (0 = até enviar todos)", **ui
-    )
-    parser.add_argument("--timeout", type=float, default=d.timeout, help="segundos por requisição", **ui)
-    parser.add_argument(
-        "--contract", default=d.contract, help="pacote de contrato do alvo (1, v1-soap ou uma pasta)", **ui
-    )
-    parser.add_argument(
-        "--report-dir", default=d.report_dir, help="pasta do resultado (resultado.json, resultado.txt)", **cli_only
-    )
+    seed_help = "vazio = clientes novos, nunca enviados; um número repete os clientes dessa semente"
+    specs: dict[str, tuple[dict[str, Any], str, bool]] = {
+        "--customers": ({"type": int, "default": d.customers}, "essencial: quantos clientes a rajada envia", True),
+        "--cep-range": (
+            {"action": _CepRanges, "default": ",".join(d.cep_ranges)},
+            "essencial: faixa(s) de CEP dos clientes, ex.: 01000000-19999999 (lista com vírgulas)",
+            True,
+        ),
+        "--rate": (
+            {"type": float, "default": d.rate},
+            "essencial: clientes por segundo no patamar; 0 = sem limite",
+            True,
+        ),
+        "--p95-budget-ms": ({"type": float, "default": d.p95_budget_ms}, "essencial: latência p95 aceita, em ms", True),
+        "--accepted-failure-ratio": (
+            {"type": float, "default": d.accepted_failure_ratio},
+            "essencial: fração de falhas aceita, de 0 a 1 (0 = nenhuma)",
+            True,
+        ),
+        "--seed": ({"default": ""}, f"clientes: {seed_help}", True),
+        "--first-index": (
+            {"default": ""},
+            "clientes: índice do primeiro cliente no gerador (com a semente, repete exatamente uma rajada)",
+            True,
+        ),
+        "--replay": (
+            {"action": "store_true", "default": False},
+            "clientes: já foram enviados a este ERP, esperar APV/RPV em vez de PEN",
+            True,
+        ),
+        "--resume": (
+            {"action": "store_true", "default": False},
+            "clientes: continuar a rajada interrompida do diário na pasta do resultado (mesmo comando)",
+            True,
+        ),
+        "--resend-share": (
+            {"type": float, "default": d.resend_share},
+            "clientes: fração de reenvios (mesmo CNPJ, dados alterados), de 0 a 1",
+            True,
+        ),
+        "--shape": (
+            {"choices": ("golive", "degraus"), "default": d.shape},
+            "forma: golive = rampa até a taxa e mantém até enviar todos; degraus = sobe a taxa até quebrar",
+            True,
+        ),
+        "--concurrency": (
+            {"type": int, "default": 0},
+            "forma: usuários virtuais no patamar; 0 = taxa × orçamento (os campos de usuários do Locust não valem)",
+            True,
+        ),
+        "--max-users": ({"type": int, "default": d.max_users}, "forma: limite de usuários virtuais", True),
+        "--ramp": ({"type": float, "default": d.ramp_seconds}, "forma: segundos da rampa até o patamar", True),
+        "--step-seconds": ({"type": float, "default": d.step_seconds}, "degraus: duração de cada degrau (s)", True),
+        "--steps": ({"type": int, "default": d.steps}, "degraus: número máximo de degraus", True),
+        "--max-seconds": (
+            {"type": float, "default": 0.0},
+            "limites: tempo máximo da rajada em s (0 = até enviar todos)",
+            True,
+        ),
+        "--timeout": ({"type": float, "default": d.timeout}, "limites: segundos por requisição", True),
+        "--collapse-p95-factor": (
+            {"type": float, "default": d.collapse_p95_factor},
+            "colapso: parar se o p95 recente passar deste múltiplo do orçamento pela janela toda (0 = nunca)",
+            True,
+        ),
+        "--collapse-failure-ratio": (
+            {"type": float, "default": d.collapse_failure_ratio},
+            "colapso: parar se mais que esta fração das respostas da janela falhar (0 = nunca)",
+            True,
+        ),
+        "--collapse-window": (
+            {"type": float, "default": d.collapse_window},
+            "colapso: segundos que a condição precisa durar para parar a rajada",
+            True,
+        ),
+        "--validate-share": (
+            {"type": float, "default": d.validate_share},
+            "ajuste fino: fração das respostas validadas no XSD (status e eco: todas)",
+            True,
+        ),
+        "--chunk": ({"type": int, "default": d.chunk}, "tamanho máximo da fatia de índices por pedido", False),
+        "--report-dir": ({"default": d.report_dir}, "pasta do resultado (resultado.json, resultado.txt)", False),
+        "--contract": ({"default": d.contract}, "contrato: pacote de contrato do alvo (1, v1-soap ou uma pasta)", True),
+    }
+    for dest, flag, _ in OPTIONS:
+        kwargs, text, in_ui = specs[flag]
+        parser.add_argument(flag, dest=dest, help=text, include_in_web_ui=in_ui, **kwargs)
 
 
 class Runtime:
@@ -183,10 +226,16 @@ class Runtime:
         self.total = Tally()
         self.generation = 0
         self.step: StepSearch | None = None
+        self.collapse: CollapseWatch | None = None
         self.started_at: str | None = None
+        self.lost: set[str] = set()  # workers given up on this run: their slices were granted again
+        self.stop_reason: str | None = None  # why the run was ended before its plan (pt-BR), if it was
+        self.concluded = False  # the tally of this run was written
+        self.verdict: Verdict | None = None  # the last run's, once concluded
+        self.journal: Journal | None = None  # confirmed slices, on disk (--resume)
         # worker side
         self.pool = SlicePool()
-        self.local = Tally()
+        self.open_tallies: dict[Slice, Tally] = {}  # the answers of each granted slice, until it is confirmed
         self.answered = 0  # by this process, this run (for its log)
         self.worker_generation = -1
         self.asking = False
@@ -205,6 +254,11 @@ class Runtime:
             if path and not remote_worker_without_file:
                 self.profile = read_profile(Path(path))
             self.settings = from_options(options, defaults_from(self.profile))
+            if self.environment.host:
+                check_target(self.environment.host)
+            fresh = getattr(options, FRESH_FIRST_INDEX, None)
+            if not chose_customers(options) and fresh is not None:
+                self.settings = dataclasses.replace(self.settings, first_index=int(fresh))
             self.scenario = Scenario(self.settings)
             self.tls = context_factory(self.profile.auth if self.profile else None)
             extra = headers_from_env()
@@ -226,16 +280,72 @@ class Runtime:
         if self.is_worker:
             runner.register_message(GRANT, self._on_grant)
 
+    def choose_customers(self) -> None:
+        """Master, before a run: a burst the person did not pin to a seed sends customers no earlier burst sent;
+        resumed, the ones of the journal."""
+        options = self.environment.parsed_options
+        if not self.is_master or options is None or chose_customers(options):
+            return
+        try:
+            base = from_options(options, defaults_from(self.profile))
+            if base.resume:
+                first = read_plan(Path(base.report_dir)).get("primeiro_indice", 0)
+            else:
+                first = fresh_first_index(base.customers)
+            setattr(options, FRESH_FIRST_INDEX, int(first))
+        except (ValueError, TypeError):
+            pass  # configure() or the journal reports it
+
+    def journal_plan(self) -> dict[str, Any]:
+        """What a journal must match to be resumed by this run."""
+        s = self.settings
+        plan = identity(self.environment.host or "", s, None)["plano"]
+        return {"alvo_id": target_identity(self.environment.host), **plan}
+
+    def open_journal(self) -> None:
+        """Master, at test start: a new journal, or (``--resume``) the interrupted burst's, with its tally."""
+        s = self.settings
+        folder = Path(s.report_dir)
+        if not s.resume:
+            self.journal = Journal.create(folder, self.journal_plan())
+            return
+        self.journal, done, self.total = Journal.resume(folder, self.journal_plan())
+        self.dispenser = Dispenser(PlanShape(s.customers, s.resend_share), s.chunk, done)
+        log.info(
+            "homologa carga: retomando a rajada de %s: %d de %d clientes já respondidos, o resto vai agora",
+            self.journal.path,
+            self.dispenser.completed,
+            self.dispenser.plan.total,
+        )
+
     def on_test_start(self) -> None:
+        self.choose_customers()
         self.configure()
         if self.is_master:
             self.generation += 1
             self.started_at = now_iso()
             self.total = Tally()
+            self.lost = set()
+            self.stop_reason = None
+            self.concluded = False
+            self.verdict = None
             self.dispenser = Dispenser(
                 PlanShape(self.settings.customers, self.settings.resend_share), self.settings.chunk
             )
             self.step = None
+            if self.journal is not None:
+                self.journal.close()
+                self.journal = None
+            if not self.error:
+                try:
+                    self.open_journal()
+                except JournalError as exc:
+                    self.error = str(exc)
+                except OSError as exc:
+                    self.error = f"não foi possível abrir o diário em {self.settings.report_dir}: {exc.strerror}"
+            s = self.settings
+            ratio = max(s.collapse_failure_ratio, s.accepted_failure_ratio) if s.collapse_failure_ratio else 0.0
+            self.collapse = CollapseWatch(s.p95_budget_ms, s.collapse_p95_factor, ratio, s.collapse_window)
             if self.settings.shape == "degraus":
                 self.step = StepSearch(
                     users_per_step=max(1, self.settings.plateau_users // self.settings.steps),
@@ -251,7 +361,7 @@ class Runtime:
                 log.info("homologa carga: alvo %s, %s", mask_url(self.environment.host or ""), self._describe())
         if self.is_worker:
             self.pool = SlicePool()
-            self.local = Tally()
+            self.open_tallies = {}
             self.answered = 0
             self.asking = False
             self.exhausted = False
@@ -262,8 +372,19 @@ class Runtime:
         plan = PlanShape(s.customers, s.resend_share)
         rate = "sem limite" if s.rate == 0 else f"{s.rate:g} clientes/s"
         return (
-            f"{plan.customers} clientes + {plan.resends} reenvios, faixas {', '.join(s.cep_ranges)}, semente {s.seed}, "
-            f"taxa {rate} com {s.plateau_users} usuários, forma {s.shape}"
+            f"{plan.customers} clientes + {plan.resends} reenvios, faixas {', '.join(s.cep_ranges)}, "
+            f"{self.customers_text()}, taxa {rate} com {s.plateau_users} usuários, forma {s.shape}"
+        )
+
+    def customers_text(self) -> str:
+        """Which customers this burst sends, and the options that send exactly the same ones again."""
+        s = self.settings
+        options = self.environment.parsed_options
+        how = "sorteados, nunca enviados" if options is not None and not chose_customers(options) else "fixados"
+        replay = " --replay" if s.replay else ""
+        return (
+            f"clientes {how}: semente {s.seed} a partir do índice {s.first_index}"
+            f" (para repetir exatamente: --seed {s.seed} --first-index {s.first_index}{replay})"
         )
 
     # ----- worker side ------------------------------------------------------------------------------------------
@@ -301,25 +422,30 @@ class Runtime:
         self.arrived.set()
 
     def record(self, key: Slice, outcome: Outcome, latency_ms: float, started: float, ended: float) -> None:
-        self.local.record(outcome.category, outcome.status, latency_ms, started, ended)
+        tally = self.open_tallies.get(key)
+        if tally is None:
+            tally = self.open_tallies[key] = Tally()
+        tally.record(outcome.category, outcome.status, latency_ms, started, ended)
         self.answered += 1
         finished = self.pool.done(key)
         if finished is not None:
             runner = self.environment.runner
             assert runner is not None
             data = {"g": self.worker_generation, "start": finished.start, "stop": finished.stop}
-            runner.send_message(DONE, {**data, "tally": self.local.take().to_dict()})
+            runner.send_message(DONE, {**data, "tally": self.open_tallies.pop(finished).to_dict()})
 
     def on_worker_stop(self) -> None:
         """Report what was answered in slices left unfinished (a time limit, the step search, a stop)."""
         if isinstance(self.environment.runner, WorkerRunner):
             log.info("homologa carga: este trabalhador respondeu %d clientes", self.answered)
-        if self.local.sent and self.is_master:  # single process: the master's tally is right here
-            self.total.merge(self.local.take())
-        elif self.local.sent and isinstance(self.environment.runner, WorkerRunner):
-            self.environment.runner.send_message(
-                PARTIAL, {"g": self.worker_generation, "tally": self.local.take().to_dict()}
-            )
+        left = Tally()
+        for tally in self.open_tallies.values():
+            left.merge(tally)
+        self.open_tallies = {}
+        if left.sent and self.is_master:  # single process: the master's tally is right here
+            self.total.merge(left)
+        elif left.sent and isinstance(self.environment.runner, WorkerRunner):
+            self.environment.runner.send_message(PARTIAL, {"g": self.worker_generation, "tally": left.to_dict()})
 
     # ----- master side ------------------------------------------------------------------------------------------
     def _workers(self) -> int:
@@ -330,7 +456,10 @@ class Runtime:
         runner = self.environment.runner
         assert runner is not None
         reply: dict[str, Any] = {"g": self.generation}
-        grant = None if self.dispenser is None or self.error else self.dispenser.take(msg.node_id, self._workers())
+        gone = msg.node_id in self.lost or self.stop_reason is not None
+        grant = (
+            None if self.dispenser is None or self.error or gone else self.dispenser.take(msg.node_id, self._workers())
+        )
         if grant is None:
             reply["end"] = True
         elif isinstance(grant, Wait):
@@ -341,22 +470,121 @@ class Runtime:
 
     def _on_done(self, environment: Environment, msg: Any) -> None:
         data = msg.data or {}
-        if data.get("g") != self.generation or self.dispenser is None:
-            return
-        self.total.merge(Tally.from_dict(data.get("tally", {})))
+        if data.get("g") != self.generation or self.dispenser is None or msg.node_id in self.lost:
+            return  # a lost worker's slices were granted again: only the new holder's answers count
+        done = Slice(int(data["start"]), int(data["stop"]))
         try:
-            self.dispenser.complete(Slice(int(data["start"]), int(data["stop"])))
+            self.dispenser.complete(done)
         except ValueError as exc:
             log.error("homologa carga: %s", exc)
+            return
+        tally = Tally.from_dict(data.get("tally", {}))
+        if self.journal is not None:
+            try:
+                self.journal.confirm(done, tally)
+            except OSError as exc:
+                log.error("homologa carga: não foi possível gravar o diário (%s): %s", self.journal.path, exc)
+        self.total.merge(tally)
 
     def _on_partial(self, environment: Environment, msg: Any) -> None:
         data = msg.data or {}
-        if data.get("g") == self.generation:
+        if data.get("g") == self.generation and msg.node_id not in self.lost:
             self.total.merge(Tally.from_dict(data.get("tally", {})))
+
+    def watch_workers(self) -> None:
+        """Master of remote workers: give up on the ones that went missing, and end the run when none is left."""
+        runner = self.environment.runner
+        assert isinstance(runner, MasterRunner)
+        while True:
+            gevent.sleep(WATCH_WORKERS_EVERY)
+            if self.dispenser is None or self.finished or self.concluded:
+                continue  # no run, or this one is over (Locust's own stop on the last worker's loss is not)
+            self.check_workers({c.id for c in runner.clients.all if c.state != STATE_MISSING})
+
+    def check_workers(self, alive: set[str]) -> None:
+        assert self.dispenser is not None
+        for worker in sorted(self.dispenser.holders - alive):
+            self.lost.add(worker)
+            slices = self.dispenser.release(worker)
+            customers = sum(len(s) for s in slices)
+            log.warning(
+                "homologa carga: trabalhador %s perdido; %d fatias não confirmadas (%d clientes) voltam para os"
+                " outros, com o mesmo IdMensagem",
+                worker,
+                len(slices),
+                customers,
+            )
+        if not alive:
+            self.stop_reason = "nenhum trabalhador restante: a rajada parou antes de enviar todos os clientes"
+            log.error("homologa carga: %s", self.stop_reason)
+            self.end_run()
+
+    def watch_collapse(self, elapsed: float, requests: int, failures: int, recent_p95_ms: float | None) -> None:
+        """Once a second from the go-live shape: stop the run if the ERP collapsed (settings ``collapse_*``)."""
+        if self.collapse is None or self.stop_reason is not None or self.finished:
+            return
+        reason = self.collapse.observe(elapsed, requests, failures, recent_p95_ms)
+        if reason is not None:
+            self.stop_reason = reason
+            log.error("homologa carga: parando a rajada: %s", reason)
+
+    def live_rows(self) -> list[dict[str, str]]:
+        """The web UI's "Homologação" tab: the master's tally so far (confirmed slices) and the verdict."""
+        if self.error:
+            situation = f"erro: {self.error}"
+        elif self.dispenser is None:
+            situation = "não iniciada: informe os parâmetros e clique em Start"
+        elif self.concluded:
+            situation = f"interrompida: {self.stop_reason}" if self.stop_reason else "concluída"
+        else:
+            situation = "em andamento"
+        rows = live_rows(
+            self.total,
+            planned=self.dispenser.plan.total if self.dispenser else 0,
+            p95_budget_ms=self.settings.p95_budget_ms,
+            situation=situation,
+            verdict=self.verdict,
+        )
+        if self.dispenser is not None:
+            rows.append({"item": "Clientes", "valor": self.customers_text()})
+        rows.append({"item": "Alvo", "valor": mask_url(self.environment.host or "") or "(informe o Host)"})
+        rows.append(
+            {
+                "item": "Usuários",
+                "valor": f"{self.settings.plateau_users} no patamar, calculados pela taxa e pelo orçamento"
+                " (os campos de usuários e ramp up do Locust não se aplicam a esta forma)",
+            }
+        )
+        return rows
+
+    def sync_journal(self) -> None:
+        """Master: ``fsync`` the journal once a second in gevent's thread pool, off the event loop."""
+        pool = gevent.get_hub().threadpool
+        while True:
+            gevent.sleep(SYNC_JOURNAL_EVERY)
+            journal = self.journal
+            if journal is None:
+                continue
+            try:
+                pool.apply(journal.sync)
+            except OSError as exc:
+                log.error("homologa carga: não foi possível gravar o diário (%s): %s", journal.path, exc.strerror)
+
+    def end_run(self) -> None:
+        """Stop now (headless: quit, so the tally is written and the exit code returned)."""
+        runner = self.environment.runner
+        assert runner is not None
+        options = self.environment.parsed_options
+        if options is not None and options.headless:
+            runner.quit()
+        else:
+            runner.stop()
 
     @property
     def finished(self) -> bool:
-        return self.error is not None or (self.dispenser is not None and self.dispenser.finished)
+        """The run is over: every slice confirmed, a configuration error, or a reason to stop early."""
+        done = self.dispenser is not None and self.dispenser.finished
+        return self.error is not None or self.stop_reason is not None or done
 
     def conclude(self) -> int:
         """Print and save the tally; returns the exit code."""
@@ -364,6 +592,9 @@ class Runtime:
             return 0
         if self.error:
             return 2
+        self.concluded = True
+        if self.journal is not None:
+            self.journal.close()
         planned = self.dispenser.plan.total
         stepping = self.step is not None
         verdict = judge(
@@ -375,10 +606,25 @@ class Runtime:
             accepted_failure_ratio=1.0 if stepping else self.settings.accepted_failure_ratio,
             p95_budget_ms=float("inf") if stepping else self.settings.p95_budget_ms,
         )
+        if self.stop_reason is not None:
+            verdict = Verdict(verdict.planned, (f"rajada interrompida: {self.stop_reason}", *verdict.reasons))
+        self.verdict = verdict
         text = render(self.total, verdict)
         data = report_dict(self.total, verdict)
         data.update(identity(self.environment.host or "", self.settings, self.started_at))
         data["parametros"] = self._describe()
+        data["interrupcao"] = self.stop_reason
+        data["diario"] = {"arquivo": str(self.journal.path) if self.journal else None, "retomada": self.settings.resume}
+        options = self.environment.parsed_options
+        data["plano"]["clientes_sorteados"] = options is not None and not chose_customers(options)
+        text += "\n" + self.customers_text()
+        if self.settings.replay:
+            text += "\nrepetição deliberada (--replay): APV/RPV esperado para todos os clientes"
+        elif self.total.failures.get(STATUS_DIVERGENTE) and self.total.statuses["PEN"] == 0:
+            text += (
+                "\n  dica: se estes clientes já foram enviados a este ERP numa rajada anterior, rode sem --seed"
+                " (clientes novos) ou acrescente --replay (esperar APV/RPV)"
+            )
         if self.step is not None:
             result = self.step.result()
             rate_of = 1 / self.settings.user_interval if self.settings.user_interval else 0.0
@@ -415,7 +661,24 @@ def install(environment: Environment) -> Runtime:
     if runtime.is_master and headless and not environment.host:
         sys.stderr.write("homologa carga: erro: informe o alvo com --host URL (ou [alvo] url no homologacao.toml)\n")
         raise SystemExit(2)
+    if runtime.is_master and headless and runtime.settings.resume:
+        try:  # refuse a journal of another plan now, not after start-up
+            runtime.choose_customers()
+            runtime.configure()
+            verify(Path(runtime.settings.report_dir), runtime.journal_plan())
+        except JournalError as exc:
+            sys.stderr.write(f"homologa carga: erro: {exc}\n")
+            raise SystemExit(2) from None
     runtime.register()
+    if runtime.is_master:
+        from homologa.load.locust_webui import install_web_ui  # Flask, only where the web UI runs
+
+        install_web_ui(environment, runtime)
+    runner = environment.runner
+    if isinstance(runner, MasterRunner):
+        runner.greenlet.spawn(runtime.watch_workers)
+    if runtime.is_master and runner is not None:
+        runner.greenlet.spawn(runtime.sync_journal)
     if runtime.is_master and options is not None and headless and not options.html_file:
         options.html_file = str(Path(runtime.settings.report_dir) / "carga.html")
 

@@ -37,5 +37,10 @@ class BurstShape(LoadTestShape):
         if settings.shape == "degraus" and not started:
             users = max(1, settings.plateau_users // settings.steps)
             return users, float(users)
+        if started:
+            total = runner.stats.total
+            p95 = total.get_current_response_time_percentile(0.95) if total.num_requests else None
+            runtime.watch_collapse(elapsed, total.num_requests, total.num_failures, p95)
+            finished = runtime.finished
         limit = settings.max_seconds or None
         return GoLive(settings.plateau_users, settings.ramp_seconds, limit).tick(elapsed, finished)

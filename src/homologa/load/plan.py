@@ -9,11 +9,17 @@ The master (or the single local process) owns one :class:`Dispenser`; each worke
 the slices it was granted. Slices are contiguous ``[start, stop)`` ranges, never overlapping and never skipped, and
 shrink as the plan runs out (``remaining / (4 × workers)``, guided self-scheduling) so late joiners and the tail of
 the burst stay balanced.
+
+A worker that disappears (killed, its machine gone) leaves slices granted and never confirmed: :meth:`Dispenser.release`
+puts them back, whole, and they are handed out again before anything new. The customers of such a slice carry the
+same index, hence the same IdMensagem: for the ERP the ones already received are retries (B1), never new customers.
+While slices are outstanding, a worker that asks gets "wait", not "end": a slice may still come back.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -75,25 +81,36 @@ Grant = Slice | Wait | None  # None: the plan is exhausted
 class Dispenser:
     """Hands out index slices to workers; knows when every slice has been answered."""
 
-    def __init__(self, plan: PlanShape, max_chunk: int = 500) -> None:
+    def __init__(self, plan: PlanShape, max_chunk: int = 500, done: Iterable[Slice] = ()) -> None:
+        """``done``: slices already answered (a resumed burst's journal); they are never handed out."""
         if max_chunk <= 0:
             raise ValueError("max_chunk deve ser positivo")
         self.plan = plan
         self.max_chunk = max_chunk
         self._next = 0
         self._outstanding: dict[Slice, str] = {}  # granted, not yet reported complete -> worker id
-        self._completed = 0
+        self._redo: deque[Slice] = deque()  # released by a lost worker, to be granted again first
+        self._skip: deque[Slice] = deque(_merged(done, plan.total))  # answered before: jumped over
+        self._completed = sum(len(s) for s in self._skip)
 
     def _phase_end(self) -> int:
         return self.plan.customers if self._next < self.plan.customers else self.plan.total
 
     def take(self, worker: str, workers: int = 1) -> Grant:
         """The next slice for ``worker`` (``workers`` is how many are sharing the plan)."""
+        if self._redo:
+            again = self._redo.popleft()
+            self._outstanding[again] = worker
+            return again
+        while self._skip and self._skip[0].start <= self._next:
+            self._next = max(self._next, self._skip.popleft().stop)
         if self._next >= self.plan.total:
-            return None
-        if self._next == self.plan.customers and self._completed < self.plan.customers:
+            return None if self.finished else Wait.WAIT  # an outstanding slice may still come back
+        if self._next >= self.plan.customers and self._completed < self.plan.customers:
             return Wait.WAIT  # re-sends wait until every new customer has been answered
         end = self._phase_end()
+        if self._skip and self._skip[0].start < end:
+            end = self._skip[0].start
         remaining = end - self._next
         size = max(1, min(self.max_chunk, remaining // (4 * max(workers, 1)) or 1))
         granted = Slice(self._next, self._next + size)
@@ -111,6 +128,21 @@ class Dispenser:
         return sorted(s for s, w in self._outstanding.items() if w == worker)
 
     @property
+    def holders(self) -> set[str]:
+        """The workers holding a granted, unconfirmed slice."""
+        return set(self._outstanding.values())
+
+    def release(self, worker: str) -> list[Slice]:
+        """``worker`` is gone: its unconfirmed slices go back to be granted again (first, in index order)."""
+        lost = self.held_by(worker)
+        for owned in lost:
+            del self._outstanding[owned]
+        self._redo.extend(lost)
+        if len(self._redo) > len(lost):
+            self._redo = deque(sorted(self._redo))
+        return lost
+
+    @property
     def handed_out(self) -> int:
         return self._next
 
@@ -120,12 +152,27 @@ class Dispenser:
 
     @property
     def exhausted(self) -> bool:
-        return self._next >= self.plan.total
+        return self._next >= self.plan.total and not self._redo
 
     @property
     def finished(self) -> bool:
         """Every index handed out and reported answered."""
         return self._completed >= self.plan.total
+
+
+def _merged(slices: Iterable[Slice], total: int) -> list[Slice]:
+    """Sorted, overlapping or touching slices joined, clipped to ``[0, total)``."""
+    merged: list[Slice] = []
+    for s in sorted(slices):
+        start, stop = max(s.start, 0), min(s.stop, total)
+        if start >= stop:
+            continue
+        if merged and start <= merged[-1].stop:
+            if stop > merged[-1].stop:
+                merged[-1] = Slice(merged[-1].start, stop)
+        else:
+            merged.append(Slice(start, stop))
+    return merged
 
 
 class SlicePool:

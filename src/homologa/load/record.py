@@ -30,6 +30,8 @@ def identity(host: str, settings: LoadSettings, started: str | None) -> dict[str
             "clientes": settings.customers,
             "reenvios": settings.resend_share,
             "semente": settings.seed,
+            "primeiro_indice": settings.first_index,
+            "repeticao": settings.replay,
         },
         "contrato": {"versao": pack.version, "nome": pack.name, "sha256": pack.sha256},
         "homologa": __version__,

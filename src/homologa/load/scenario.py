@@ -19,6 +19,8 @@ from homologa.model import CadastroCliente
 
 NEW = "novo"
 RESEND = "reenvio"
+REPLAY = "repetido"  # a customer of an earlier burst sent again on purpose (--replay): APV/RPV expected
+REPLAY_ATTEMPT = 2  # a new IdMensagem (attempt 0 was the first burst, 1 its re-sends): a new message, not a retry
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +33,8 @@ class Request:
 
     @property
     def resend(self) -> bool:
-        return self.name == RESEND
+        """The ERP already has this customer: APV or RPV expected, never PEN."""
+        return self.name != NEW
 
 
 class Scenario:
@@ -48,10 +51,19 @@ class Scenario:
         self._render = self.shape.render_request
         self.request_headers = self.shape.request_headers()  # Content-Type (and SOAPAction) of the pack
         self._validate_every = settings.validate_every
+        self._first = settings.first_index
+        self._replay = settings.replay
+
+    def customer_of(self, index: int) -> int:
+        """The generator index of plan index ``index`` (the burst starts at ``--first-index``)."""
+        return self._first + self.plan.customer_of(index)
 
     def request(self, index: int) -> Request:
-        customer = self.plan.customer_of(index)
-        if self.plan.is_resend(index):
+        customer = self.customer_of(index)
+        if self._replay and not self.plan.is_resend(index):
+            msg = self.source.message(customer, attempt=REPLAY_ATTEMPT)
+            name = REPLAY
+        elif self.plan.is_resend(index):
             # the changed customer under attempt 1's id (changed() builds the original once, not message() again)
             msg = CadastroCliente(
                 self.source.message_id(customer, attempt=1), format_sent_at(), self.source.changed(customer, 1)

@@ -13,13 +13,17 @@ import dataclasses
 import json
 import math
 import os
+import secrets
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from homologa.generator.source import MAX_INDEX, RAIZ_SPACE
 from homologa.profile import Auth, Profile, load_profile
+from homologa.secrets import mask_url
 
 DEFAULT_CEP_RANGE = "01000000-99999999"
 DEFAULT_PROFILE = "homologacao.toml"
@@ -32,6 +36,9 @@ class LoadSettings:
     cep_ranges: tuple[str, ...] = (DEFAULT_CEP_RANGE,)
     customers: int = 1000
     seed: int = 1
+    first_index: int = 0  # the generator index of the burst's first customer (a fresh one per burst by default)
+    replay: bool = False  # the customers were sent to this ERP before: expect APV/RPV, never PEN
+    resume: bool = False  # continue the interrupted burst of the journal in report_dir
     resend_share: float = 0.0
     rate: float = 100.0
     p95_budget_ms: float = 2000.0
@@ -48,10 +55,17 @@ class LoadSettings:
     report_dir: str = "reports/carga"
     max_seconds: float = 0.0  # 0 = until every customer was answered
     contract: str = "1"  # the contract pack (name under contracts/ or folder), as the suite's --contract
+    collapse_p95_factor: float = 5.0  # stop when the recent p95 stays above this × the budget (0 = never)
+    collapse_failure_ratio: float = 0.5  # ... or when more than this share of a window's answers fail (0 = never)
+    collapse_window: float = 30.0  # seconds the condition must hold
 
     def __post_init__(self) -> None:
         checks = (
             (self.customers > 0, f"--customers deve ser maior que zero, recebeu {self.customers}"),
+            (
+                0 <= self.first_index <= MAX_INDEX - self.customers,
+                f"--first-index deve estar entre 0 e {MAX_INDEX - self.customers}, recebeu {self.first_index}",
+            ),
             (0 <= self.resend_share <= 1, f"--resend-share deve estar entre 0 e 1, recebeu {self.resend_share}"),
             (self.rate >= 0, f"--rate não pode ser negativo, recebeu {self.rate}"),
             (self.p95_budget_ms > 0, f"--p95-budget-ms deve ser positivo, recebeu {self.p95_budget_ms}"),
@@ -70,6 +84,15 @@ class LoadSettings:
             (self.timeout > 0, f"--timeout deve ser positivo, recebeu {self.timeout}"),
             (self.max_seconds >= 0, f"--max-seconds não pode ser negativo, recebeu {self.max_seconds}"),
             (bool(self.cep_ranges), "informe ao menos uma faixa de CEP (--cep-range)"),
+            (
+                self.collapse_p95_factor == 0 or self.collapse_p95_factor >= 1,
+                f"--collapse-p95-factor deve ser 0 (desligado) ou ao menos 1, recebeu {self.collapse_p95_factor}",
+            ),
+            (
+                0 <= self.collapse_failure_ratio <= 1,
+                f"--collapse-failure-ratio deve estar entre 0 e 1, recebeu {self.collapse_failure_ratio}",
+            ),
+            (self.collapse_window > 0, f"--collapse-window deve ser positivo, recebeu {self.collapse_window}"),
         )
         for ok, message in checks:
             if not ok:
@@ -93,6 +116,30 @@ class LoadSettings:
     def validate_every(self) -> int:
         """Schema-validate one answer in this many (status and echo are checked on all of them)."""
         return max(1, round(1 / self.validate_share))
+
+
+def check_target(host: str) -> None:
+    """The target must be an http(s) URL with a host: ``erp:8080/clientes`` would fail every request (``gaierror``)."""
+    scheme, sep, rest = host.partition("://")
+    if not sep or scheme.lower() not in ("http", "https") or not rest or rest.startswith("/"):
+        raise ValueError(
+            "o alvo precisa ser uma URL http:// ou https:// com servidor, ex.: http://erp.exemplo:8080/clientes"
+            f" (recebeu {mask_url(host)!r})"
+        )
+
+
+def fresh_first_index(customers: int) -> int:
+    """Where a burst without ``--seed``/``--first-index`` starts: a random point of the generator's index space.
+
+    Indices ``0 .. 10**8-1`` (CNPJ ordem 0001) are left to explicit seeds; above them the space holds about 10**12
+    customers, so two fresh bursts of N1 and N2 customers share one only when their index ranges overlap:
+    probability about ``(N1 + N2) / 10**12`` (2·10**-5 for two bursts of 10 million). Time and ``secrets`` both
+    feed the draw, so two bursts started at the same instant on two machines still differ.
+    """
+    span = MAX_INDEX - RAIZ_SPACE - customers
+    if span <= 0:
+        raise ValueError(f"--customers grande demais para um trecho novo: {customers}")
+    return RAIZ_SPACE + (secrets.randbits(64) ^ time.time_ns()) % span
 
 
 def split_ranges(values: Sequence[str] | str | None) -> tuple[str, ...]:
@@ -150,31 +197,46 @@ def read_profile(path: Path | None) -> Profile | None:
     return None if path is None else load_profile(path)
 
 
-# option dest on the command line -> LoadSettings field
-OPTION_FIELDS: dict[str, str] = {
-    "cep_range": "cep_ranges",
-    "customers": "customers",
-    "seed": "seed",
-    "resend_share": "resend_share",
-    "rate": "rate",
-    "p95_budget_ms": "p95_budget_ms",
-    "accepted_failure_ratio": "accepted_failure_ratio",
-    "concurrency": "users",
-    "max_users": "max_users",
-    "ramp": "ramp_seconds",
-    "shape": "shape",
-    "step_seconds": "step_seconds",
-    "steps": "steps",
-    "validate_share": "validate_share",
-    "chunk": "chunk",
-    "timeout": "timeout",
-    "report_dir": "report_dir",
-    "max_seconds": "max_seconds",
-    "contract": "contract",
-}
+# (option dest, command-line flag, LoadSettings field), in the order the web UI lists them: most important first.
+# The dest is the name Locust's web UI shows for the parameter (camelCased, then title-cased: "faixas_de_cep" ->
+# "Faixas De Cep"), so it is Portuguese; lowercase words joined by "_" and no digits, because the web UI's
+# camelCase round trip (form field -> snake_case) would mangle digits and capitals and drop the value silently.
+OPTIONS: tuple[tuple[str, str, str], ...] = (
+    ("clientes", "--customers", "customers"),
+    ("faixas_de_cep", "--cep-range", "cep_ranges"),
+    ("taxa", "--rate", "rate"),
+    ("orçamento", "--p95-budget-ms", "p95_budget_ms"),
+    ("falhas_aceitas", "--accepted-failure-ratio", "accepted_failure_ratio"),
+    ("semente", "--seed", "seed"),
+    ("índice_inicial", "--first-index", "first_index"),
+    ("repetição", "--replay", "replay"),
+    ("retomar", "--resume", "resume"),
+    ("reenvios", "--resend-share", "resend_share"),
+    ("forma", "--shape", "shape"),
+    ("concorrência", "--concurrency", "users"),
+    ("máximo_de_usuários", "--max-users", "max_users"),
+    ("rampa", "--ramp", "ramp_seconds"),
+    ("segundos_por_degrau", "--step-seconds", "step_seconds"),
+    ("degraus", "--steps", "steps"),
+    ("tempo_máximo", "--max-seconds", "max_seconds"),
+    ("tempo_limite", "--timeout", "timeout"),
+    ("colapso_latência", "--collapse-p95-factor", "collapse_p95_factor"),
+    ("colapso_falhas", "--collapse-failure-ratio", "collapse_failure_ratio"),
+    ("colapso_janela", "--collapse-window", "collapse_window"),
+    ("fração_validada", "--validate-share", "validate_share"),
+    ("fatia", "--chunk", "chunk"),
+    ("pasta_do_resultado", "--report-dir", "report_dir"),
+    ("contrato", "--contract", "contract"),
+)
+OPTION_FIELDS: dict[str, str] = {dest: field for dest, _, field in OPTIONS}
+DEST: dict[str, str] = {flag: dest for dest, flag, _ in OPTIONS}  # "--customers" -> "clientes"
+_FLAG: dict[str, str] = {dest: flag for dest, flag, _ in OPTIONS}
 _TYPES: dict[str, Any] = {
     "customers": int,
     "seed": int,
+    "first_index": int,
+    "replay": lambda raw: raw if isinstance(raw, bool) else str(raw).strip().lower() in ("1", "true", "sim", "on"),
+    "resume": lambda raw: raw if isinstance(raw, bool) else str(raw).strip().lower() in ("1", "true", "sim", "on"),
     "users": int,
     "max_users": int,
     "steps": int,
@@ -191,6 +253,9 @@ _TYPES: dict[str, Any] = {
     "report_dir": str,
     "max_seconds": float,
     "contract": str,
+    "collapse_p95_factor": float,
+    "collapse_failure_ratio": float,
+    "collapse_window": float,
 }
 
 
@@ -207,7 +272,7 @@ def from_options(options: Any, base: LoadSettings | None = None) -> LoadSettings
         try:
             values[name] = _TYPES[name](raw)
         except (TypeError, ValueError):
-            flag = "--" + option.replace("_", "-")
+            flag = _FLAG.get(option, option)
             raise ValueError(f"{flag} espera um número, recebeu {raw!r}") from None
     return dataclasses.replace(base or LoadSettings(), **values)
 

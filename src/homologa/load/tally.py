@@ -210,3 +210,34 @@ def report_dict(tally: Tally, verdict: Verdict) -> dict[str, Any]:
         "aprovado": verdict.ok,
         "motivos": list(verdict.reasons),
     }
+
+
+def live_rows(
+    tally: Tally, *, planned: int, p95_budget_ms: float, situation: str, verdict: Verdict | None
+) -> list[dict[str, str]]:
+    """The tally as the web UI's "Homologação" tab shows it: (item, valor) rows, pt-BR."""
+    share = f" ({tally.sent / planned:.1%})" if planned else ""
+    rows = [
+        ("Situação", situation),
+        ("Clientes planejados", str(planned)),
+        ("Enviados e respondidos", f"{tally.sent}{share}"),
+        ("PEN (novos)", str(tally.pen)),
+        ("APV/RPV (reenvios)", f"{tally.apv_rpv} (APV {tally.statuses['APV']}, RPV {tally.statuses['RPV']})"),
+        ("Falhas", f"{tally.failed} ({tally.failure_ratio:.2%})"),
+    ]
+    rows += [(f"  {category}", str(count)) for category, count in sorted(tally.failures.items())]
+    rows += [
+        (
+            "Latência",
+            f"p50 {_ms(tally.percentile(0.5))} · p95 {_ms(tally.percentile(0.95))} (orçamento {p95_budget_ms:.0f} ms)",
+        ),
+        ("Vazão", f"{tally.rate:.1f} clientes/s"),
+    ]
+    if verdict is None:
+        rows.append(("Veredito", "aguardando o fim da rajada"))
+    elif verdict.ok:
+        rows.append(("Veredito", "APROVADO"))
+    else:
+        rows.append(("Veredito", "REPROVADO"))
+        rows += [("  motivo", reason) for reason in verdict.reasons]
+    return [{"item": item, "valor": value} for item, value in rows]

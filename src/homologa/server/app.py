@@ -24,6 +24,7 @@ from homologa.contract import ContractPack
 from homologa.model import CadastroCliente
 from homologa.server import business, wire
 from homologa.server.business import Outcome
+from homologa.server.collapse import Collapse
 from homologa.server.config import ServerConfig
 from homologa.server.guard import Guard, name_server
 from homologa.server.memory import Trimmer
@@ -90,6 +91,7 @@ class ClientesHandler:
         self.pack = pack
         self.submit = submit
         self.trimmer = trimmer
+        self.collapse = Collapse()  # the "colapsa" fault's counters
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         cfg = self.cfg
@@ -172,6 +174,8 @@ class ClientesHandler:
             if cfg.has("lento"):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(closing.wait(), cfg.fault_delay)
+            if cfg.has("colapsa"):
+                await self.collapse.wait(closing)
             if cfg.has("goteja"):
                 return await self._drip(request, answer, closing)
         return _answer(answer)
