@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from suite_support import conforming_server
 
@@ -194,3 +195,39 @@ def test_running_some_files_of_the_suite_is_a_partial_selection(tmp_path: Path) 
     (run,) = list_runs(base)
     partial = run.record["selecao"]["parcial"]
     assert any("test_02_reenvios.py" in p for p in partial) and any("--ignore" in p for p in partial)
+
+
+def test_a_shared_alluredir_packages_only_the_runs_own_files(tmp_path: Path) -> None:
+    import zipfile
+
+    base, shared = tmp_path / "execucoes", tmp_path / "compartilhada"
+    for _ in range(2):  # two runs, one results folder (--alluredir): the package must hold one run only
+        code, out = _finish(_suite(base, tmp_path, "--alluredir", str(shared)))
+        assert code == 0, out[-3000:]
+    first, second = list_runs(base)
+    done = subprocess.run(
+        [sys.executable, "-m", "homologa", "pacote", "--execucao", first.id, "--demonstracao", "--saida", "p"],
+        cwd=tmp_path, env=_env(base), capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    (package,) = (tmp_path / "p").glob("*.zip")
+    with zipfile.ZipFile(package) as zf:
+        names = [n for n in zf.namelist() if n.startswith("allure-results/")]
+        results = [json.loads(zf.read(n)) for n in names if n.endswith("-result.json")]
+    assert len(results) == first.record["selecao"]["executados"]
+    assert all({"name": "execucao", "value": first.id} in r["labels"] for r in results)
+    assert not any(n.endswith(("environment.properties", "-container.json")) for n in names)
+    def sources(item: dict[str, Any]) -> set[str]:  # attachments of a result and of its (nested) steps
+        found = {a["source"] for a in item.get("attachments", [])}
+        return found.union(*(sources(step) for step in item.get("steps", [])))
+
+    attached = set().union(*(sources(r) for r in results))
+    assert {n.removeprefix("allure-results/") for n in names} - attached <= {"categories.json"} | {
+        n.removeprefix("allure-results/") for n in names if n.endswith("-result.json")
+    }
+    verified = subprocess.run(
+        [sys.executable, "-m", "homologa", "verificar", str(package)],
+        cwd=tmp_path, env=_env(base), capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert second.id not in package.read_bytes().decode("latin-1")

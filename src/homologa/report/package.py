@@ -95,9 +95,15 @@ def collect_members(report: ReportOutcome) -> dict[str, bytes]:
         RECORD_NAME: (report.run.folder / RECORD_NAME).read_bytes(),
     }
     results = _folder_members(report.results.folder, RESULTS_PREFIX)
+    # a results folder shared with other runs (--alluredir): only this run's results and the files they attach
+    shared = bool(report.run.record.get("resultados"))
+    own = {a.source for test in report.results.tests for a in test.attachments} | {"categories.json"}
     for name in list(results):
-        if _other_run(report.results.folder / name.removeprefix(RESULTS_PREFIX), report.run.id):
+        file = name.removeprefix(RESULTS_PREFIX)
+        if _other_run(report.results.folder / file, report.run.id):
             del results[name]
+        elif shared and not file.endswith("-result.json") and file not in own:
+            del results[name]  # another run's attachments, containers or environment.properties
     members.update(results)
     if report.load.folder is not None:
         members.update(_folder_members(report.load.folder, LOAD_PREFIX))
