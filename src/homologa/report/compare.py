@@ -69,4 +69,21 @@ def compare(a: Archive, b: Archive) -> list[str]:
         lines.append(f"contrato: v{ca.get('versao')} → v{cb.get('versao')} (pacote de contrato diferente)")
     if a.manifest.get("alvo") != b.manifest.get("alvo"):
         lines.append(f"alvo: {a.manifest.get('alvo') or '—'} → {b.manifest.get('alvo') or '—'}")
+    if a.manifest.get("alvo_id") and b.manifest.get("alvo_id") and a.manifest["alvo_id"] != b.manifest["alvo_id"]:
+        lines.append("ATENÇÃO: os pacotes são de alvos diferentes; a comparação não diz se o ERP melhorou")
+    xa, xb = _executed(a), _executed(b)
+    if xa is not None and xb is not None and xa != xb:
+        lines.append(
+            f"cenários executados: {xa} → {xb}" + ("  (menos cenários: não é a mesma cobertura)" if xb < xa else "")
+        )
+    for label, archive in (("A", a), ("B", b)):
+        if archive.manifest.get("demonstracao"):
+            lines.append(f"DEMONSTRAÇÃO: o pacote {label} é do distribuidor embutido, não de um ERP")
     return lines
+
+
+def _executed(archive: Archive) -> int | None:
+    run = archive.manifest.get("execucao")
+    selection = run.get("selecao") if isinstance(run, dict) else None
+    value = selection.get("executados") if isinstance(selection, dict) else None
+    return value if isinstance(value, int) else None
