@@ -24,7 +24,8 @@ README = ROOT / "README.md"
 PAGES = sorted(DOCS.glob("*.md"))
 SET_UP_COMMANDS = (
     "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/pytest suites",
-    "python3 -m venv .venv && .venv/bin/pip install -e '.[dev]' && npm ci --prefix reports && .venv/bin/pytest",
+    "python3 -m venv .venv && .venv/bin/pip install -e '.[dev]' && npm ci --prefix reports "
+    "&& .venv/bin/pytest -n 2 --dist loadfile",
 )
 
 
