@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -57,6 +58,13 @@ def _env() -> dict[str, str]:
 def cnpjs(customers: int, seed: int = 7, first: int = 0) -> list[str]:
     source = CustomerSource([parse_cep_range(RANGE)], seed)
     return sorted(source.customer(i).cnpj for i in range(first, first + customers))
+
+
+def _free_port() -> int:
+    """A loopback port nothing listens on right now (for a Locust master's --master-bind-port)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def test_every_customer_answered_pen_once_and_stored(tmp_path: Path) -> None:
@@ -182,11 +190,7 @@ def test_an_erp_failing_most_answers_ends_the_burst_early(tmp_path: Path) -> Non
 
 
 def test_unreachable_target_is_falha_de_transporte_for_every_customer(tmp_path: Path) -> None:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed = s.getsockname()[1]  # nothing listens once the socket is closed
+    closed = _free_port()  # nothing listens once the probing socket is closed
     code, result, output = burst(f"http://127.0.0.1:{closed}/clientes", tmp_path, "--customers", "20", "--rate", "0")
     assert code == 1, output
     assert result["falhas"] == {"falha de transporte": 20} and result["enviados"] == 20
@@ -218,11 +222,7 @@ def test_step_shape_reports_the_last_good_rate(tmp_path: Path) -> None:
 
 
 def test_a_worker_joining_late_shares_the_plan_without_overlap(tmp_path: Path) -> None:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = str(s.getsockname()[1])
+    port = str(_free_port())
     report = tmp_path / "carga"
     with reference(tmp_path) as server:
         master = subprocess.Popen(
@@ -372,11 +372,7 @@ def test_killing_one_of_two_worker_processes_mid_burst_still_sends_every_custome
 def test_losing_the_only_worker_ends_the_run_with_exit_1_and_the_reason(tmp_path: Path) -> None:
     import os
     import signal
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = str(s.getsockname()[1])
+    port = str(_free_port())
     report = tmp_path / "carga"
     with reference(tmp_path) as server:
         master = subprocess.Popen(
