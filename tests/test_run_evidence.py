@@ -217,6 +217,7 @@ def test_a_shared_alluredir_packages_only_the_runs_own_files(tmp_path: Path) -> 
     assert len(results) == first.record["selecao"]["executados"]
     assert all({"name": "execucao", "value": first.id} in r["labels"] for r in results)
     assert not any(n.endswith(("environment.properties", "-container.json")) for n in names)
+
     def sources(item: dict[str, Any]) -> set[str]:  # attachments of a result and of its (nested) steps
         found = {a["source"] for a in item.get("attachments", [])}
         return found.union(*(sources(step) for step in item.get("steps", [])))
