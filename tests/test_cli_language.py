@@ -1,0 +1,49 @@
+"""One language per command line: the pytest options are pytest's (English), and the first pt-BR spelling of the
+full run, ``--com-carga``, still works as an alias of ``--with-load``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def collected(*args: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "suites", "--collect-only", "-q", "-p", "no:cacheprovider", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return [line for line in done.stdout.splitlines() if "::" in line]
+
+
+@pytest.mark.parametrize("flag", ["--with-load", "--com-carga"])
+def test_the_full_run_flag_and_its_old_spelling_both_bring_the_go_live_burst(flag: str) -> None:
+    plain = collected()
+    full = collected(flag)
+    burst = [test for test in full if test.startswith("suites/carga/")]
+    assert burst, full
+    assert not [test for test in plain if test.startswith("suites/carga/")]
+    assert sorted(full) == sorted(plain + burst)
+
+
+def test_pytest_help_lists_the_english_options_with_pt_br_texts() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "suites", "--help", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    for option in ("--target=URL", "--homologa-profile=ARQUIVO", "--contract=NOME|PASTA", "--with-load"):
+        assert option in done.stdout, option
+    assert "homologação completa" in done.stdout
