@@ -3,6 +3,7 @@ full run, ``--com-carga``, still works as an alias of ``--with-load``."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -47,3 +48,23 @@ def test_pytest_help_lists_the_english_options_with_pt_br_texts() -> None:
     for option in ("--target=URL", "--homologa-profile=ARQUIVO", "--contract=NOME|PASTA", "--with-load"):
         assert option in done.stdout, option
     assert "homologação completa" in done.stdout
+
+
+def test_with_pytest_timeout_installed_the_suite_keeps_only_the_prefixed_timeout(tmp_path: Path) -> None:
+    # a stand-in for the pytest-timeout plugin: its own --timeout, in its own option group
+    (tmp_path / "pytest_timeout.py").write_text(
+        "def pytest_addoption(parser):\n"
+        "    parser.getgroup('timeout').addoption('--timeout', help='timeout do pytest-timeout')\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "suites", "--help", "-p", "no:cacheprovider", "-p", "pytest_timeout"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "timeout do pytest-timeout" in done.stdout and "--homologa-timeout=S" in done.stdout

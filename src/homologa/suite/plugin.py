@@ -9,6 +9,7 @@ Locust or gevent. Option and fixture names avoid Locust's own plugin (``--host``
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import time
 from collections.abc import Iterator
@@ -55,10 +56,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--homologa-profile", dest="profile", metavar="ARQUIVO", help="perfil do distribuidor (homologacao.toml)"
     )
     timeout_help = "tempo limite da troca inteira de cada requisição, em segundos (padrão 10)"
-    try:
-        group.addoption("--timeout", "--homologa-timeout", dest="homologa_timeout", metavar="S", help=timeout_help)
-    except ValueError:  # --timeout already taken (pytest-timeout installed): keep the long name only
-        group.addoption("--homologa-timeout", dest="homologa_timeout", metavar="S", help=timeout_help)
+    # --timeout is pytest-timeout's when that plugin is installed: two plugins sharing a flag make pytest refuse to
+    # start (argparse's conflict is checked across option groups), so then only the prefixed name is ours
+    taken = importlib.util.find_spec("pytest_timeout") is not None
+    names = ("--homologa-timeout",) if taken else ("--timeout", "--homologa-timeout")
+    group.addoption(*names, dest="homologa_timeout", metavar="S", help=timeout_help)
     group.addoption("--basic-auth", metavar="USUARIO:SENHA", help="autenticação Basic")
     group.addoption("--bearer", metavar="TOKEN", help="Authorization: Bearer TOKEN")
     group.addoption(
