@@ -19,7 +19,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.getgroup("homologa").addoption(
         "--with-load",
         "--com-carga",  # the first spelling, kept as an alias
-        dest="with_load",
+        dest="homologa_with_load",
         action="store_true",
         default=False,
         help="homologação completa: a suíte de contrato e a rajada do go-live (R6) na mesma execução",

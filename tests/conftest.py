@@ -100,7 +100,7 @@ def _names_the_suite(arg: str) -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     """``pytest --target URL`` in the checkout collects these tests (``testpaths``), not the product suite: say so."""
-    if config.getoption("target", None) and not any(_names_the_suite(arg) for arg in config.args):
+    if config.getoption("homologa_target", None) and not any(_names_the_suite(arg) for arg in config.args):
         raise pytest.UsageError(NOT_THE_SUITE)
 
 

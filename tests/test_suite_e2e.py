@@ -74,8 +74,8 @@ CASES: dict[str, Case] = {
         args=("--strict", "-k", "latencia"),
         profile="[latencia]\np95_ms = 10\n",
     ),
-    "trava": Case("", args=("--timeout", "1"), only_failure=True),
-    "goteja": Case("", args=("--timeout", "1"), only_failure=True),
+    "trava": Case("", args=("--homologa-timeout", "1"), only_failure=True),
+    "goteja": Case("", args=("--homologa-timeout", "1"), only_failure=True),
     "derruba-conexao": Case("", only_failure=True),
     "http503-as-vezes": Case("", rule="R5"),
     **{
