@@ -1,6 +1,6 @@
-"""The reference server (`homologa serve`) under abuse: figures for docs/distribuidor-sob-abuso.md.
+"""The reference server (`homologa servir`) under abuse: figures for docs/distribuidor-sob-abuso.md.
 
-Each scenario starts a fresh ``homologa serve`` process (so its peak RSS, ``VmHWM``, is the scenario's own):
+Each scenario starts a fresh ``homologa servir`` process (so its peak RSS, ``VmHWM``, is the scenario's own):
 
 1. ``lentas``: the server at an open-file limit of 1,024 (``--nofile``); 1,100 connections are opened and held, half
    idle and half sending a header byte every second (slowloris), while 3 normal clients each send a valid request
@@ -66,7 +66,7 @@ def _request(data: bytes) -> bytes:
 
 class Server:
     def __init__(self, db: Path, nofile: int, *extra: str) -> None:
-        serve = [sys.executable, "-m", "homologa", "serve", "--port", "0", "--db", str(db), "--quiet", *extra]
+        serve = [sys.executable, "-m", "homologa", "servir", "--porta", "0", "--banco", str(db), "--silencioso", *extra]
         cmd = ["prlimit", f"--nofile={nofile}:{nofile}", *serve]  # prlimit execs: the pid is the server's
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert self.proc.stdout is not None

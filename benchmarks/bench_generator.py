@@ -3,7 +3,7 @@
 1. In process, customers/s: ``CustomerSource.customer(i)`` and ``message(i)`` + ``render_request`` (what the load
    profile does per request), against two baselines: rendering one fixed customer again and again (the cost floor
    of a request body) and Faker pt_BR filling the same fields (the library we did not use).
-2. As files, files/s: ``homologa generate`` in process (same code path as the console script) against writing the
+2. As files, files/s: ``homologa gerar`` in process (same code path as the console script) against writing the
    same number of files with one fixed body (the I/O floor).
 3. Memory: peak RSS of a fresh process iterating 10k customers against one iterating many more (300k by default,
    ``--memoria 1000000`` for the 1M figure): flat means the same RSS.
@@ -93,9 +93,9 @@ def as_files(n: int) -> list[tuple[str, int, float]]:
                     handle.write(body)
 
         def generate() -> None:
-            args = ["generate", "--count", str(n), "--seed", "2026", "--out", str(base / "gerado")]
+            args = ["gerar", "--quantidade", str(n), "--semente", "2026", "--saida", str(base / "gerado")]
             for r in RANGES:
-                args += ["--cep-range", r]
+                args += ["--faixa-cep", r]
             with open(os.devnull, "w") as devnull:
                 stderr, sys.stderr = sys.stderr, devnull
                 try:
@@ -105,7 +105,7 @@ def as_files(n: int) -> list[tuple[str, int, float]]:
 
         return [
             rate("baseline: gravar o mesmo corpo fixo", n, fixed_files),
-            rate("homologa generate (arquivos)", n, generate),
+            rate("homologa gerar (arquivos)", n, generate),
         ]
 
 
@@ -147,7 +147,7 @@ def main() -> None:
     faker = by.get("referência: Faker pt_BR (mesmos campos, seed por índice)")
     if faker:
         print(f"customer(i) / Faker: {by['gerador: customer(i)'] / faker:.1f}x")
-    files = by["homologa generate (arquivos)"] / by["baseline: gravar o mesmo corpo fixo"]
+    files = by["homologa gerar (arquivos)"] / by["baseline: gravar o mesmo corpo fixo"]
     print(f"arquivos / corpo fixo: {files:.2f}x")
 
     small, large = peak_rss_kib(10_000), peak_rss_kib(args.memoria)

@@ -1,9 +1,9 @@
-"""Benchmark of the reference server (`homologa serve`), with its baselines in the same run.
+"""Benchmark of the reference server (`homologa servir`), with its baselines in the same run.
 
 Targets, each a separate process with one worker on loopback, loaded by wrk with ``wrk_cadastro.lua`` (every request
 a new valid CadastroCliente with a unique CNPJ and IdMensagem, so every request is a real insert):
 
-1. ``durável``: ``homologa serve`` with SQLite (WAL, group commit), synchronous=FULL (the default) and NORMAL;
+1. ``durável``: ``homologa servir`` with SQLite (WAL, group commit), synchronous=FULL (the default) and NORMAL;
 2. ``sem persistência``: the same server with ``--sem-persistencia`` (customers in memory);
 3. ``aiohttp mínimo``: ``minimal_server.py``, the same stack answering a fixed body.
 
@@ -177,6 +177,7 @@ def main() -> int:
         print("wrk não encontrado (apt-get install wrk)", file=sys.stderr)
         return 2
     python = sys.executable
+    # the English spellings (still accepted) so that --compare-src can run a tree older than `homologa servir`
     serve = [python, "-m", "homologa", "serve"] + (["--quiet"] if args.quiet_log else [])
     per_round = max(1, args.duration // args.rounds)
     with tempfile.TemporaryDirectory(prefix="bench-homologa-") as tmp:

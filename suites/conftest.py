@@ -17,7 +17,9 @@ from homologa.suite.plugin import RUN
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.getgroup("homologa").addoption(
-        "--com-carga",
+        "--with-load",
+        "--com-carga",  # the first spelling, kept as an alias
+        dest="homologa_with_load",
         action="store_true",
         default=False,
         help="homologação completa: a suíte de contrato e a rajada do go-live (R6) na mesma execução",

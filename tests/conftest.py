@@ -32,7 +32,7 @@ SLOW_MODULES = frozenset(
         "test_load_runs.py",  # real Locust runs (master/workers) against the reference server
         "test_load_tls.py",  # Locust runs against TLS/mTLS targets
         "test_suite_e2e.py",  # the whole suite once per reference-server fault
-        "test_server_process.py",  # `homologa serve` as a subprocess, SIGTERM and kill -9
+        "test_server_process.py",  # `homologa servir` as a subprocess, SIGTERM and kill -9
         "report/test_report_package.py",  # homologa pacote/verificar/comparar over real reports (Node)
         "report/test_report_real_suite.py",  # the real contract suite, then the report
         "report/test_report_browser.py",  # headless Chromium
@@ -100,7 +100,7 @@ def _names_the_suite(arg: str) -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     """``pytest --target URL`` in the checkout collects these tests (``testpaths``), not the product suite: say so."""
-    if config.getoption("target", None) and not any(_names_the_suite(arg) for arg in config.args):
+    if config.getoption("homologa_target", None) and not any(_names_the_suite(arg) for arg in config.args):
         raise pytest.UsageError(NOT_THE_SUITE)
 
 

@@ -372,6 +372,7 @@ def test_killing_one_of_two_worker_processes_mid_burst_still_sends_every_custome
 def test_losing_the_only_worker_ends_the_run_with_exit_1_and_the_reason(tmp_path: Path) -> None:
     import os
     import signal
+
     port = str(_free_port())
     report = tmp_path / "carga"
     with reference(tmp_path) as server:

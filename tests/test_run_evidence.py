@@ -124,7 +124,7 @@ def test_full_homologation_keeps_its_burst_in_the_run_and_leaves_reports_carga_a
     (standalone / "resultado.json").write_text('{"alvo_id": "outra-carga"}', encoding="utf-8")
     env = {**_env(base), "HOMOLOGA_CARGA_CLIENTES": "120"}
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:cacheprovider", "--com-carga"],
+        [sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:cacheprovider", "--with-load"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
@@ -144,7 +144,7 @@ def test_the_run_record_names_the_contract_pack_and_its_hash(tmp_path: Path) -> 
     base = tmp_path / "execucoes"
     env = {**_env(base), "HOMOLOGA_CARGA_CLIENTES": "60"}
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:cacheprovider", "--com-carga", "--contract",
+        [sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:cacheprovider", "--with-load", "--contract",
          "v1-soap", "-k", "mensagem_de_ouro or rajada"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
@@ -169,7 +169,7 @@ def test_run_from_another_folder_keeps_its_evidence_there_and_the_burst_finds_th
         env = {k: v for k, v in _env(tmp_path).items() if k != "HOMOLOGA_EXECUCOES"}
         env["HOMOLOGA_CARGA_CLIENTES"] = "60"
         done = subprocess.run(
-            [sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:cacheprovider", "--com-carga",
+            [sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:cacheprovider", "--with-load",
              "-k", "carga or acento"],
             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
         )  # fmt: skip
@@ -217,6 +217,7 @@ def test_a_shared_alluredir_packages_only_the_runs_own_files(tmp_path: Path) -> 
     assert len(results) == first.record["selecao"]["executados"]
     assert all({"name": "execucao", "value": first.id} in r["labels"] for r in results)
     assert not any(n.endswith(("environment.properties", "-container.json")) for n in names)
+
     def sources(item: dict[str, Any]) -> set[str]:  # attachments of a result and of its (nested) steps
         found = {a["source"] for a in item.get("attachments", [])}
         return found.union(*(sources(step) for step in item.get("steps", [])))

@@ -27,7 +27,15 @@ def test_mask_url_hides_exactly_what_url_secrets_lists(url: str, shown: str, sec
 
 def test_command_line_masks_urls_in_both_option_spellings() -> None:
     target = "http://user:s3cr3tPW@127.0.0.1:9/c?token=QTOKEN123"
-    args = ["suites", f"--target={target}", "--target", target, "--bearer", "tok-abc-123", "--basic-auth=u:pw-xyz"]
+    args = [
+        "suites",
+        f"--target={target}",
+        "--target",
+        target,
+        "--homologa-bearer",
+        "tok-abc-123",
+        "--homologa-basic-auth=u:pw-xyz",
+    ]
     shown = shown_args(args, ["s3cr3tPW", "QTOKEN123", "tok-abc-123", "pw-xyz"])
     text = " ".join(shown)
     for secret in ("s3cr3tPW", "QTOKEN123", "tok-abc-123", "pw-xyz"):

@@ -1,4 +1,4 @@
-"""``homologa serve`` as a process under abuse: logs that cannot flood, a database that is read-only or locked by
+"""``homologa servir`` as a process under abuse: logs that cannot flood, a database that is read-only or locked by
 another process, and SIGTERM in every state."""
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def _hostile_http(url: str, n: int) -> None:
 
 
 def test_thousand_bad_requests_leave_a_few_log_lines_not_a_thousand_tracebacks(tmp_path: Path) -> None:
-    proc, url = start_serve(tmp_path / "log.db", "--quiet")
+    proc, url = start_serve(tmp_path / "log.db", "--silencioso")
     try:
         _hostile_http(url, 1000)
         proc.send_signal(signal.SIGTERM)
@@ -69,7 +69,7 @@ def test_thousand_bad_requests_leave_a_few_log_lines_not_a_thousand_tracebacks(t
 
 
 def test_sigterm_stops_within_5_s_while_slow_peers_hold_connections(tmp_path: Path) -> None:
-    proc, url = start_serve(tmp_path / "term.db", "--quiet", "--header-timeout", "60", "--body-timeout", "60")
+    proc, url = start_serve(tmp_path / "term.db", "--silencioso", "--prazo-cabecalhos", "60", "--prazo-corpo", "60")
     parts = urlsplit(url)
     socks = []
     try:
@@ -119,7 +119,7 @@ def test_memory_returns_near_baseline_after_a_burst_of_large_bodies(tmp_path: Pa
         b"POST /clientes HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\nConnection: close\r\n"
         b"Content-Length: " + str(len(big)).encode() + b"\r\n\r\n" + big
     )
-    proc, url = start_serve(tmp_path / "mem.db", "--quiet")
+    proc, url = start_serve(tmp_path / "mem.db", "--silencioso")
     try:
         time.sleep(0.5)
         before = _rss_mb(proc.pid)
@@ -148,13 +148,13 @@ def test_read_only_database_fails_at_start_with_one_pt_br_line(tmp_path: Path, w
         pytest.skip("sem unshare/mount para simular um disco somente leitura")
     folder = tmp_path / "banco"
     db = folder / "ref.db"
-    proc, url = start_serve(db, "--quiet")  # an existing database in WAL mode, as a previous run leaves it
+    proc, url = start_serve(db, "--silencioso")  # an existing database in WAL mode, as a previous run leaves it
     with httpx.Client(timeout=10) as client:
         assert valid_answer(post(client, url, body(make_cliente(1)))).status == "PEN"
     proc.terminate()
     proc.wait(10)
     target = db if what == "arquivo" else folder  # the file only (folder writable), or the whole "disk"
-    serve = f"{sys.executable} -m homologa serve --port 0 --db {db}"
+    serve = f"{sys.executable} -m homologa servir --porta 0 --banco {db}"
     script = f"mount --bind -o ro {target} {target} && exec {serve}"
     done = subprocess.run(
         ["unshare", "-rm", "sh", "-c", script], check=False, capture_output=True, text=True, timeout=60
@@ -209,7 +209,7 @@ def test_locked_database_answers_503_after_the_wait_and_health_keeps_answering(t
 
 def test_sigterm_with_the_database_locked_and_requests_waiting_stops_within_5_s(tmp_path: Path) -> None:
     db = tmp_path / "travado.db"
-    proc, url = start_serve(db, "--quiet")
+    proc, url = start_serve(db, "--silencioso")
     with httpx.Client(timeout=10) as client:
         assert valid_answer(post(client, url, body(make_cliente(1)))).status == "PEN"
     holder = _lock_holder(db)
@@ -243,7 +243,7 @@ def _post_ignoring_errors(url: str, i: int) -> int:
 
 def test_sigterm_under_load_keeps_every_acknowledged_customer(tmp_path: Path) -> None:
     db = tmp_path / "carga.db"
-    proc, url = start_serve(db, "--quiet")
+    proc, url = start_serve(db, "--silencioso")
     acknowledged: list[str] = []
     stop = threading.Event()
 

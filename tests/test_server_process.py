@@ -1,4 +1,4 @@
-"""``homologa serve`` as a process: kill -9 under load loses no acknowledged customer; SIGTERM stops it cleanly."""
+"""``homologa servir`` as a process: kill -9 under load loses no acknowledged customer; SIGTERM stops it cleanly."""
 
 from __future__ import annotations
 
@@ -23,14 +23,14 @@ START_TIMEOUT = 30.0
 
 
 def start_serve(db: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
-    cmd = [sys.executable, "-m", "homologa", "serve", "--port", "0", "--db", str(db), *extra]
+    cmd = [sys.executable, "-m", "homologa", "servir", "--porta", "0", "--banco", str(db), *extra]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     with selectors.DefaultSelector() as sel:
         sel.register(proc.stdout, selectors.EVENT_READ)
         if not sel.select(START_TIMEOUT):
             proc.kill()
-            raise AssertionError("homologa serve não anunciou o endereço")
+            raise AssertionError("homologa servir não anunciou o endereço")
     line = proc.stdout.readline()
     match = re.search(r"(http://\S+/clientes)", line)
     if not match:
@@ -41,7 +41,7 @@ def start_serve(db: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
 
 def test_kill_9_under_load_loses_no_acknowledged_customer(tmp_path: Path) -> None:
     db = tmp_path / "crash.db"
-    proc, url = start_serve(db, "--quiet")
+    proc, url = start_serve(db, "--silencioso")
     acknowledged: list[Cliente] = []
     lock = threading.Lock()
     enough = threading.Event()
@@ -72,7 +72,7 @@ def test_kill_9_under_load_loses_no_acknowledged_customer(tmp_path: Path) -> Non
         proc.wait()
     assert proc.returncode == -signal.SIGKILL
 
-    proc, url = start_serve(db, "--quiet")
+    proc, url = start_serve(db, "--silencioso")
     try:
         assert count_customers(db) >= len(acknowledged)
         missing = [c.cnpj for c in acknowledged if fetch_customer(db, c.cnpj) is None]

@@ -1,5 +1,6 @@
-"""--timeout bounds the whole exchange: a peer that stalls or trickles at any stage (after accept, mid-TLS, in the
-status line or headers, in the body) fails the scenario as a transport failure within the deadline, and the run ends.
+"""--homologa-timeout bounds the whole exchange: a peer that stalls or trickles at any stage (after accept, mid-TLS,
+in the status line or headers, in the body) fails the scenario as a transport failure within the deadline, and the run
+ends.
 
 Real loopback socket servers; each trickles one byte every 0.2 s, so no single socket operation ever waits as long
 as the timeout: only a deadline over the whole exchange can end these exchanges in time.
@@ -109,7 +110,7 @@ def test_trickling_target_ends_the_run_as_a_transport_failure(pytester: pytest.P
     start = time.monotonic()
     result = pytester.runpytest(
         "-p", "no:locust", "-p", "no:faker", "-p", "no:cacheprovider", str(SUITES),
-        "--alluredir", str(pytester.path / "allure-results"), "--target", trickling_target, "--timeout", "1",
+        "--alluredir", str(pytester.path / "allure-results"), "--target", trickling_target, "--homologa-timeout", "1",
     )  # fmt: skip
     assert time.monotonic() - start < 20
     assert result.ret == 1

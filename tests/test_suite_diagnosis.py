@@ -57,7 +57,7 @@ def answering(status: int, headers: dict[str, str]) -> Iterator[str]:
 def run_suite(pytester: pytest.Pytester, target: str, *args: str) -> pytest.RunResult:
     return pytester.runpytest(
         "-p", "no:locust", "-p", "no:faker", "-p", "no:cacheprovider", str(SUITES),
-        "--alluredir", str(pytester.path / "allure-results"), "--target", target, "--timeout", "2", *args,
+        "--alluredir", str(pytester.path / "allure-results"), "--target", target, "--homologa-timeout", "2", *args,
     )  # fmt: skip
 
 
@@ -75,7 +75,7 @@ def test_every_scenario_answered_404_says_check_the_path(pytester: pytest.Pytest
 
 def test_401_shows_the_authentication_challenge(pytester: pytest.Pytester) -> None:
     with answering(401, {"WWW-Authenticate": 'Basic realm="ERP homologacao"'}) as url:
-        result = run_suite(pytester, url, "-k", SUBSET, "--bearer", "tok-secreto-123")
+        result = run_suite(pytester, url, "-k", SUBSET, "--homologa-bearer", "tok-secreto-123")
     result.stdout.fnmatch_lines(
         ['causa provável *: HTTP 401 (não autenticado) — confira as credenciais *WWW-Authenticate: Basic realm="ERP*']
     )
@@ -144,11 +144,14 @@ def test_a_cause_needs_most_of_the_run() -> None:
         ({"status": 405}, "não aceita POST"),
         ({"status": 503}, "HTTP 503 (erro interno do ERP)"),
         ({"transport_error": "não foi possível conectar ao alvo: [Errno -2] Name or service not known"}, "DNS"),
-        ({"transport_error": "... CERTIFICATE_VERIFY_FAILED ... — informe a CA com --ca-bundle"}, "--ca-bundle"),
+        (
+            {"transport_error": "... CERTIFICATE_VERIFY_FAILED ... — informe a CA com --homologa-ca-bundle"},
+            "--homologa-ca-bundle",
+        ),
         ({"transport_error": "[SSL: WRONG_VERSION_NUMBER] wrong version number"}, "fala HTTPS"),
         (
             {"transport_error": "o alvo não respondeu em 2 s — vale para a troca inteira: conexão, TLS"},
-            "--timeout",
+            "--homologa-timeout",
         ),
     ],
 )

@@ -1,7 +1,7 @@
 """End to end: the product suite against the real reference distributor, correct and with each of its faults.
 
 The correct distributor passes twice in a row on the same database (fresh customers every run). Each fault
-(``homologa serve --fault NAME``) makes the suite fail with the category the fault catalogue announces, in a
+(``homologa servir --fault NAME``) makes the suite fail with the category the fault catalogue announces, in a
 scenario that proves the broken rule, and never as a harness error ("broken"). All of it on every pack: v1, v1 over
 SOAP 1.1 and a test pack with another element layout; a run in one pack against a target in another stops in one line.
 """
@@ -74,8 +74,8 @@ CASES: dict[str, Case] = {
         args=("--strict", "-k", "latencia"),
         profile="[latencia]\np95_ms = 10\n",
     ),
-    "trava": Case("", args=("--timeout", "1"), only_failure=True),
-    "goteja": Case("", args=("--timeout", "1"), only_failure=True),
+    "trava": Case("", args=("--homologa-timeout", "1"), only_failure=True),
+    "goteja": Case("", args=("--homologa-timeout", "1"), only_failure=True),
     "derruba-conexao": Case("", only_failure=True),
     "http503-as-vezes": Case("", rule="R5"),
     **{

@@ -40,12 +40,15 @@ def run_suite(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     ("args", "line"),
     [
         (["--target", "ftp://erp/x"], "ERROR: homologa: opção --target: URL inválida 'ftp://erp/x'*"),
-        (["--timeout", "dez"], "ERROR: homologa: opção --timeout: esperado um número de segundos, recebeu 'dez'"),
+        (
+            ["--homologa-timeout", "dez"],
+            "ERROR: homologa: opção --homologa-timeout: esperado um número de segundos, recebeu 'dez'",
+        ),
         (
             ["--protected-fields", "cor"],
             "ERROR: homologa: opção --protected-fields: campo(s) protegido(s) desconhecido(s): cor*",
         ),
-        (["--header", "sem-dois-pontos"], "ERROR: homologa: opção --header: esperado 'Nome: valor'*"),
+        (["--homologa-header", "sem-dois-pontos"], "ERROR: homologa: opção --homologa-header: esperado 'Nome: valor'*"),
         (
             ["--contract", "v7"],
             "ERROR: homologa: contrato (linha de comando (--contract)): pacote de contrato não encontrado: *v7*",
@@ -153,7 +156,7 @@ def test_plugin_import_is_cheap_and_gevent_free() -> None:
 
 @pytest.mark.parametrize("style", ["prefixo", "padrao"])
 def test_conforming_distributor_passes_however_it_spells_its_xml(pytester: pytest.Pytester, style: str) -> None:
-    secrets = ["--bearer", "tok-secreto-789", "--header", "X-Api-Key: k-secreta-321"]
+    secrets = ["--homologa-bearer", "tok-secreto-789", "--homologa-header", "X-Api-Key: k-secreta-321"]
     with conforming_server(style) as server:
         result = run_suite(pytester, "--target", server.url, *secrets)
         sent = server.requests[0]
@@ -274,7 +277,7 @@ def test_unreachable_target_gives_one_clear_failure(pytester: pytest.Pytester) -
 
 def test_hanging_target_ends_the_run_after_one_timeout(pytester: pytest.Pytester, hanging_target: str) -> None:
     start = time.monotonic()
-    result = run_suite(pytester, "--target", hanging_target, "--timeout", "0.5")
+    result = run_suite(pytester, "--target", hanging_target, "--homologa-timeout", "0.5")
     assert time.monotonic() - start < 20
     assert result.ret == 1
     result.assert_outcomes(failed=1)
@@ -292,12 +295,19 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_mtls_target_with_client_certificate_passes(pytester: pytest.Pytester, pki: dict[str, Path]) -> None:
-    client = ["--client-cert", str(pki["cliente.pem"]), "--client-key", str(pki["cliente.key"])]
+    client = ["--homologa-client-cert", str(pki["cliente.pem"]), "--homologa-client-key", str(pki["cliente.key"])]
     with conforming_server(tls=mtls_server_context(pki)) as server:
         verified = run_suite(
-            pytester, "--target", server.url, "--ca-bundle", str(pki["ca.pem"]), *client, "-k", "reenvio_completo"
+            pytester,
+            "--target",
+            server.url,
+            "--homologa-ca-bundle",
+            str(pki["ca.pem"]),
+            *client,
+            "-k",
+            "reenvio_completo",
         )
-        insecure = run_suite(pytester, "--target", server.url, "--insecure", *client, "-k", "reenvio_completo")
+        insecure = run_suite(pytester, "--target", server.url, "--homologa-insecure", *client, "-k", "reenvio_completo")
     # one scenario passes; the run is a partial selection, so INCONCLUSIVO (3), never a sign-off
     assert verified.ret == 3 and insecure.ret == 3
     verified.assert_outcomes(passed=1, deselected=verified.parseoutcomes()["deselected"])
@@ -306,16 +316,16 @@ def test_mtls_target_with_client_certificate_passes(pytester: pytest.Pytester, p
 
 @pytest.mark.parametrize("missing", ["ca-bundle", "client-cert"])
 def test_tls_problems_are_transport_failures(pytester: pytest.Pytester, pki: dict[str, Path], missing: str) -> None:
-    args = ["--ca-bundle", str(pki["ca.pem"])] if missing == "client-cert" else []
+    args = ["--homologa-ca-bundle", str(pki["ca.pem"])] if missing == "client-cert" else []
     if missing == "ca-bundle":
-        args += ["--client-cert", str(pki["cliente.pem"]), "--client-key", str(pki["cliente.key"])]
+        args += ["--homologa-client-cert", str(pki["cliente.pem"]), "--homologa-client-key", str(pki["cliente.key"])]
     with conforming_server(tls=mtls_server_context(pki)) as server:
         result = run_suite(pytester, "--target", server.url, *args, "-k", "reenvio_completo")
     assert result.ret == 1
     result.stdout.fnmatch_lines(["[[]falha de transporte[]] R2 — *"])
     if missing == "ca-bundle":
         result.stdout.fnmatch_lines(
-            ["Recebido: não foi possível conectar ao alvo: *CERTIFICATE_VERIFY_FAILED* --ca-bundle*"]
+            ["Recebido: não foi possível conectar ao alvo: *CERTIFICATE_VERIFY_FAILED* --homologa-ca-bundle*"]
         )
     else:
         result.stdout.fnmatch_lines(["Recebido: *certificate required* — o alvo exige certificado do cliente: *"])
@@ -324,9 +334,11 @@ def test_tls_problems_are_transport_failures(pytester: pytest.Pytester, pki: dic
 def test_unreadable_client_certificate_is_a_usage_error(pytester: pytest.Pytester, tmp_path: Path) -> None:
     bogus = tmp_path / "cliente.pem"
     bogus.write_text("não é um certificado", encoding="utf-8")
-    result = run(pytester, "--client-cert", str(bogus))
+    result = run(pytester, "--homologa-client-cert", str(bogus))
     assert result.ret == 4
-    result.stderr.fnmatch_lines(["ERROR: homologa: opção --client-cert/--client-key: não foi possível carregar*"])
+    result.stderr.fnmatch_lines(
+        ["ERROR: homologa: opção --homologa-client-cert/--homologa-client-key: não foi possível carregar*"]
+    )
 
 
 def test_latency_budget_is_advisory_then_blocking_with_strict(pytester: pytest.Pytester) -> None:

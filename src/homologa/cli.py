@@ -7,6 +7,7 @@ code). Bad input raises :class:`UsageError` (exit 2) with a one-line message.
 from __future__ import annotations
 
 import argparse
+import copy
 import importlib
 import re
 import sys
@@ -28,6 +29,12 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 EXIT_USAGE = 2
+
+# Sub-commands renamed to pt-BR: the old English names still run them, but neither --help nor messages show them.
+LEGACY_COMMANDS: dict[str, str] = {"serve": "servir", "generate": "gerar"}
+
+# Attribute of an argparse action holding its old option spellings (accepted, never shown).
+_HIDDEN = "homologa_hidden_aliases"
 
 _TRANSLATIONS: tuple[tuple[str, str], ...] = (
     (r"the following arguments are required: (.*)", r"argumento(s) obrigatório(s) ausente(s): \1"),
@@ -53,9 +60,62 @@ class UsageError(Exception):
     """Bad input from the user: printed as one pt-BR line, exit code 2."""
 
 
+def _shown(action: argparse.Action) -> argparse.Action:
+    """The action as help shows it: without its old spellings."""
+    hidden: frozenset[str] = getattr(action, _HIDDEN, frozenset())
+    if not hidden:
+        return action
+    shown = copy.copy(action)
+    shown.option_strings = [option for option in action.option_strings if option not in hidden]
+    return shown
+
+
 class _HelpFormatter(argparse.HelpFormatter):
     def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
         super().add_usage(usage, actions, groups, "uso: " if prefix is None else prefix)
+
+    def _format_action_invocation(self, action: argparse.Action) -> str:
+        return super()._format_action_invocation(_shown(action))
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"esperado um número inteiro, recebeu {text!r}") from None
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number above zero."""
+    value = _int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"deve ser maior que zero, recebeu {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: a whole number, zero or more."""
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"não pode ser negativo, recebeu {value}")
+    return value
+
+
+def add_option(parser: argparse.ArgumentParser, name: str, *old: str, **kwargs: Any) -> argparse.Action:
+    """An option under its pt-BR ``name``; the ``old`` spellings still work but help and messages show only ``name``."""
+    action = parser.add_argument(name, *old, **kwargs)
+    setattr(action, _HIDDEN, frozenset(old))
+    return action
+
+
+def add_command(subparsers: Any, name: str, *, old: str | None = None, **kwargs: Any) -> argparse.ArgumentParser:
+    """A sub-command under its pt-BR ``name``; ``old`` (its former English name) still runs it, unadvertised."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(name, **kwargs)
+    if old is not None:
+        assert LEGACY_COMMANDS.get(old) == name, f"{old} → {name} missing from LEGACY_COMMANDS"
+        subparsers._name_parser_map[old] = parser
+    parser.set_defaults(command_name=name)
+    return parser
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -72,6 +132,11 @@ class ArgumentParser(argparse.ArgumentParser):
             self.add_argument("-h", "--help", action="help", help="mostra esta ajuda e sai")
 
     def error(self, message: str) -> NoReturn:
+        for action in self._actions:
+            if getattr(action, _HIDDEN, None):  # argparse names an option by all its spellings: show only the new
+                message = message.replace("/".join(action.option_strings), _shown(action).option_strings[0])
+        for old in LEGACY_COMMANDS:
+            message = message.replace(f", {old!r}", "")
         self.exit(EXIT_USAGE, f"{self.prog}: erro: {translate(message)}\n(use {self.prog} --help)\n")
 
 
@@ -94,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
     except UsageError as exc:
-        print(f"homologa {args.command}: erro: {exc}", file=sys.stderr)
+        print(f"homologa {getattr(args, 'command_name', args.command)}: erro: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("homologa: interrompido", file=sys.stderr)

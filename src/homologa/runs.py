@@ -7,7 +7,7 @@ which read)::
         20261201-170102-a1b2c3/             one run: id = UTC start time + random suffix
             execucao.json                   the run's own record (target masked, options, selection, verdict)
             allure-results/                 the Allure results of this run only
-            carga/                          the go-live burst run inside it (pytest suites --com-carga)
+            carga/                          the go-live burst run inside it (pytest suites --with-load)
 
 A folder is created with ``mkdir`` (never reused), nothing ever deletes or cleans one, and the record is replaced
 atomically (``os.replace``), so two runs at once — two terminals, a CI matrix — cannot mix or delete each other's

@@ -11,6 +11,6 @@ import pytest
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("com_carga", False) or "carga" in (config.getoption("markexpr") or ""):
+    if config.getoption("homologa_with_load", False) or "carga" in (config.getoption("markexpr") or ""):
         return
     items[:] = [item for item in items if item.get_closest_marker("carga") is None]

@@ -43,7 +43,8 @@ def test_rajada_do_go_live(
         args += ["--homologa-profile", str(Path(profile_path).resolve())]
     for stale in ("resultado.json", "resultado.txt", "carga.html"):
         (report / stale).unlink(missing_ok=True)
-    # the suite's credentials (--basic-auth, --bearer, --header) travel in the environment, not on the command line
+    # the suite's credentials (--homologa-basic-auth, --homologa-bearer, --homologa-header) travel in the
+    # environment, not on the command line
     env = {**os.environ, AUTH_HEADERS_ENV: json.dumps(auth_headers(settings.auth))}
     done = subprocess.run(args, cwd=root, capture_output=True, text=True, timeout=1800, check=False, env=env)
     tally = report / "resultado.txt"

@@ -7,9 +7,9 @@ import pytest
 import report_support as support
 from conftest import Generated
 
-from homologa import cli
+from homologa import allure3, cli
 from homologa.contract import load_pack
-from homologa.report import allure_cli, allure_config, sanitize
+from homologa.report import allure_cli, sanitize
 
 REPO = Path(__file__).resolve().parents[2]
 # The loader Allure writes into every report (plugin-awesome's template), verbatim.
@@ -155,7 +155,7 @@ def test_allure_cli_is_pinned_in_package_json_and_lock() -> None:
 
 
 def test_allure2_categories_become_allure3_rules() -> None:
-    text = allure_config.config_text(
+    text = allure3.config_text(
         "Homologação",
         [
             {
@@ -174,7 +174,7 @@ def test_allure2_categories_become_allure3_rules() -> None:
     ) in text
     assert '{ name: "falha do próprio homologa", matchers: { statuses: ["broken"] } },' in text
     assert "sem critério" not in text
-    assert allure_config.config_text("x", []) == (
+    assert allure3.config_text("x", []) == (
         "// Written by homologa relatorio for one run; the report's plugin options are on the command line.\n"
         'export default {\n  name: "x",\n};\n'
     )

@@ -33,7 +33,7 @@ def _load(folder: Path, target: str | None) -> Path:
 
 def test_own_load_folder_comes_first(tmp_path: Path) -> None:
     run = read_run(_run(tmp_path / "execucao"))
-    _load(run.load_dir, None)  # written by this very run (pytest suites --com-carga): no identity check needed
+    _load(run.load_dir, None)  # written by this very run (pytest suites --with-load): no identity check needed
     shared = _load(tmp_path / "reports" / "carga", "http://outro-erp/x")
     bound = bind_load(run, None, shared)
     assert bound.folder == run.load_dir and "carga desta execução" in bound.note

@@ -1,4 +1,4 @@
-"""Deterministic Brazilian customers for contract v1: the ``homologa generate`` command and the streaming source
+"""Deterministic Brazilian customers for contract v1: the ``homologa gerar`` command and the streaming source
 the load profile uses.
 
 ``CustomerSource(ranges, seed).customer(i)`` depends only on ``(seed, i)``: any slice of indexes is produced

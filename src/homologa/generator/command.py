@@ -1,4 +1,4 @@
-"""``homologa generate``: write N valid ``CadastroCliente`` files, one per customer index."""
+"""``homologa gerar``: write N valid ``CadastroCliente`` files, one per customer index."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from homologa.cli import UsageError
+from homologa.cli import UsageError, add_command, add_option, non_negative_int, positive_int
 from homologa.contract import ContractPackError, load_pack
 from homologa.generator.cep import CepRange, parse_cep_range
 from homologa.generator.source import MAX_INDEX, CustomerSource
@@ -21,26 +21,6 @@ def cep_range_arg(text: str) -> CepRange:
         return parse_cep_range(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"esperado um número inteiro, recebeu {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"deve ser maior que zero, recebeu {value}")
-    return value
-
-
-def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"esperado um número inteiro, recebeu {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"não pode ser negativo, recebeu {value}")
-    return value
 
 
 def share_arg(text: str) -> float:
@@ -58,15 +38,19 @@ def file_name(index: int) -> str:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "generate",
+    parser = add_command(
+        subparsers,
+        "gerar",
+        old="generate",
         help="gera mensagens CadastroCliente válidas (clientes brasileiros determinísticos)",
         description=(
             "Gera N arquivos CadastroCliente válidos pelo contrato v1, um por cliente, nomeados pelo índice "
             "(cliente-00000042.xml). Mesma semente, mesmos clientes; qualquer fatia de índices sai igual."
         ),
     )
-    parser.add_argument(
+    add_option(
+        parser,
+        "--faixa-cep",
         "--cep-range",
         dest="cep_ranges",
         action="append",
@@ -75,27 +59,61 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="INICIO-FIM",
         help="faixa de CEP dos clientes, ex.: 01000000-05999999 (repita para várias faixas)",
     )
-    parser.add_argument("--count", type=positive_int, required=True, metavar="N", help="quantos clientes gerar")
-    parser.add_argument("--seed", type=int, default=1, metavar="S", help="semente (padrão: 1)")
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="pasta de saída (criada se preciso)")
-    parser.add_argument("--start", type=non_negative_int, default=0, metavar="K", help="primeiro índice (padrão: 0)")
-    parser.add_argument(
+    add_option(
+        parser,
+        "--quantidade",
+        "--count",
+        dest="count",
+        type=positive_int,
+        required=True,
+        metavar="N",
+        help="quantos clientes gerar",
+    )
+    add_option(parser, "--semente", "--seed", dest="seed", type=int, default=1, metavar="S", help="semente (padrão: 1)")
+    add_option(
+        parser,
+        "--saida",
+        "--out",
+        dest="out",
+        type=Path,
+        required=True,
+        metavar="PASTA",
+        help="pasta de saída (criada se preciso)",
+    )
+    add_option(
+        parser,
+        "--inicio",
+        "--start",
+        dest="start",
+        type=non_negative_int,
+        default=0,
+        metavar="K",
+        help="primeiro índice (padrão: 0)",
+    )
+    add_option(
+        parser,
+        "--fracao-alfanumerica",
         "--alnum-share",
+        dest="alnum_share",
         type=share_arg,
         default=0.1,
         metavar="F",
         help="fração de CNPJs alfanuméricos, entre 0 e 1 (padrão: 0.1)",
     )
-    parser.add_argument(
+    add_option(
+        parser,
+        "--fracao-isento",
         "--isento-share",
+        dest="isento_share",
         type=share_arg,
         default=0.1,
         metavar="F",
         help="fração de clientes com Inscrição Estadual ISENTO, entre 0 e 1 (padrão: 0.1)",
     )
-    parser.add_argument(
-        "--contract",
+    add_option(
+        parser,
         "--contrato",
+        "--contract",
         dest="contract",
         default="1",
         metavar="NOME|PASTA",
@@ -123,25 +141,25 @@ def _prepare_out(out: Path) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise UsageError(f"--out {out}: já existe e não é uma pasta") from None
+        raise UsageError(f"--saida {out}: já existe e não é uma pasta") from None
     except OSError as exc:
-        raise UsageError(f"--out {out}: não foi possível criar a pasta ({_why(exc)})") from None
+        raise UsageError(f"--saida {out}: não foi possível criar a pasta ({_why(exc)})") from None
     try:
         with tempfile.NamedTemporaryFile(dir=out, prefix=".homologa-", delete=True):
             pass
     except OSError as exc:
-        raise UsageError(f"--out {out}: pasta sem permissão de escrita ({_why(exc)})") from None
+        raise UsageError(f"--saida {out}: pasta sem permissão de escrita ({_why(exc)})") from None
 
 
 def run(args: argparse.Namespace) -> int:
     start: int = args.start
     stop = start + args.count
     if stop > MAX_INDEX:
-        raise UsageError(f"--start + --count passa do último índice possível ({MAX_INDEX - 1})")
+        raise UsageError(f"--inicio + --quantidade passa do último índice possível ({MAX_INDEX - 1})")
     try:
         render_request = load_pack(args.contract).shape.render_request
     except ContractPackError as exc:
-        raise UsageError(f"--contract: {exc}") from None
+        raise UsageError(f"--contrato: {exc}") from None
     out: Path = args.out
     _prepare_out(out)
     source = CustomerSource(args.cep_ranges, args.seed, args.alnum_share, args.isento_share)

@@ -1,7 +1,7 @@
 """Running the Allure CLI pinned in ``reports/package.json`` (installed with ``npm ci --prefix reports``).
 
 Allure 3 (the ``allure`` npm package) is preferred: ``allure awesome --single-file`` in Portuguese, grouped by rule
-(epic > feature > story), with a configuration written for the run (:mod:`homologa.report.allure_config`) that
+(epic > feature > story), with a configuration written for the run (:mod:`homologa.allure3`, shared with the suite) that
 carries the suite's failure categories. An Allure 2 CLI (``allure-commandline``, Java) also works, with
 ``--single-file`` (it reads ``categories.json`` from the results itself). The CLI is looked up in
 ``$HOMOLOGA_ALLURE``, then ``reports/node_modules/.bin`` of the current folder and of the homologa checkout, then
@@ -18,7 +18,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from homologa.report import allure_config, allure_install
+from homologa import allure3
+from homologa.report import allure_install
 
 INSTALL_COMMAND = "npm ci --prefix reports"
 ENV_VARIABLE = "HOMOLOGA_ALLURE"
@@ -100,10 +101,10 @@ def generate(cli: AllureCli, results: Path, output_dir: Path, name: str) -> Path
     with tempfile.TemporaryDirectory(prefix="homologa-allure-") as tmp:
         if cli.major >= 3:
             config = Path(tmp) / "allurerc.mjs"
-            config.write_text(allure_config.config_text(name, allure_config.read_categories(results)), encoding="utf-8")
+            config.write_text(allure3.config_text(name, allure3.read_categories(results)), encoding="utf-8")
             args = [
-                str(cli.executable), "awesome", "--single-file", "--report-language", allure_config.LANGUAGE,
-                "--group-by", ",".join(allure_config.GROUP_BY), "--config", str(config), "--output", str(output_dir),
+                str(cli.executable), "awesome", "--single-file", "--report-language", allure3.LANGUAGE,
+                "--group-by", ",".join(allure3.GROUP_BY), "--config", str(config), "--output", str(output_dir),
                 "--report-name", name, str(results),
             ]  # fmt: skip
         else:

@@ -3,7 +3,7 @@
 A report describes exactly one ``pytest suites`` run (:mod:`homologa.runs`): what the run recorded while it ran —
 target, options, selection, verdict — never what ``homologacao.toml`` says today. Results that carry another run's
 ``execucao`` label (a shared ``--alluredir``) are left out. A load run is attached only when it is the run's own
-(``pytest suites --com-carga`` writes into the run folder) or when its ``resultado.json`` names the same target
+(``pytest suites --with-load`` writes into the run folder) or when its ``resultado.json`` names the same target
 identity (:func:`homologa.target.target_identity`); otherwise the report says why it was not attached.
 """
 

@@ -1,4 +1,4 @@
-"""The reference distributor (``homologa serve``): contract v1 at ``POST /clientes`` with real persistence and
+"""The reference distributor (``homologa servir``): contract v1 at ``POST /clientes`` with real persistence and
 switchable ERP bugs. Layer: may import the contract core (``homologa.model``, ``messages``, ``xmlsafe``,
 ``contract``, ``cnpj``, ``resources``) and aiohttp; nothing imports it but the CLI, the tests and the pytest
 plugin's fixture.

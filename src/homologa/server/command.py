@@ -1,4 +1,4 @@
-"""``homologa serve``: run the reference distributor until SIGTERM/SIGINT."""
+"""``homologa servir``: run the reference distributor until SIGTERM/SIGINT."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from homologa.cli import UsageError
+from homologa.cli import UsageError, add_command, add_option, non_negative_int
 from homologa.contract import ContractPackError, load_pack
 from homologa.model import parse_field_groups
 from homologa.server import faults, quietlog
@@ -41,16 +41,6 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"valor inválido: {text!r} (use um número inteiro)") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"valor inválido: {text!r} (não pode ser negativo)")
-    return value
-
-
 def _protected(text: str) -> tuple[str, ...]:
     try:
         return parse_field_groups(text)
@@ -63,81 +53,152 @@ def _fault(text: str) -> str:
         return faults.check_names([text])[0]
     except (ValueError, IndexError):
         raise argparse.ArgumentTypeError(
-            f"falha desconhecida: {text!r} (use homologa serve --list-faults para ver as disponíveis)"
+            f"falha desconhecida: {text!r} (use homologa servir --listar-falhas para ver as disponíveis)"
         ) from None
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "serve",
+    parser = add_command(
+        subparsers,
+        "servir",
+        old="serve",
         help="sobe o distribuidor de referência (contrato v1 em POST /clientes)",
         description="Distribuidor de referência: implementa o contrato v1 em POST /clientes, com persistência "
-        "SQLite (WAL) e falhas de ERP ligáveis por --fault.",
+        "SQLite (WAL) e falhas de ERP ligáveis por --falha.",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="endereço de escuta (padrão: 127.0.0.1)")
-    parser.add_argument("--port", type=_port, default=8080, help="porta (padrão: 8080; 0 escolhe uma livre)")
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"arquivo SQLite (padrão: {DEFAULT_DB})")
-    parser.add_argument(
+    add_option(
+        parser,
+        "--endereco",
+        "--host",
+        dest="host",
+        default="127.0.0.1",
+        metavar="IP",
+        help="endereço de escuta (padrão: 127.0.0.1)",
+    )
+    add_option(
+        parser,
+        "--porta",
+        "--port",
+        dest="port",
+        type=_port,
+        default=8080,
+        metavar="N",
+        help="porta (padrão: 8080; 0 escolhe uma livre)",
+    )
+    add_option(
+        parser,
+        "--banco",
+        "--db",
+        dest="db",
+        type=Path,
+        default=DEFAULT_DB,
+        metavar="ARQUIVO",
+        help=f"arquivo SQLite (padrão: {DEFAULT_DB})",
+    )
+    add_option(
+        parser,
+        "--campos-protegidos",
         "--protected-fields",
+        dest="protected_fields",
         type=_protected,
         default=(),
         metavar="CAMPOS",
         help="grupos de campos que o ERP não sobrescreve, separados por vírgula (ex.: telefone,endereco)",
     )
-    parser.add_argument(
-        "--fault", type=_fault, action="append", default=[], metavar="NOME", help="liga uma falha (repetível)"
+    add_option(
+        parser,
+        "--falha",
+        "--fault",
+        dest="fault",
+        type=_fault,
+        action="append",
+        default=[],
+        metavar="NOME",
+        help="liga uma falha (repetível; veja --listar-falhas)",
     )
-    parser.add_argument(
-        "--fault-delay", type=_seconds, default=2.5, metavar="S", help="atraso da falha 'lento' (padrão: 2.5 s)"
+    add_option(
+        parser,
+        "--atraso-falha",
+        "--fault-delay",
+        dest="fault_delay",
+        type=_seconds,
+        default=2.5,
+        metavar="S",
+        help="atraso da falha 'lento' (padrão: 2.5 s)",
     )
-    parser.add_argument(
-        "--contract",
+    add_option(
+        parser,
         "--contrato",
+        "--contract",
         dest="contract",
         default="1",
         metavar="NOME|PASTA",
         help="pacote de contrato falado pelo servidor (padrão: 1; ex.: v1-soap ou uma pasta com pack.toml)",
     )
-    parser.add_argument(
+    add_option(
+        parser,
+        "--prazo-cabecalhos",
         "--header-timeout",
+        dest="header_timeout",
         type=_seconds,
         default=10.0,
         metavar="S",
         help="prazo para receber os cabeçalhos de um pedido (padrão: 10 s)",
     )
-    parser.add_argument(
+    add_option(
+        parser,
+        "--prazo-corpo",
         "--body-timeout",
+        dest="body_timeout",
         type=_seconds,
         default=30.0,
         metavar="S",
         help="prazo para receber o corpo de um pedido (padrão: 30 s)",
     )
-    parser.add_argument(
+    add_option(
+        parser,
+        "--prazo-ocioso",
         "--idle-timeout",
+        dest="idle_timeout",
         type=_seconds,
         default=30.0,
         metavar="S",
         help="tempo máximo de uma conexão keep-alive ociosa (padrão: 30 s)",
     )
-    parser.add_argument(
+    add_option(
+        parser,
+        "--max-conexoes",
         "--max-connections",
-        type=_count,
+        dest="max_connections",
+        type=non_negative_int,
         default=0,
         metavar="N",
         help="conexões simultâneas (padrão: 3/4 do limite de arquivos abertos); acima disso, 503 com Retry-After",
     )
-    parser.add_argument(
+    add_option(
+        parser,
+        "--espera-banco",
         "--db-wait",
+        dest="db_wait",
         type=_seconds,
         default=2.0,
         metavar="S",
         help="espera máxima pelo bloqueio de escrita do banco antes de responder 503 (padrão: 2 s)",
     )
-    parser.add_argument("--list-faults", action="store_true", help="lista as falhas disponíveis e sai")
-    parser.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY, help=argparse.SUPPRESS)
+    add_option(
+        parser,
+        "--listar-falhas",
+        "--list-faults",
+        dest="list_faults",
+        action="store_true",
+        help="lista as falhas disponíveis e sai",
+    )
+    add_option(
+        parser, "--max-corpo", "--max-body", dest="max_body", type=int, default=DEFAULT_MAX_BODY, help=argparse.SUPPRESS
+    )
     parser.add_argument("--sem-persistencia", action="store_true", help=argparse.SUPPRESS)  # benchmark baseline
     parser.add_argument("--sincronismo", choices=SYNCHRONOUS_MODES, default="full", help=argparse.SUPPRESS)
-    parser.add_argument("--quiet", action="store_true", help="não escreve o log de acesso")
+    add_option(parser, "--silencioso", "--quiet", dest="quiet", action="store_true", help="não escreve o log de acesso")
     parser.set_defaults(func=run)
 
 
@@ -177,7 +238,7 @@ def run(args: argparse.Namespace) -> int:
         )
         load_pack(cfg.contract)
     except ContractPackError as exc:
-        raise UsageError(f"--contract: {exc}") from None
+        raise UsageError(f"--contrato: {exc}") from None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     repeat = _configure_logging(args.quiet)
@@ -197,14 +258,14 @@ def run(args: argparse.Namespace) -> int:
         where = "sem persistência (memória)" if not cfg.persist else f"banco {cfg.db_path}"
         extras = f"; falhas: {', '.join(cfg.faults)}" if cfg.faults else ""
         contract = f"; contrato {cfg.contract}" if cfg.contract not in {"1", "v1"} else ""
-        print(f"homologa serve: ouvindo em {server.url} ({where}{contract}{extras})", flush=True)
+        print(f"homologa servir: ouvindo em {server.url} ({where}{contract}{extras})", flush=True)
         try:
             while not stop.wait(0.5):
                 repeat.flush(errors)
         finally:
             server.stop()
             repeat.flush_all(errors)
-        print("homologa serve: encerrado", flush=True)
+        print("homologa servir: encerrado", flush=True)
         return 0
     finally:
         for sig, handler in previous.items():

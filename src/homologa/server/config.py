@@ -14,10 +14,10 @@ DEFAULT_MAX_BODY = 1 << 20
 # "normal": the commit is in the WAL file through the OS before the answer (survives kill -9, not power loss).
 SYNCHRONOUS_MODES = ("full", "normal")
 _LABELS = {
-    "header_timeout": "--header-timeout",
-    "body_timeout": "--body-timeout",
-    "idle_timeout": "--idle-timeout",
-    "db_wait": "--db-wait",
+    "header_timeout": "--prazo-cabecalhos",
+    "body_timeout": "--prazo-corpo",
+    "idle_timeout": "--prazo-ocioso",
+    "db_wait": "--espera-banco",
 }
 
 
@@ -61,7 +61,7 @@ class ServerConfig:
         if not 0 <= self.port <= 65535:
             raise ValueError(f"porta inválida: {self.port} (use 0 a 65535)")
         if self.fault_delay < 0:
-            raise ValueError("--fault-delay não pode ser negativo")
+            raise ValueError("--atraso-falha não pode ser negativo")
         if self.synchronous not in SYNCHRONOUS_MODES:
             raise ValueError(f"sincronismo inválido: {self.synchronous!r} (use {' ou '.join(SYNCHRONOUS_MODES)})")
         for name in ("header_timeout", "body_timeout", "idle_timeout", "db_wait"):

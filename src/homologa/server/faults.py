@@ -1,5 +1,5 @@
 """The reference server's fault switches: one realistic ERP bug each, named as agreed with the suite and the load
-profile (``homologa serve --fault NAME``). This module is the catalogue only (data); the behaviour lives where the
+profile (``homologa servir --falha NAME``). This module is the catalogue only (data); the behaviour lives where the
 bug happens: :mod:`homologa.server.business` (decisions and rejections), :mod:`homologa.server.wire` (the answer's
 bytes) and :mod:`homologa.server.app` (transport).
 """
@@ -55,7 +55,7 @@ _CATALOGUE = (
     Fault("erro-ao-mudar-email", "devolve Erro quando o Email difere do cadastrado", "R2", ERRO_RETORNADO),
     Fault(
         "erro-em-campo-protegido",
-        "devolve Erro quando muda um campo protegido (--protected-fields do servidor)",
+        "devolve Erro quando muda um campo protegido (--campos-protegidos do servidor)",
         "R3",
         ERRO_RETORNADO,
     ),
@@ -146,7 +146,7 @@ _CATALOGUE = (
         "B1",
         STATUS_DIVERGENTE,
     ),
-    Fault("lento", "toda resposta atrasa --fault-delay segundos (padrão 2,5)", "B2", "latência"),
+    Fault("lento", "toda resposta atrasa --atraso-falha segundos (padrão 2,5)", "B2", "latência"),
     Fault(
         "colapsa",
         "a latência cresce com os pedidos em andamento e com o volume já atendido (ERP que cai no go-live)",
@@ -173,15 +173,15 @@ def check_names(names: Iterable[str]) -> tuple[str, ...]:
     unknown = [name for name in chosen if name not in FAULTS]
     if unknown:
         raise ValueError(
-            f"falha desconhecida: {', '.join(unknown)} (use homologa serve --list-faults para ver as disponíveis)"
+            f"falha desconhecida: {', '.join(unknown)} (use homologa servir --listar-falhas para ver as disponíveis)"
         )
     return chosen
 
 
 def describe() -> str:
-    """The catalogue as text for ``homologa serve --list-faults``."""
+    """The catalogue as text for ``homologa servir --listar-falhas``."""
     width = max(len(name) for name in FAULTS)
-    lines = ["Falhas do distribuidor de referência (homologa serve --fault NOME; repetível):", ""]
+    lines = ["Falhas do distribuidor de referência (homologa servir --falha NOME; repetível):", ""]
     for fault in FAULTS.values():
         rules = ",".join(fault.regras)
         lines.append(f"  {fault.name:<{width}}  {rules:<5}  {fault.descricao} -> suíte: {fault.categoria}")

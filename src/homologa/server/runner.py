@@ -1,5 +1,5 @@
 """Start and stop a reference server in a background thread with its own event loop (tests, the pytest plugin,
-and ``homologa serve``)."""
+and ``homologa servir``)."""
 
 from __future__ import annotations
 

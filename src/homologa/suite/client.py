@@ -241,9 +241,12 @@ def describe_transport_error(exc: httpx.HTTPError, timeout: float) -> str:
 
 def _tls_hint(detail: str) -> str:
     if "CERTIFICATE_VERIFY_FAILED" in detail:
-        return " — o certificado do alvo não foi verificado: informe a CA com --ca-bundle (ou --insecure, só em teste)"
+        return (
+            " — o certificado do alvo não foi verificado: informe a CA com --homologa-ca-bundle "
+            "(ou --homologa-insecure, só em teste)"
+        )
     if "CERTIFICATE_REQUIRED" in detail or "certificate required" in detail:
-        return " — o alvo exige certificado do cliente: informe --client-cert e --client-key"
+        return " — o alvo exige certificado do cliente: informe --homologa-client-cert e --homologa-client-key"
     return ""
 
 

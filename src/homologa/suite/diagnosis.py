@@ -94,8 +94,8 @@ _CAUSES: dict[str, Callable[[str, str], str]] = {
         "do endpoint de cadastro"
     ),
     "401": lambda d, _: (
-        "HTTP 401 (não autenticado) — confira as credenciais (--basic-auth, --bearer, --header ou "
-        "[autenticacao] do perfil)" + (f"; o alvo pede WWW-Authenticate: {d}" if d else "")
+        "HTTP 401 (não autenticado) — confira as credenciais (--homologa-basic-auth, --homologa-bearer, "
+        "--homologa-header ou [autenticacao] do perfil)" + (f"; o alvo pede WWW-Authenticate: {d}" if d else "")
     ),
     "403": lambda d, _: (
         "HTTP 403 (proibido) — as credenciais foram recusadas ou não dão acesso a este endpoint: "
@@ -117,16 +117,18 @@ _CAUSES: dict[str, Callable[[str, str], str]] = {
     ),
     "dns": lambda _, t: f"o nome do host de --target ({_host(t)}) não resolve (DNS): confira o endereço",
     "tls-ca": lambda _, __: (
-        "o certificado TLS do alvo não foi verificado — informe a CA que o assinou com --ca-bundle "
-        "(ou --insecure, só em homologação)"
+        "o certificado TLS do alvo não foi verificado — informe a CA que o assinou com --homologa-ca-bundle "
+        "(ou --homologa-insecure, só em homologação)"
     ),
-    "tls-cliente": lambda _, __: "o alvo exige certificado do cliente (mTLS) — informe --client-cert e --client-key",
+    "tls-cliente": lambda _, __: (
+        "o alvo exige certificado do cliente (mTLS) — informe --homologa-client-cert e --homologa-client-key"
+    ),
     "tls": lambda _, t: (
         f"a negociação TLS com {_host(t)} falhou — confira se essa porta fala HTTPS (senão use "
         "http://) e se aceita TLS 1.2 ou mais novo"
     ),
     "tempo": lambda _, __: (
-        "o alvo não terminou a resposta dentro do tempo limite (--timeout, que vale para a troca "
+        "o alvo não terminou a resposta dentro do tempo limite (--homologa-timeout, que vale para a troca "
         "inteira) — ERP sobrecarregado, proxy lento no caminho ou uma porta que não fala HTTP"
     ),
 }

@@ -30,7 +30,7 @@ HOW_TO_FIX: dict[str, str] = {
     "válido contra contracts/v1/RetornoCadastroCliente.xsd.",
     ECO_DIVERGENTE: "devolva em IdMensagem e CNPJ exatamente os valores recebidos no pedido.",
     FALHA_DE_TRANSPORTE: "confira se o endpoint está no ar, aceita a conexão e devolve a resposta inteira dentro do "
-    "tempo limite (--timeout).",
+    "tempo limite (--homologa-timeout).",
     RESPOSTA_INSEGURA: "não inclua DOCTYPE nem declarações de entidade na resposta (a plataforma as recusa).",
 }
 

@@ -110,7 +110,9 @@ def parse_header(text: str) -> tuple[str, str]:
     name = name.strip()
     if not sep or not _HEADER_NAME.fullmatch(name):
         shown = name if _HEADER_NAME.fullmatch(name) else "..."
-        raise SettingsError(f"opção --header: esperado 'Nome: valor', recebeu {shown!r} sem ':' ou com nome inválido")
+        raise SettingsError(
+            f"opção --homologa-header: esperado 'Nome: valor', recebeu {shown!r} sem ':' ou com nome inválido"
+        )
     return name, value.strip()
 
 
@@ -182,7 +184,7 @@ def resolve(raw: RawOptions, env: Mapping[str, str] | None = None) -> Settings:
 
     timeout = DEFAULT_TIMEOUT
     if raw.timeout is not None:
-        timeout = parse_timeout(raw.timeout, "opção --timeout")
+        timeout = parse_timeout(raw.timeout, "opção --homologa-timeout")
     elif profile and profile.timeout:
         timeout = profile.timeout
 
@@ -193,22 +195,26 @@ def resolve(raw: RawOptions, env: Mapping[str, str] | None = None) -> Settings:
         headers[name] = value
     basic = raw.basic_auth or env.get(ENV_BASIC_AUTH) or base.basic
     if basic:
-        basic = _basic(basic, "opção --basic-auth")
-    client_cert = _file(raw.client_cert or base.client_cert, "opção --client-cert")
-    client_key = _file(raw.client_key or base.client_key, "opção --client-key")
+        basic = _basic(basic, "opção --homologa-basic-auth")
+    client_cert = _file(raw.client_cert or base.client_cert, "opção --homologa-client-cert")
+    client_key = _file(raw.client_key or base.client_key, "opção --homologa-client-key")
     if client_key and not client_cert:
-        raise SettingsError("opção --client-key exige --client-cert (o certificado do cliente para mTLS)")
+        raise SettingsError(
+            "opção --homologa-client-key exige --homologa-client-cert (o certificado do cliente para mTLS)"
+        )
     auth = Auth(
         basic=basic,
         bearer=raw.bearer or env.get(ENV_BEARER) or base.bearer,
         headers=headers,
         client_cert=client_cert,
         client_key=client_key,
-        ca_bundle=_file(raw.ca_bundle or base.ca_bundle, "opção --ca-bundle"),
+        ca_bundle=_file(raw.ca_bundle or base.ca_bundle, "opção --homologa-ca-bundle"),
         insecure=raw.insecure or base.insecure,
     )
     if auth.basic and auth.bearer:
-        raise SettingsError("use --basic-auth ou --bearer, não os dois (ambos usam o cabeçalho Authorization)")
+        raise SettingsError(
+            "use --homologa-basic-auth ou --homologa-bearer, não os dois (ambos usam o cabeçalho Authorization)"
+        )
 
     protected = profile.protected_fields if profile else ()
     if raw.protected_fields is not None:

@@ -48,30 +48,79 @@ RULE = pytest.StashKey[str]()  # a scenario's rule as judged (R3 when it changes
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    # The plugin loads in every pytest run of the environment it is installed in, so it claims no generic option
+    # name another plugin or a project's conftest may own (pytest refuses to start when two register the same one):
+    # those carry the homologa- prefix. Every destination is prefixed too (a shared one would be silently mixed).
     group = parser.getgroup("homologa", "homologa — suíte de contrato v1 (pytest suites --target URL)")
-    group.addoption("--target", metavar="URL", help="endpoint do ERP (senão HOMOLOGA_TARGET, o perfil ou o embutido)")
-    # not --profile: a generic name (pytest-profiling owns it); the same spelling as the Locust profile's option
     group.addoption(
-        "--homologa-profile", dest="profile", metavar="ARQUIVO", help="perfil do distribuidor (homologacao.toml)"
+        "--target",
+        dest="homologa_target",
+        metavar="URL",
+        help="endpoint do ERP (senão HOMOLOGA_TARGET, o perfil ou o embutido)",
     )
-    timeout_help = "tempo limite da troca inteira de cada requisição, em segundos (padrão 10)"
-    try:
-        group.addoption("--timeout", "--homologa-timeout", dest="homologa_timeout", metavar="S", help=timeout_help)
-    except ValueError:  # --timeout already taken (pytest-timeout installed): keep the long name only
-        group.addoption("--homologa-timeout", dest="homologa_timeout", metavar="S", help=timeout_help)
-    group.addoption("--basic-auth", metavar="USUARIO:SENHA", help="autenticação Basic")
-    group.addoption("--bearer", metavar="TOKEN", help="Authorization: Bearer TOKEN")
     group.addoption(
-        "--header", action="append", default=[], metavar="'Nome: valor'", help="cabeçalho extra (repetível)"
+        "--homologa-profile",
+        dest="homologa_profile",
+        metavar="ARQUIVO",
+        help="perfil do distribuidor (homologacao.toml; senão HOMOLOGA_PROFILE)",
     )
-    group.addoption("--client-cert", metavar="PEM", help="certificado do cliente (mTLS)")
-    group.addoption("--client-key", metavar="PEM", help="chave do certificado do cliente (mTLS)")
-    group.addoption("--ca-bundle", metavar="PEM", help="CAs para verificar o TLS do alvo")
-    group.addoption("--insecure", action="store_true", default=False, help="não verifica o TLS (só em homologação)")
     group.addoption(
-        "--protected-fields", metavar="CAMPOS", help="campos que o ERP não sobrescreve: telefone,endereco,..."
+        "--homologa-timeout",
+        dest="homologa_timeout",
+        metavar="S",
+        help="tempo limite da troca inteira de cada requisição, em segundos (padrão 10)",
     )
-    group.addoption("--customer-seed", metavar="N", help="semente dos CNPJs novos (reproduz uma rodada)")
+    group.addoption(
+        "--homologa-basic-auth",
+        dest="homologa_basic_auth",
+        metavar="USUARIO:SENHA",
+        help="autenticação Basic (senão HOMOLOGA_BASIC_AUTH)",
+    )
+    group.addoption(
+        "--homologa-bearer",
+        dest="homologa_bearer",
+        metavar="TOKEN",
+        help="Authorization: Bearer TOKEN (senão HOMOLOGA_BEARER)",
+    )
+    group.addoption(
+        "--homologa-header",
+        dest="homologa_header",
+        action="append",
+        default=[],
+        metavar="'Nome: valor'",
+        help="cabeçalho extra (repetível)",
+    )
+    group.addoption(
+        "--homologa-client-cert", dest="homologa_client_cert", metavar="PEM", help="certificado do cliente (mTLS)"
+    )
+    group.addoption(
+        "--homologa-client-key",
+        dest="homologa_client_key",
+        metavar="PEM",
+        help="chave do certificado do cliente (mTLS)",
+    )
+    group.addoption(
+        "--homologa-ca-bundle", dest="homologa_ca_bundle", metavar="PEM", help="CAs para verificar o TLS do alvo"
+    )
+    group.addoption(
+        "--homologa-insecure",
+        dest="homologa_insecure",
+        action="store_true",
+        default=False,
+        help="não verifica o TLS (só em homologação)",
+    )
+    group.addoption(
+        "--protected-fields",
+        dest="homologa_protected_fields",
+        metavar="CAMPOS",
+        help="campos que o ERP não sobrescreve: telefone,endereco,...",
+    )
+    group.addoption(
+        "--customer-seed",
+        dest="homologa_customer_seed",
+        metavar="N",
+        help="semente dos CNPJs novos (reproduz uma rodada)",
+    )
     group.addoption(
         "--contract",
         "--contrato",
@@ -84,21 +133,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def _raw(config: pytest.Config) -> RawOptions:
     opt = config.getoption
     return RawOptions(
-        target=opt("target"),
-        profile=opt("profile"),
+        target=opt("homologa_target"),
+        profile=opt("homologa_profile"),
         timeout=opt("homologa_timeout"),
-        basic_auth=opt("basic_auth"),
-        bearer=opt("bearer"),
-        headers=tuple(opt("header") or ()),
-        client_cert=opt("client_cert"),
-        client_key=opt("client_key"),
-        ca_bundle=opt("ca_bundle"),
-        insecure=bool(opt("insecure")),
-        protected_fields=opt("protected_fields"),
+        basic_auth=opt("homologa_basic_auth"),
+        bearer=opt("homologa_bearer"),
+        headers=tuple(opt("homologa_header") or ()),
+        client_cert=opt("homologa_client_cert"),
+        client_key=opt("homologa_client_key"),
+        ca_bundle=opt("homologa_ca_bundle"),
+        insecure=bool(opt("homologa_insecure")),
+        protected_fields=opt("homologa_protected_fields"),
         # ``--strict`` is pytest's own flag (strict markers, xfail, config): homologa reads it too, and with it
         # best practice (B1, B2) becomes blocking.
         strict=bool(config.getini("strict")),
-        seed=opt("customer_seed"),
+        seed=opt("homologa_customer_seed"),
         contract=opt("homologa_contract"),
     )
 

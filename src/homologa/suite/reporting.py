@@ -18,7 +18,7 @@ from typing import Any
 
 import allure
 
-from homologa import __version__
+from homologa import __version__, allure3
 from homologa.rules import rule
 from homologa.runs import RUN_LABEL
 from homologa.suite.client import Exchange
@@ -151,30 +151,17 @@ def _escape_property(value: str) -> str:
     return "".join(c if ord(c) < 128 else f"\\u{ord(c):04x}" for c in out)
 
 
+REPORT_NAME = "Homologação do cadastro de clientes — contrato v1"
+ALLURERC_NOTE = (
+    "Allure 3: configuração do relatório de homologação, com as mesmas categorias de reports/categories.json",
+    "(que o Allure 2 lê da pasta de resultados). Gerado por: python -m homologa.suite.reporting reports",
+    "Uso: homologa relatorio (escreve uma igual para cada execução, com as categorias dela; ver docs/suite.md)",
+)
+
+
 def allurerc_text() -> str:
     """``reports/allurerc.mjs``: the Allure 3 configuration with the same categories as ``categories.json``."""
-    rules = []
-    for cat in categories():
-        matchers = [f"statuses: {json.dumps(cat['matchedStatuses'])}"]
-        if "messageRegex" in cat:
-            matchers.append(f"message: /{cat['messageRegex'].removeprefix('(?s).*').removesuffix('.*')}/")
-        rules.append(
-            f"      {{\n        name: {json.dumps(cat['name'], ensure_ascii=False)},\n"
-            f"        matchers: {{ {', '.join(matchers)} }},\n      }},"
-        )
-    body = "\n".join(rules)
-    return (
-        "// Allure 3: configuração do relatório de homologação, com as mesmas categorias de reports/categories.json\n"
-        "// (que o Allure 2 lê da pasta de resultados). Gerado por: python -m homologa.suite.reporting reports\n"
-        "// Uso: homologa relatorio (gera o relatório de arquivo único, sem scripts de fora; ver README)\n"
-        'import { defineConfig } from "allure";\n\n'
-        "export default defineConfig({\n"
-        '  name: "Homologação do cadastro de clientes — contrato v1",\n'
-        '  output: "./reports/allure-report",\n'
-        "  categories: {\n    rules: [\n"
-        f"{body}\n"
-        "    ],\n  },\n});\n"
-    )
+    return allure3.config_text(REPORT_NAME, categories(), ALLURERC_NOTE)
 
 
 def categories_json_text() -> str:

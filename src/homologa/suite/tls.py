@@ -1,4 +1,4 @@
-"""The TLS context for a target: CA bundle, client certificate (mTLS) and the ``--insecure`` escape hatch."""
+"""The TLS context for a target: CA bundle, client certificate (mTLS) and the ``--homologa-insecure`` escape hatch."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ def ssl_context(auth: Auth) -> ssl.SSLContext:
     return client_context(
         auth,
         auth.ca_bundle,
-        ca_error=lambda cafile, exc: f"opção --ca-bundle: não foi possível carregar {cafile}: {exc}",
+        ca_error=lambda cafile, exc: f"opção --homologa-ca-bundle: não foi possível carregar {cafile}: {exc}",
         cert_error=lambda exc: (
-            f"opção --client-cert/--client-key: não foi possível carregar o certificado do cliente: {exc}"
+            "opção --homologa-client-cert/--homologa-client-key: não foi possível carregar o certificado do cliente: "
+            f"{exc}"
         ),
     )

@@ -1,9 +1,10 @@
-"""The Allure 3 configuration written for each run: report name and the suite's failure categories.
+"""The one writer of Allure 3 configurations: the report's name and the suite's failure categories.
 
 Allure 3 takes categories from its configuration, not from the results folder, and matches them with JavaScript
 regular expressions (partial match, no inline flags), while the suite writes Allure 2's ``categories.json`` (Java
-regular expressions, whole-message match, ``(?s)``-style flags). :func:`to_allure3` translates one into the other, so
-the report shows the categories of the very run it reports on.
+regular expressions, whole-message match, ``(?s)``-style flags). :func:`to_allure3` translates one into the other.
+Two callers: ``homologa relatorio`` writes one per run from that run's ``categories.json``; the suite regenerates
+``reports/allurerc.mjs`` (kept in git) from the same categories. Standard library only (contract core).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 LANGUAGE = "pt"
 GROUP_BY = ("epic", "feature", "story")
+RUN_NOTE = ("Written by homologa relatorio for one run; the report's plugin options are on the command line.",)
 _INLINE_FLAGS = re.compile(r"^\(\?([a-zA-Z]+)\)")
 _JS_FLAGS = frozenset("imsu")
 
@@ -59,13 +61,11 @@ def to_allure3(category: dict[str, Any]) -> str | None:
     return f"{{ name: {json.dumps(name, ensure_ascii=False)}, matchers: {{ {', '.join(matchers)} }} }}"
 
 
-def config_text(name: str, categories: list[dict[str, Any]]) -> str:
+def config_text(name: str, categories: list[dict[str, Any]], note: tuple[str, ...] = RUN_NOTE) -> str:
+    """An ``allurerc.mjs``: ``note`` as comment lines, the report ``name`` and the categories as Allure 3 rules."""
     rules = [rule for rule in (to_allure3(c) for c in categories) if rule]
-    lines = [
-        "// Written by homologa relatorio for one run; the report's plugin options are on the command line.",
-        "export default {",
-        f"  name: {json.dumps(name, ensure_ascii=False)},",
-    ]
+    lines = [f"// {line}" for line in note]
+    lines += ["export default {", f"  name: {json.dumps(name, ensure_ascii=False)},"]
     if rules:
         lines.append("  categories: { rules: [")
         lines += [f"    {rule}," for rule in rules]
