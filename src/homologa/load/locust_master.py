@@ -21,7 +21,7 @@ from homologa.load.journal import Journal, JournalError, read_plan
 from homologa.load.locust_options import FRESH_FIRST_INDEX, chose_customers
 from homologa.load.locust_process import GRANT, Process
 from homologa.load.plan import Dispenser, PlanShape, Slice, Wait
-from homologa.load.record import identity, now_iso
+from homologa.load.record import foreign_plan, identity, now_iso, plan_summary
 from homologa.load.settings import defaults_from, fresh_first_index, from_options
 from homologa.load.shapes import StepSearch
 from homologa.load.tally import Tally, Verdict, live_rows
@@ -46,6 +46,7 @@ class Master(Process):
         self.collapse: CollapseWatch | None = None
         self.started_at: str | None = None
         self.lost: set[str] = set()  # workers given up on this run: their slices were granted again
+        self.refused: set[str] = set()  # workers of another plan (record.plan_identity), told so once
         self.stop_reason: str | None = None  # why the run was ended before its plan (pt-BR), if it was
         self.concluded = False  # the tally of this run was written
         self.verdict: Verdict | None = None  # the last run's, once concluded
@@ -95,6 +96,7 @@ class Master(Process):
         self.started_at = now_iso()
         self.total = Tally()
         self.lost = set()
+        self.refused = set()
         self.stop_reason = None
         self.concluded = False
         self.verdict = None
@@ -134,10 +136,20 @@ class Master(Process):
     def _on_ask(self, environment: Environment, msg: Any) -> None:
         runner = self.environment.runner
         assert runner is not None
-        reply: dict[str, Any] = {"g": self.generation}
+        reply: dict[str, Any] = {"g": self.generation, "plano": self.plan_id}
         gone = msg.node_id in self.lost or self.stop_reason is not None
+        theirs = (msg.data or {}).get("plano")
+        refusal = None
+        if theirs != self.plan_id:
+            refusal = foreign_plan(theirs, self.plan_id, f"o trabalhador {msg.node_id}", plan_summary(self.settings))
+            reply["recusa"] = refusal
+            if msg.node_id not in self.refused:
+                self.refused.add(msg.node_id)
+                log.error("homologa carga: recusado: %s", refusal)
         grant = (
-            None if self.dispenser is None or self.error or gone else self.dispenser.take(msg.node_id, self._workers())
+            None
+            if self.dispenser is None or self.error or gone or refusal
+            else self.dispenser.take(msg.node_id, self._workers())
         )
         if grant is None:
             reply["end"] = True

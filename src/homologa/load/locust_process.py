@@ -17,6 +17,7 @@ from locust.runners import MasterRunner, WorkerRunner
 from homologa.load.locust_options import FRESH_FIRST_INDEX, chose_customers
 from homologa.load.locust_tls import ContextFactory, context_factory
 from homologa.load.plan import PlanShape
+from homologa.load.record import plan_identity
 from homologa.load.scenario import Scenario
 from homologa.load.settings import (
     LoadSettings,
@@ -50,6 +51,7 @@ class Process:
         self.tls: ContextFactory | None = None  # the profile's CA bundle / client certificate, if any
         self.scenario: Scenario | None = None
         self.error: str | None = None
+        self.plan_id = ""  # record.plan_identity of the settings: a slice changes hands only between equal ones
 
     def configure(self) -> None:
         """Read the settings from the (possibly web-UI-edited) options; errors end up in ``self.error``."""
@@ -67,6 +69,7 @@ class Process:
             if not chose_customers(options) and fresh is not None:
                 self.settings = dataclasses.replace(self.settings, first_index=int(fresh))
             self.scenario = Scenario(self.settings)
+            self.plan_id = plan_identity(self.environment.host or "", self.settings, self.scenario.pack.sha256)
             self.tls = context_factory(self.profile.auth if self.profile else None)
             extra = headers_from_env()
             self.error = None

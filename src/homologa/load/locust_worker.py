@@ -16,6 +16,7 @@ from locust.runners import WorkerRunner
 from homologa.load.checks import Outcome
 from homologa.load.locust_process import ASK, DONE, PARTIAL, Process
 from homologa.load.plan import Slice, SlicePool
+from homologa.load.record import foreign_plan, plan_summary
 from homologa.load.tally import Tally
 
 log = logging.getLogger("homologa.carga")
@@ -67,13 +68,20 @@ class Worker(Process):
         self.asking = True
         runner = self.environment.runner
         assert runner is not None
-        runner.send_message(ASK, {})
+        runner.send_message(ASK, {"plano": self.plan_id})
 
     def _on_grant(self, environment: Environment, msg: Any) -> None:
         data = msg.data or {}
         self.asking = False
         self.worker_generation = int(data.get("g", -1))
-        if data.get("end"):
+        refusal = data.get("recusa")
+        if not refusal and data.get("plano") != self.plan_id:
+            refusal = foreign_plan(data.get("plano"), self.plan_id, "o mestre", plan_summary(self.settings))
+        if refusal:
+            if not self.exhausted:  # a slice of another plan is never sent (its indices mean other customers)
+                log.error("homologa carga: este trabalhador não envia nada desta rajada: %s", refusal)
+            self.exhausted = True
+        elif data.get("end"):
             self.exhausted = True
         elif data.get("wait"):
             self.ask_after = time.monotonic() + ASK_AGAIN_AFTER
