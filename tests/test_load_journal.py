@@ -142,3 +142,22 @@ def test_a_journal_of_the_previous_version_is_still_resumed(tmp_path: Path) -> N
     resumed, done, total = Journal.resume(tmp_path, PLAN)
     resumed.close()
     assert done == [Slice(0, 10)] and total.sent == 10
+
+
+def test_compactions_faster_than_the_disk_keep_the_last_durable_file_as_the_fallback(tmp_path: Path) -> None:
+    journal = Journal.create(tmp_path, PLAN, compact_every=2)
+    for start in range(0, 100, 10):  # ten confirmations, no sync: five compactions before any fsync
+        journal.confirm(Slice(start, start + 10), _tally(10))
+    assert journal.compactions == 5 and (tmp_path / NAME).stat().st_size < 2000
+    assert not (tmp_path / (NAME + ".novo")).exists()
+    _, done, total = Journal.resume(tmp_path, PLAN)  # killed now: the current file is whole
+    assert done == [Slice(0, 100)] and total.sent == 100
+
+
+def test_after_a_reboot_that_lost_every_unsynced_compaction_the_durable_file_is_resumed(tmp_path: Path) -> None:
+    journal = Journal.create(tmp_path, PLAN, compact_every=2)
+    for start in range(0, 100, 10):
+        journal.confirm(Slice(start, start + 10), _tally(10))
+    (tmp_path / NAME).unlink()  # never reached the disk
+    _, done, total = Journal.resume(tmp_path, PLAN)
+    assert done == [Slice(0, 20)] and total.sent == 20  # the state of the file before the first compaction

@@ -176,13 +176,14 @@ def _fsync_folder(folder: Path) -> None:
 
 @dataclass(eq=False)
 class _File:
-    """One file of the journal, as written by the loop and synced by :meth:`Journal.sync`."""
+    """One file of the journal: written by the loop, synced by :meth:`Journal.sync` (maybe in another thread)."""
 
     handle: IO[str]
     written: int = 0  # lines written ...
     synced: int = 0  # ... and known to be on disk
-    retiring: bool = False  # PREVIOUS exists and must be kept until this file's first two lines are on disk
-    previous: IO[str] | None = None  # the previous file's handle, closed once it is no longer needed
+    retiring: bool = False  # PREVIOUS is the fallback until this file (plan + summary) is on disk
+    durable: bool = False  # set by sync(): this file and its name are on disk; the loop then drops PREVIOUS
+    older: list[IO[str]] = field(default_factory=list)  # handles of replaced files, closed by the loop once durable
     fd: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -252,29 +253,46 @@ class Journal:
         if path == journal.path:
             journal.previous.unlink(missing_ok=True)  # superseded by the current file's summary
             os.replace(journal.path, journal.previous)
-        journal._start_file(previous=None)  # PREVIOUS, the file just read, stays until the new one is durable
+        journal._start_file([])  # PREVIOUS, the file just read, stays until the new one is durable
         journal.sync()
+        journal._settle()
         return journal, confirmed.slices(), Tally.from_dict(total.to_dict())
 
-    def _start_file(self, previous: IO[str] | None) -> None:
-        """A new current file: the plan and the summary of everything confirmed so far."""
-        self._file = _File(self.path.open("w", encoding="utf-8"), retiring=True, previous=previous)
+    def _start_file(self, older: list[IO[str]]) -> None:
+        """A new current file: the plan and the summary of everything confirmed so far, written under a temporary
+        name and renamed, so ``diario.jsonl`` is never a file cut before its summary (``kill -9`` included)."""
+        temporary = self.path.with_name(NAME + ".novo")
+        self._file = _File(temporary.open("w", encoding="utf-8"), retiring=True, older=older)
         self._write({"diario": VERSION, "plano": self.plan})
         faixas = [[s.start, s.stop] for s in self.confirmed.slices()]
         self._write({"resumo": {"faixas": faixas, "t": self.tally.to_dict()}})
+        os.replace(temporary, self.path)
         self._since = 0
 
-    def compact(self) -> bool:
-        """Start a new, compacted file now (False: the previous compaction is not on disk yet; try later)."""
+    def _settle(self) -> None:
+        """Loop: once the current file is durable (:meth:`sync` said so), drop PREVIOUS and the replaced files."""
         current = self._file
-        if current is None or current.handle.closed or current.retiring:
-            return False
-        os.replace(self.path, self.previous)  # the open handle follows the file
-        self._start_file(previous=current.handle)
+        if current is not None and current.retiring and current.durable:
+            self.previous.unlink(missing_ok=True)
+            for handle in current.older:
+                handle.close()
+            current.older.clear()
+            current.retiring = False
+
+    def compact(self) -> None:
+        """Start a new, compacted file now. PREVIOUS keeps the last durable state: the current file becomes it, unless
+        the last compaction is not on disk yet (then the current file is only replaced; PREVIOUS stays)."""
+        current = self._file
+        if current is None or current.handle.closed:
+            return
+        self._settle()
+        if not current.retiring:
+            os.replace(self.path, self.previous)  # the open handle follows the file
+        self._start_file([*current.older, current.handle])
         self.compactions += 1
-        return True
 
     def confirm(self, done: Slice, tally: Tally) -> None:
+        self._settle()
         self.confirmed.add(done)
         self.tally.merge(tally)
         self._write({"s": done.start, "e": done.stop, "t": tally.to_dict()})
@@ -290,27 +308,24 @@ class Journal:
         current.written += 1
 
     def sync(self) -> None:
-        """Make every written line durable (``fsync``) and finish a compaction; may run in another OS thread than
-        :meth:`confirm` (it only reads the loop's state, and only it clears ``retiring``)."""
+        """Make every written line durable (``fsync``), and a new file's name with it (``fsync`` of the folder). May run
+        in another OS thread than the loop: it only syncs and sets flags; the loop alone renames and deletes."""
         current = self._file
-        if current is None:
+        if current is None or current.handle.closed:
             return
         written = current.written
-        if written != current.synced and not current.handle.closed:
+        if written != current.synced:
             os.fsync(current.fd)
             current.synced = written
-        if current.retiring and current.synced >= 2:  # the plan and the summary are on disk
-            _fsync_folder(self.path.parent)  # ... under their name, the old file renamed
-            self.previous.unlink(missing_ok=True)
-            if current.previous is not None:
-                current.previous.close()
-                current.previous = None
-            current.retiring = False
+        if current.retiring and not current.durable and current.synced >= 2:
+            _fsync_folder(self.path.parent)
+            current.durable = True
 
     def close(self) -> None:
         current = self._file
         if current is not None and not current.handle.closed:
             self.sync()
+            self._settle()
             current.handle.close()
-            if current.previous is not None:
-                current.previous.close()
+            for handle in current.older:
+                handle.close()
