@@ -10,12 +10,12 @@ Half-way through, one worker dies: the master gives it up and its slices are gra
 1. Dispatch, for 20, 50 and 100 workers: the master's CPU per slice (``time.thread_time`` around its side only:
    decode the message, handle it, encode the answer) and the slices/s that makes on one core, against the *bare
    message loop* of the same run (the same messages decoded and encoded, handlers that only hand out the next
-   range: no dispenser, no tally, no journal); then at which slice size dispatch would become the bottleneck for
-   workers doing ~2,000 customers/s each.
+   range: no dispenser, no tally, no journal), medians of ``--repeats`` interleaved pairs; then at which slice
+   size dispatch would become the bottleneck for workers doing ~2,000 customers/s each.
 2. Memory and journal at 1M and 10M customers (each in its own process): peak RSS, the journal's largest size on
    disk, and the time ``--resume`` takes to load it; the same journal without compaction as the baseline.
 
-Usage: python benchmarks/bench_dispatch.py [--customers 10000000] [--chunk 500] [--workers 20,50,100]
+Usage: python benchmarks/bench_dispatch.py [--customers 10000000] [--chunk 500] [--workers 20,50,100] [--repeats 3]
 Prints a Markdown table and writes reports/bench/bench_dispatch.json.
 """
 
@@ -262,6 +262,7 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=500)
     parser.add_argument("--workers", default="20,50,100")
     parser.add_argument("--dispatch-customers", type=int, default=2_000_000, help="customers of each dispatch run")
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved runs of each dispatch pair (median)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--one-workers", type=int, default=20, help=argparse.SUPPRESS)
     parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
@@ -279,8 +280,9 @@ def main() -> None:
     for workers in (int(w) for w in args.workers.split(",")):
         for chunk in sorted({args.chunk, 50}):
             n = args.dispatch_customers if chunk == args.chunk else args.dispatch_customers // 10
-            real = measure(n, chunk, workers)
-            bare = measure(n, chunk, workers, bare=True)
+            pairs = [(measure(n, chunk, workers), measure(n, chunk, workers, bare=True)) for _ in range(args.repeats)]
+            real = sorted((p[0] for p in pairs), key=lambda r: r["us_per_slice"])[len(pairs) // 2]  # median
+            bare = sorted((p[1] for p in pairs), key=lambda r: r["us_per_slice"])[len(pairs) // 2]
             ratio = real["us_per_slice"] / bare["us_per_slice"]
             per_s = 1e6 / real["us_per_slice"]
             results["dispatch"].append({"real": real, "bare": bare, "ratio": ratio, "slices_per_s": per_s})

@@ -141,7 +141,9 @@ class Master(Process):
         theirs = (msg.data or {}).get("plano")
         refusal = None
         if theirs != self.plan_id:
-            refusal = foreign_plan(theirs, self.plan_id, f"o trabalhador {msg.node_id}", plan_summary(self.settings))
+            refusal = foreign_plan(
+                theirs, self.plan_id, f"o trabalhador {msg.node_id}", "o mestre", plan_summary(self.settings)
+            )
             reply["recusa"] = refusal
             if msg.node_id not in self.refused:
                 self.refused.add(msg.node_id)

@@ -76,7 +76,9 @@ class Worker(Process):
         self.worker_generation = int(data.get("g", -1))
         refusal = data.get("recusa")
         if not refusal and data.get("plano") != self.plan_id:
-            refusal = foreign_plan(data.get("plano"), self.plan_id, "o mestre", plan_summary(self.settings))
+            refusal = foreign_plan(
+                data.get("plano"), self.plan_id, "o mestre", "este trabalhador", plan_summary(self.settings)
+            )
         if refusal:
             if not self.exhausted:  # a slice of another plan is never sent (its indices mean other customers)
                 log.error("homologa carga: este trabalhador não envia nada desta rajada: %s", refusal)

@@ -68,13 +68,13 @@ def plan_summary(settings: LoadSettings) -> str:
     )
 
 
-def foreign_plan(theirs: object, ours: str, who: str, summary: str) -> str | None:
+def foreign_plan(theirs: object, ours: str, who: str, this: str, summary: str) -> str | None:
     """None when the other process's plan identity ``theirs`` is ``ours``; else why a slice must not change hands
-    (pt-BR): ``who`` is the other process ("o mestre", "o trabalhador X"), ``summary`` this process's plan."""
+    (pt-BR): ``who`` is the other process ("o trabalhador X", "o mestre"), ``this`` this one, ``summary`` its plan."""
     if theirs == ours:
         return None
-    shown = theirs if isinstance(theirs, str) and theirs else "sem identificação (outra versão do homologa?)"
+    shown = theirs if isinstance(theirs, str) and theirs else "sem identificação: outra versão do homologa?"
     return (
-        f"{who} é de outro plano (plano {shown}; o deste processo é {ours}: {summary}); reinicie os trabalhadores"
-        " depois do mestre, com a mesma versão do homologa e o mesmo homologacao.toml"
+        f"{who} é de outro plano ({shown}) que {this} ({ours}: {summary}); reinicie os trabalhadores depois do"
+        " mestre, com a mesma versão do homologa e o mesmo pacote de contrato"
     )
