@@ -13,7 +13,8 @@ from typing import Any
 from locust import events
 from locust.env import Environment
 
-from homologa.load.locust_runtime import add_arguments, install
+from homologa.load.locust_options import add_arguments
+from homologa.load.locust_runtime import install
 from homologa.load.locust_shapes import BurstShape
 from homologa.load.locust_user import CadastroUser
 

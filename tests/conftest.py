@@ -69,6 +69,7 @@ SLOW_TESTS = frozenset(
         "test_suite_plugin.py::test_failure_message_reads_top_to_bottom",
         "test_suite_plugin.py::test_the_rerun_command_reproduces_with_fresh_cnpjs_and_passes_once_fixed",
         "test_profile_strict.py::test_a_typo_stops_the_suite_the_cli_and_the_load_profile",
+        "test_load_journal.py::test_ten_million_customers_leave_a_journal_under_one_megabyte_and_a_few_ranges_in_memory",
     }
 )
 

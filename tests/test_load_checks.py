@@ -79,3 +79,15 @@ def test_transport_failure() -> None:
 def test_media_type_ignores_parameters_and_case() -> None:
     assert checks.media_type("Text/XML; charset=utf-8") == "text/xml"
     assert checks.media_type(None) == ""
+
+
+def test_an_erp_naming_every_error_differently_cannot_grow_the_failure_table() -> None:
+    """Locust groups failures by message, at every worker and at the master: what the ERP chooses is bounded."""
+    messages = {
+        verdict(render_answer(Retorno(ID, CNPJ, erro_codigo=f"P{i:07d}", erro_descricao="falhou"))).message
+        for i in range(checks.MAX_NAMED * 3)
+    }
+    messages |= {verdict(answer(), ctype=f"application/x-{i}").message for i in range(checks.MAX_NAMED * 3)}
+    assert len(messages) <= 2 * (checks.MAX_NAMED + 1)
+    assert any(m.endswith("Erro código (outro)") for m in messages)
+    assert any(m.endswith("Content-Type (outro)") for m in messages)

@@ -440,3 +440,41 @@ def test_a_burst_killed_mid_way_is_resumed_and_every_customer_is_sent_once(tmp_p
     assert result["diario"]["retomada"] is True
     first_index = result["plano"]["primeiro_indice"]  # drawn by the first run (no --seed), kept by the journal
     assert stored == cnpjs(3000, result["plano"]["semente"], first_index)  # every planned CNPJ once
+
+
+def test_a_worker_of_another_plan_is_refused_in_portuguese_and_sends_nothing(tmp_path: Path) -> None:
+    """Its contract pack differs (another file on its machine, same options): no slice changes hands, no crash."""
+    import shutil
+
+    port = str(_free_port())
+    report = tmp_path / "carga"
+    for side in ("mestre", "trabalhador"):
+        shutil.copytree(ROOT / "contracts" / "v1", tmp_path / side / "pacote")
+    (tmp_path / "trabalhador" / "pacote" / "NOTA.txt").write_text("cópia alterada nesta máquina\n", encoding="utf-8")
+    locustfile = str(ROOT / "loadtests" / "locustfile.py")
+    with reference(tmp_path) as server:
+        master = subprocess.Popen(
+            [LOCUST, "-f", locustfile, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", port,
+             "--headless", "--expect-workers", "1", "--host", server.url, "--cep-range", RANGE, "--seed", "7",
+             "--customers", "200", "--rate", "100", "--ramp", "0", "--max-seconds", "3", "--contract", "./pacote",
+             "--report-dir", str(report), "--only-summary"],
+            cwd=tmp_path / "mestre", stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(),
+        )  # fmt: skip
+        worker = subprocess.Popen(
+            [LOCUST, "-f", locustfile, "--worker", "--master-host", "127.0.0.1", "--master-port", port],
+            cwd=tmp_path / "trabalhador", stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(),
+        )  # fmt: skip
+        try:
+            output, _ = _communicate(master, 60)
+            worker_output, _ = _communicate(worker, 30)
+        finally:
+            for proc in (master, worker):
+                if proc.poll() is None:
+                    proc.kill()
+                proc.wait(timeout=10)
+        stored = all_cnpjs(tmp_path / "ref.db") if (tmp_path / "ref.db").exists() else []
+    assert master.returncode == 1, output
+    assert re.search(r"recusado: o trabalhador \S+ é de outro plano \(\w+\) que o mestre \(\w+: 200 clientes", output)
+    assert "este trabalhador não envia nada desta rajada: o trabalhador" in worker_output, worker_output[-3000:]
+    assert "Traceback" not in worker_output and "IndexError" not in worker_output, worker_output[-3000:]
+    assert stored == [] and "nem todos os clientes foram enviados: 0 de 200" in output

@@ -5,7 +5,9 @@ answers), ``Erro`` element, echo (R4), status (R1 for new customers, R2 for re-s
 every answer; only the compiled-XSD validation can be sampled (see ``validate``).
 
 Failure details are low-cardinality on purpose: Locust groups its failure table by message, so a detail never
-carries a CNPJ or an id.
+carries a CNPJ or an id, and what the ERP chooses (its ``Erro`` code, its Content-Type) is named for the first
+:data:`MAX_NAMED` distinct values only, the rest as "(outro)": an ERP that puts a protocol number in every error
+cannot grow the master's failure table with the number of customers.
 """
 
 from __future__ import annotations
@@ -32,6 +34,17 @@ CATEGORIES = ANSWER_CATEGORIES
 
 XML_MEDIA_TYPES = frozenset({"application/xml", "text/xml"})
 MAX_ANSWER_BYTES = 1 << 20  # an answer is a few hundred bytes; beyond 1 MiB it is refused unread
+MAX_NAMED = 50  # distinct ERP-chosen values (error codes, Content-Types) named in failure details, per process
+_named: dict[str, set[str]] = {}
+
+
+def named(kind: str, value: str) -> str:
+    """``value`` if it is one of the first :data:`MAX_NAMED` distinct values of ``kind`` seen, else "(outro)"."""
+    seen = _named.setdefault(kind, set())
+    if value in seen or len(seen) < MAX_NAMED:
+        seen.add(value)
+        return value
+    return "(outro)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +101,7 @@ def check_answer(
         return Outcome(ERRO_RETORNADO, detail=f"HTTP {http_status}")
     accepted = shape.answer_media_types
     if content_type not in accepted and media_type(content_type) not in accepted:
-        return Outcome(RESPOSTA_INVALIDA, detail=f"Content-Type {media_type(content_type) or '(ausente)'}")
+        return Outcome(RESPOSTA_INVALIDA, detail=f"Content-Type {named('ct', media_type(content_type)) or '(ausente)'}")
     data = body or b""
     if len(data) > MAX_ANSWER_BYTES:
         return Outcome(RESPOSTA_INVALIDA, detail="resposta maior que 1 MiB")
@@ -110,7 +123,7 @@ def check_answer(
         return Outcome(RESPOSTA_INVALIDA, detail="elemento raiz inesperado")
     fields = shape.answer_fields(payload)
     if "erro" in fields or "erro_codigo" in fields:
-        code = fields.get("erro_codigo", "").strip()[:20]
+        code = named("erro", fields.get("erro_codigo", "").strip()[:20])
         return Outcome(ERRO_RETORNADO, detail=f"Erro código {code}" if code else "elemento Erro")
     if fields.get("id_mensagem", "").strip() != id_mensagem:
         return Outcome(ECO_DIVERGENTE, detail="IdMensagem não ecoado")

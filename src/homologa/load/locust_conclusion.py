@@ -1,0 +1,81 @@
+"""The end of a run at the master: the final tally, the verdict, ``resultado.json``/``resultado.txt``, the exit
+code (0 only when every customer was sent and answered within the limits)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from homologa.categories import STATUS_DIVERGENTE
+from homologa.load.locust_master import Master
+from homologa.load.locust_options import chose_customers
+from homologa.load.record import identity
+from homologa.load.tally import Verdict, judge, render, report_dict
+
+log = logging.getLogger("homologa.carga")
+
+
+class Conclusion(Master):
+    """The master's last act of a run."""
+
+    def conclude(self) -> int:
+        """Print and save the tally; returns the exit code."""
+        if not self.is_master or self.dispenser is None:
+            return 0
+        if self.error:
+            return 2
+        self.concluded = True
+        if self.journal is not None:
+            self.journal.close()
+        planned = self.dispenser.plan.total
+        stepping = self.step is not None
+        verdict = judge(
+            self.total,
+            # the step search measures where the ERP breaks: customers left unsent, the breaking step's failures
+            # and latency are its result, not a failure of the run
+            planned=planned,
+            require_all=not stepping,
+            accepted_failure_ratio=1.0 if stepping else self.settings.accepted_failure_ratio,
+            p95_budget_ms=float("inf") if stepping else self.settings.p95_budget_ms,
+        )
+        if self.stop_reason is not None:
+            verdict = Verdict(verdict.planned, (f"rajada interrompida: {self.stop_reason}", *verdict.reasons))
+        self.verdict = verdict
+        text = render(self.total, verdict)
+        data = report_dict(self.total, verdict)
+        data.update(identity(self.environment.host or "", self.settings, self.started_at))
+        data["parametros"] = self._describe()
+        data["interrupcao"] = self.stop_reason
+        data["diario"] = {"arquivo": str(self.journal.path) if self.journal else None, "retomada": self.settings.resume}
+        options = self.environment.parsed_options
+        data["plano"]["clientes_sorteados"] = options is not None and not chose_customers(options)
+        text += "\n" + self.customers_text()
+        if self.settings.replay:
+            text += "\nrepetição deliberada (--replay): APV/RPV esperado para todos os clientes"
+        elif self.total.failures.get(STATUS_DIVERGENTE) and self.total.statuses["PEN"] == 0:
+            text += (
+                "\n  dica: se estes clientes já foram enviados a este ERP numa rajada anterior, rode sem --seed"
+                " (clientes novos) ou acrescente --replay (esperar APV/RPV)"
+            )
+        if self.step is not None:
+            result = self.step.result()
+            rate_of = 1 / self.settings.user_interval if self.settings.user_interval else 0.0
+            text += (
+                f"\ndegraus: última taxa boa {result.last_good_rate:.1f} clientes/s medidos"
+                f" ({result.last_good_users} usuários, nominal {result.last_good_users * rate_of:.1f})"
+            )
+            if result.reason and result.broken_at_users is not None:
+                text += f"; quebrou com {result.broken_at_users} usuários: {result.reason}"
+            else:
+                text += "; não quebrou até o último degrau"
+            data["degraus"] = {"ultima_taxa_boa": result.last_good_rate, "motivo": result.reason}
+        print(text, flush=True)
+        folder = Path(self.settings.report_dir)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "resultado.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+            (folder / "resultado.txt").write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            log.error("homologa carga: não foi possível gravar o resultado em %s: %s", folder, exc)
+        return verdict.exit_code

@@ -1,0 +1,118 @@
+"""The worker's role (or the single local process's): asks the master for slices, feeds its
+:class:`~homologa.load.plan.SlicePool`, hands the users their next index, confirms each slice with its tally
+(``homologa:feita``) and reports the unfinished ones' at a stop (``homologa:parcial``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import gevent.event
+from locust.env import Environment
+from locust.runners import WorkerRunner
+
+from homologa.load.checks import Outcome
+from homologa.load.locust_process import ASK, DONE, PARTIAL, Process
+from homologa.load.plan import Slice, SlicePool
+from homologa.load.record import foreign_plan, plan_summary
+from homologa.load.tally import Tally
+
+log = logging.getLogger("homologa.carga")
+
+ASK_AGAIN_AFTER = 0.2  # seconds, when the master said "wait"
+
+
+class Worker(Process):
+    """The worker's share of the runtime."""
+
+    total: Tally  # the master's (a single process plays both roles: its partial tally goes right there)
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        self.pool = SlicePool()
+        self.open_tallies: dict[Slice, Tally] = {}  # the answers of each granted slice, until it is confirmed
+        self.answered = 0  # by this process, this run (for its log)
+        self.worker_generation = -1
+        self.asking = False
+        self.ask_after = 0.0
+        self.exhausted = False
+        self.arrived = gevent.event.Event()
+
+    def begin_worker_run(self) -> None:
+        """A new run (``test_start``): an empty pool, nothing asked yet."""
+        self.pool = SlicePool()
+        self.open_tallies = {}
+        self.answered = 0
+        self.asking = False
+        self.exhausted = False
+        self.worker_generation = -1
+
+    def next_item(self) -> tuple[int, Slice] | None:
+        """The next index this process should send; waits for the master's grant; None when the plan is over."""
+        while True:
+            item = self.pool.take()
+            if self.pool.queued < max(self.settings.chunk // 2, 1) and not self.exhausted:
+                self._ask()
+            if item is not None:
+                return item
+            if self.exhausted or self.error:
+                return None
+            self.arrived.clear()
+            self.arrived.wait(timeout=ASK_AGAIN_AFTER)
+
+    def _ask(self) -> None:
+        if self.asking or time.monotonic() < self.ask_after:
+            return
+        self.asking = True
+        runner = self.environment.runner
+        assert runner is not None
+        runner.send_message(ASK, {"plano": self.plan_id})
+
+    def _on_grant(self, environment: Environment, msg: Any) -> None:
+        data = msg.data or {}
+        self.asking = False
+        self.worker_generation = int(data.get("g", -1))
+        refusal = data.get("recusa")
+        if not refusal and data.get("plano") != self.plan_id:
+            refusal = foreign_plan(
+                data.get("plano"), self.plan_id, "o mestre", "este trabalhador", plan_summary(self.settings)
+            )
+        if refusal:
+            if not self.exhausted:  # a slice of another plan is never sent (its indices mean other customers)
+                log.error("homologa carga: este trabalhador não envia nada desta rajada: %s", refusal)
+            self.exhausted = True
+        elif data.get("end"):
+            self.exhausted = True
+        elif data.get("wait"):
+            self.ask_after = time.monotonic() + ASK_AGAIN_AFTER
+        else:
+            self.pool.add(Slice(int(data["start"]), int(data["stop"])))
+        self.arrived.set()
+
+    def record(self, key: Slice, outcome: Outcome, latency_ms: float, started: float, ended: float) -> None:
+        tally = self.open_tallies.get(key)
+        if tally is None:
+            tally = self.open_tallies[key] = Tally()
+        tally.record(outcome.category, outcome.status, latency_ms, started, ended)
+        self.answered += 1
+        finished = self.pool.done(key)
+        if finished is not None:
+            runner = self.environment.runner
+            assert runner is not None
+            data = {"g": self.worker_generation, "start": finished.start, "stop": finished.stop}
+            runner.send_message(DONE, {**data, "tally": self.open_tallies.pop(finished).to_dict()})
+
+    def on_worker_stop(self) -> None:
+        """Report what was answered in slices left unfinished (a time limit, the step search, a stop)."""
+        if isinstance(self.environment.runner, WorkerRunner):
+            log.info("homologa carga: este trabalhador respondeu %d clientes", self.answered)
+        left = Tally()
+        for tally in self.open_tallies.values():
+            left.merge(tally)
+        self.open_tallies = {}
+        if left.sent and self.is_master:  # single process: the master's tally is right here
+            self.total.merge(left)
+        elif left.sent and isinstance(self.environment.runner, WorkerRunner):
+            self.environment.runner.send_message(PARTIAL, {"g": self.worker_generation, "tally": left.to_dict()})
