@@ -302,16 +302,21 @@ def _read(path: Path, total: int) -> tuple[Confirmed, Tally]:
     return confirmed, merged
 
 
-def inspect(folder: Path, plan: dict[str, Any]) -> Resumable:
-    """``folder``'s journal, checked for ``--resume`` without changing anything: of ``plan`` (:func:`verify`),
-    every slice inside the plan and confirmed once with one answer per index, and something left to send (else a
-    :class:`JournalError` naming the file and line)."""
+def load(folder: Path, plan: dict[str, Any]) -> Resumable:
+    """``folder``'s journal, read without changing anything: of ``plan`` (:func:`verify`), every slice inside the plan
+    and confirmed once with one answer per index (else a :class:`JournalError` naming the file and line)."""
     verify(folder, plan)
     path = _trusted(folder)
     header = read_header(folder)
     total = _total(header["plano"], path)
     confirmed, tally = _read(path, total)
-    found = Resumable(path, header, confirmed, tally, total)
+    return Resumable(path, header, confirmed, tally, total)
+
+
+def inspect(folder: Path, plan: dict[str, Any]) -> Resumable:
+    """:func:`load`, and something left to send: what ``--resume`` checks before touching anything."""
+    found = load(folder, plan)
+    total = found.total
     if found.finished:
         raise JournalError(
             f"--resume: a rajada já terminou ({total} de {total} clientes respondidos): nada a retomar; o resultado"
