@@ -5,8 +5,8 @@ Each figure is the difference of two runs (N and 0 repetitions of a step, or two
 3,000 requests) divided by the extra repetitions, so start-up cancels out. Whole runs still vary by a few percent
 (gevent's loop turns a different number of times); the pieces do not. Needs ``valgrind``; ~10 min with --locust.
 
-Usage: python benchmarks/bench_instructions.py [--locust]   (run benchmarks/echo_server.py PORT first for --locust:
-       HOMOLOGA_ECHO_PORT=PORT)
+Usage: python benchmarks/bench_instructions.py [--locust [--skip-steps]]   (for --locust, start
+       benchmarks/echo_server.py PORT first and pass HOMOLOGA_ECHO_PORT=PORT)
 """
 
 from __future__ import annotations
@@ -111,10 +111,11 @@ def locust_run(kind: str, requests: int, port: str, work: Path) -> tuple[int, in
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--locust", action="store_true", help="também as rodadas inteiras do Locust (nu e perfil)")
+    parser.add_argument("--skip-steps", action="store_true", help="só as rodadas do Locust")
     parser.add_argument("--n", type=int, default=3000)
     args = parser.parse_args()
     print("| passo | instruções por vez |\n|---|---:|")
-    for label, statement in STEPS.items():
+    for label, statement in {} if args.skip_steps else STEPS.items():
         per = (step(statement, args.n) - step(statement, 0)) / args.n
         print(f"| {label} | {per / 1000:.0f} mil |", flush=True)
     if not args.locust:
