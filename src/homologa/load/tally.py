@@ -36,19 +36,15 @@ class Tally:
     last_answer: float | None = None
 
     def record(self, category: str | None, status: str | None, latency_ms: float, started: float, ended: float) -> None:
-        """One answer (called once per request under load: kept to a few dictionary updates)."""
         self.sent += 1
         if category is None:
             self.statuses[status or "?"] += 1
         else:
             self.failures[category] += 1
-        value = round(latency_ms)
-        self.latency[value if value < 100 else bucket(latency_ms)] += 1
-        first = self.first_sent
-        if first is None or started < first:
+        self.latency[bucket(latency_ms)] += 1
+        if self.first_sent is None or started < self.first_sent:
             self.first_sent = started
-        last = self.last_answer
-        if last is None or ended > last:
+        if self.last_answer is None or ended > self.last_answer:
             self.last_answer = ended
 
     def merge(self, other: Tally) -> None:
