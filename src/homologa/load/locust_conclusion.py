@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,7 @@ class Conclusion(Master):
         except OSError as exc:
             log.error("homologa carga: não foi possível gravar %s: %s", path, exc.strerror)
         self.first_start = start
+        self.part_started = time.time()
 
     def start_facts(self) -> dict[str, Any]:
         return getattr(self, "first_start", None) or {"primeiro_inicio": None, "retomadas": 0}
@@ -92,6 +94,7 @@ class Conclusion(Master):
         }
         start = self.start_facts()
         data["inicio_desta_parte"] = self.started_at
+        data["inicio_desta_parte_unix"] = round(getattr(self, "part_started", 0.0), 3) or None
         data["primeiro_inicio"] = start["primeiro_inicio"] if self.settings.resume else self.started_at
         data["retomadas"] = start["retomadas"]
         options = self.environment.parsed_options

@@ -124,12 +124,18 @@ def burst_files(folder: Path, data: dict[str, Any] | None) -> tuple[list[Path], 
     written before this burst (this last part, when resumed) started is another burst's."""
     if not folder.is_dir():
         return [], []
-    start = _timestamp((data or {}).get("inicio_desta_parte")) or _timestamp((data or {}).get("inicio"))
+    data = data or {}
+    precise = data.get("inicio_desta_parte_unix")
+    if isinstance(precise, int | float) and not isinstance(precise, bool) and precise > 0:
+        start: float | None = float(precise) - SLACK_S / 2
+    else:  # whole seconds only (a burst of an earlier version of homologa)
+        start = _timestamp(data.get("inicio_desta_parte")) or _timestamp(data.get("inicio"))
+        start = start - SLACK_S if start is not None else None
     kept: list[Path] = []
     left: list[tuple[str, str]] = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         name = path.relative_to(folder).as_posix()
-        if start is not None and name not in _OWN and path.stat().st_mtime < start - SLACK_S:
+        if start is not None and name not in _OWN and path.stat().st_mtime < start:
             left.append((name, "gravado antes do início desta rajada: é de outra rajada na mesma pasta"))
             continue
         kept.append(path)
