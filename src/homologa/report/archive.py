@@ -57,6 +57,8 @@ class ArchiveError(Exception):
 def reason(exc: BaseException) -> str:
     """Why a read failed, in pt-BR (never the English text of :mod:`zipfile`, :mod:`zlib` or the OS)."""
     if isinstance(exc, zipfile.BadZipFile):
+        if "CRC" in str(exc):
+            return "CRC não confere: conteúdo corrompido"
         return "não é um arquivo zip, ou está corrompido"
     if isinstance(exc, zlib.error):
         return "dados compactados corrompidos"
