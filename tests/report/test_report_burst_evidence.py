@@ -104,7 +104,9 @@ def test_a_capacity_search_is_not_a_go_live_sign_off(tmp_path: Path) -> None:
     (r6,) = [t for t in found.results.tests if t.rule == "R6"]
     assert r6.status == "skipped" and "busca de capacidade (--shape degraus)" in r6.message
     assert {v.rule: v.verdict for v in rule_verdicts(found.results)}["R6"] == "pulada"
-    assert judge_results(found.results).verdict != APPROVED
+    judgement = judge_results(found.results)
+    assert judgement.verdict != APPROVED
+    assert any("busca de capacidade" in line for line in judgement.missing)  # the verdict says why, not "1 pulado"
     shown = dict(burst.facts(found.burst or {}))
     assert shown["Forma"] == "degraus (busca de capacidade)"
     assert "a busca de capacidade não reprova por eles" in shown["Limites julgados"]
