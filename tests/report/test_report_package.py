@@ -253,3 +253,31 @@ def test_load_run_outside_pytest_is_packaged_and_verified_as_r6(
     code, _, err = verify(support.rewrite_zip(package, tmp_path / "adulterado.zip", members), capsys)
     assert code == 1
     assert "regra R6: manifesto diz 0 passaram e 1 falharam; os resultados têm 1 e 0" in err
+
+
+def test_files_of_another_burst_in_the_load_folder_stay_out_of_the_package(
+    run_a: Path, generated: Generated, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 300-customer burst with --csv, then a 200-customer burst without --csv into the same folder: the CSVs are
+    the first burst's (written an hour before the second started) and must not ship beside its resultado.json."""
+    import os
+    import time
+
+    results = tmp_path / "allure-results"
+    shutil.copytree(run_a, results)
+    support.write_record(tmp_path)
+    load = support.write_load_output(tmp_path)
+    started = time.time() - 5
+    data = dict(support.TALLY, inicio_desta_parte_unix=started, planejados=200, enviados=200)
+    (load / "resultado.json").write_text(json.dumps(data), encoding="utf-8")
+    os.utime(load / "carga_stats.csv", (started - 3600, started - 3600))
+    package = write_package(outcome_for(results, generated, tmp_path, load), tmp_path / "p").path
+    members = support.zip_members(package)
+    assert "carga/resultado.json" in members and "carga/carga.html" in members
+    assert "carga/carga_stats.csv" not in members
+    manifest = json.loads(members[mf.MANIFEST_NAME])
+    (left,) = manifest["carga_fora_do_pacote"]
+    assert left.startswith("carga_stats.csv: gravado antes do início desta rajada")
+    assert manifest["carga"]["enviados"] == 200 and manifest["carga"]["rajada"]["forma"] == "golive"
+    code, _, err = verify(package, capsys)
+    assert code == 0, err
