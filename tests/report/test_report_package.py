@@ -176,6 +176,19 @@ def test_unreadable_package_is_a_clear_error(
     code, _, err = verify(path, capsys)
     assert code == 2
     assert message in err and "Traceback" not in err
+    assert "File is not a zip file" not in err and "No such file" not in err  # pt-BR only, never Python's English
+
+
+def test_a_folder_or_a_text_file_given_as_package_is_one_portuguese_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = tmp_path / "passwd"
+    text.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    code, _, err = verify(text, capsys)
+    assert code == 2 and "não é um pacote zip legível (não é um arquivo zip, ou está corrompido)" in err
+    code, _, err = verify(tmp_path, capsys)
+    assert code == 2 and "é uma pasta, não um pacote zip" in err
+    assert all(english not in err for english in ("File is not a zip file", "Is a directory", "Errno"))
 
 
 def test_comparar_shows_rules_and_load_changes(
