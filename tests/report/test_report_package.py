@@ -284,13 +284,17 @@ def test_files_of_another_burst_in_the_load_folder_stay_out_of_the_package(
     data = dict(support.TALLY, inicio_desta_parte_unix=started, planejados=200, enviados=200)
     (load / "resultado.json").write_text(json.dumps(data), encoding="utf-8")
     os.utime(load / "carga_stats.csv", (started - 3600, started - 3600))
+    # and a CSV another burst wrote here later (its --csv pointing into this folder, its journal elsewhere)
+    (load / "outra_stats.csv").write_text("Type,Name,Request Count\nPOST,novo,999\n", encoding="utf-8")
+    os.utime(load / "outra_stats.csv", (time.time() + 3600, time.time() + 3600))
     package = write_package(outcome_for(results, generated, tmp_path, load), tmp_path / "p").path
     members = support.zip_members(package)
     assert "carga/resultado.json" in members and "carga/carga.html" in members
-    assert "carga/carga_stats.csv" not in members
+    assert "carga/carga_stats.csv" not in members and "carga/outra_stats.csv" not in members
     manifest = json.loads(members[mf.MANIFEST_NAME])
-    (left,) = manifest["carga_fora_do_pacote"]
-    assert left.startswith("carga_stats.csv: gravado antes do início desta rajada")
+    before, after = manifest["carga_fora_do_pacote"]
+    assert before.startswith("carga_stats.csv: gravado antes do início desta rajada")
+    assert after.startswith("outra_stats.csv: gravado depois do fim desta rajada")
     assert manifest["carga"]["enviados"] == 200 and manifest["carga"]["rajada"]["forma"] == "golive"
     code, _, err = verify(package, capsys)
     assert code == 0, err

@@ -41,6 +41,9 @@ PLAN_LABELS = {
 }
 # seconds of slack between file times (a folder copied with cp, file systems with coarse times)
 SLACK_S = 2.0
+# Locust writes its CSVs and HTML report after the burst's resultado.json, at shutdown: a file written this long
+# after it is another burst's (one that wrote only there, e.g. --csv into this folder from another --report-dir)
+AFTER_END_S = 60.0
 # written by the burst itself at its very end, or by the journal: never another burst's Locust output
 _OWN = frozenset({RESULT, RESULT_TEXT, JOURNAL, JOURNAL + ".anterior", START})
 
@@ -121,7 +124,8 @@ def burst_files(folder: Path, data: dict[str, Any] | None) -> tuple[list[Path], 
     """The files of the burst ``resultado.json`` describes, and the ones left out with why (pt-BR).
 
     Locust rewrites its CSVs and HTML report during and at the end of the burst that names them; a file last
-    written before this burst (this last part, when resumed) started is another burst's."""
+    written before this burst (this last part, when resumed) started, or well after it ended (:data:`AFTER_END_S`
+    after its ``resultado.json``), is another burst's."""
     if not folder.is_dir():
         return [], []
     data = data or {}
@@ -131,14 +135,21 @@ def burst_files(folder: Path, data: dict[str, Any] | None) -> tuple[list[Path], 
     else:  # whole seconds only (a burst of an earlier version of homologa)
         start = _timestamp(data.get("inicio_desta_parte")) or _timestamp(data.get("inicio"))
         start = start - SLACK_S if start is not None else None
+    try:
+        end: float | None = (folder / RESULT).stat().st_mtime + AFTER_END_S
+    except OSError:
+        end = None
     kept: list[Path] = []
     left: list[tuple[str, str]] = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         name = path.relative_to(folder).as_posix()
-        if start is not None and name not in _OWN and path.stat().st_mtime < start:
+        written = path.stat().st_mtime
+        if name not in _OWN and start is not None and written < start:
             left.append((name, "gravado antes do início desta rajada: é de outra rajada na mesma pasta"))
-            continue
-        kept.append(path)
+        elif name not in _OWN and end is not None and written > end:
+            left.append((name, "gravado depois do fim desta rajada: é de outra rajada na mesma pasta"))
+        else:
+            kept.append(path)
     return kept, left
 
 
