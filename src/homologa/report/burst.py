@@ -89,7 +89,7 @@ def inconsistency(folder: Path) -> str | None:
     if not result.is_file():
         if journal.is_file():
             return (
-                f"{folder} tem o diário de uma rajada ({JOURNAL}) mas não o {RESULT}: a rajada foi interrompida "
+                f"a pasta tem o diário de uma rajada ({JOURNAL}) mas não o {RESULT}: a rajada foi interrompida "
                 "antes de terminar; termine-a com o mesmo comando e --resume, ou rode a rajada de novo"
             )
         return None
@@ -98,7 +98,7 @@ def inconsistency(folder: Path) -> str | None:
     data = read_result(folder) or {}
     plan = _journal_plan(journal)
     if plan is None:
-        return f"{journal} ilegível: não dá para saber se é da mesma rajada que o {RESULT}"
+        return f"{JOURNAL} ilegível: não dá para saber se é da mesma rajada que o {RESULT}"
     recorded = {"alvo_id": data.get("alvo_id"), **_object(data, "plano")}
     differences = [
         f"{label}: diário {plan.get(key)!r}, resultado {recorded.get(key)!r}"
@@ -110,13 +110,13 @@ def inconsistency(folder: Path) -> str | None:
         " o mesmo comando e --resume, ou rode a rajada de novo numa pasta própria (--report-dir)"
     )
     if differences:
-        return f"{folder}: o {JOURNAL} é de outra rajada que o {RESULT} ({'; '.join(differences)}); {later}"
+        return f"o {JOURNAL} é de outra rajada que o {RESULT} ({'; '.join(differences)}); {later}"
     sealed = _object(data, "diario").get("sha256")
     if sealed:
         if _sha256(journal) != sealed:
-            return f"{folder}: o {JOURNAL} mudou depois que o {RESULT} foi gravado; {later}"
+            return f"o {JOURNAL} mudou depois que o {RESULT} foi gravado; {later}"
     elif journal.stat().st_mtime > result.stat().st_mtime + SLACK_S:
-        return f"{folder}: o {JOURNAL} é mais novo que o {RESULT}; {later}"
+        return f"o {JOURNAL} é mais novo que o {RESULT}; {later}"
     return None
 
 
@@ -204,6 +204,13 @@ def _number(value: object) -> str:
     return f"{value:,}".replace(",", ".") if isinstance(value, int) else f"{value:g}".replace(".", ",")
 
 
+def _share(value: object) -> str:
+    """A fraction as a pt-BR percentage (``0.05`` → ``5%``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "—"
+    return f"{value * 100:.2f}".rstrip("0").rstrip(".").replace(".", ",") + "%"
+
+
 def facts(data: dict[str, Any]) -> list[tuple[str, str]]:
     """Which burst it was, in pt-BR lines (label, value) for the resumo and the R6 result."""
     plan, limits = _object(data, "plano"), _object(data, "limites")
@@ -238,7 +245,7 @@ def facts(data: dict[str, Any]) -> list[tuple[str, str]]:
     out.append(
         (
             "Plano",
-            f"{_number(plan.get('clientes'))} clientes, reenvios {_number(plan.get('reenvios'))}, faixas de CEP "
+            f"{_number(plan.get('clientes'))} clientes, reenvios {_share(plan.get('reenvios'))}, faixas de CEP "
             f"{', '.join(str(r) for r in ranges) or '—'}, semente {plan.get('semente', '—')}, índice inicial "
             f"{plan.get('primeiro_indice', '—')}",
         )
@@ -250,7 +257,7 @@ def facts(data: dict[str, Any]) -> list[tuple[str, str]]:
             "Limites julgados",
             "não registrados (versão anterior do homologa)"
             if p95 is None and ratio is None
-            else f"p95 até {_number(p95)} ms; falhas aceitas até {_number(ratio)} do total"
+            else f"p95 até {_number(p95)} ms; falhas aceitas até {_share(ratio)} dos clientes"
             + ("; a busca de capacidade não reprova por eles" if shape == "degraus" else ""),
         )
     )

@@ -74,14 +74,16 @@ def bind_load(run: Run, explicit: Path | None, shared: Path | None) -> LoadBindi
     if explicit is None and (run.load_dir / LOAD_RESULT).is_file():
         why = burst.inconsistency(run.load_dir)
         if why:
-            raise EvidenceError(f"carga desta execução não anexada: {why}")
+            raise EvidenceError(f"carga desta execução ({run.load_dir}) não anexada: {why}")
         return LoadBinding(run.load_dir, f"carga desta execução ({run.load_dir})")
     folder = explicit or shared
     if folder is None or not (folder / LOAD_RESULT).is_file():
         why = burst.inconsistency(folder) if folder is not None else None
         if explicit is not None:
             raise EvidenceError(f"--carga {explicit}: " + (why or f"não há {LOAD_RESULT} nessa pasta"))
-        return LoadBinding(None, f"carga não anexada: {why}" if why else "a carga não fez parte desta execução")
+        if why:
+            return LoadBinding(None, f"carga não anexada ({folder}): {why}")
+        return LoadBinding(None, "a carga não fez parte desta execução")
     data = load_identity(folder)
     wanted = str((run.record.get("alvo") or {}).get("id") or "")
     found = str((data or {}).get("alvo_id") or "")
@@ -91,7 +93,7 @@ def bind_load(run: Run, explicit: Path | None, shared: Path | None) -> LoadBindi
             return LoadBinding(folder, f"carga de {folder} — mesmo alvo: {(data or {}).get('alvo', '?')}")
         if explicit is not None:
             raise EvidenceError(f"--carga {explicit}: {why}")
-        return LoadBinding(None, f"carga não anexada: {why}")
+        return LoadBinding(None, f"carga não anexada ({folder}): {why}")
     if not found:
         why = f"{folder / LOAD_RESULT} não diz qual alvo recebeu a carga (gerado por versão anterior do homologa?)"
     else:
