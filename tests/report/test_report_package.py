@@ -3,6 +3,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -218,6 +219,9 @@ def test_a_leaked_secret_stops_the_package(generated: Generated, tmp_path: Path)
     load = tmp_path / "carga"
     shutil.copytree(generated.load, load)
     (load / "locust.log").write_text(f"POST /clientes Authorization: Bearer {support.SECRET_TOKEN}\n", encoding="utf-8")
+    ended = (load / "resultado.json").stat()
+    # written during the burst (a file written long after its resultado.json is another burst's: left out)
+    os.utime(load / "locust.log", ns=(ended.st_atime_ns, ended.st_mtime_ns))
     outcome = outcome_for(generated.results, generated, tmp_path, load)
     with pytest.raises(PackageError, match=r"segredo do perfil .* pacote não gerado: carga/locust\.log") as caught:
         write_package(outcome, tmp_path / "saida")
@@ -273,7 +277,6 @@ def test_files_of_another_burst_in_the_load_folder_stay_out_of_the_package(
 ) -> None:
     """A 300-customer burst with --csv, then a 200-customer burst without --csv into the same folder: the CSVs are
     the first burst's (written an hour before the second started) and must not ship beside its resultado.json."""
-    import os
     import time
 
     results = tmp_path / "allure-results"
