@@ -38,6 +38,7 @@ SLOW_MODULES = frozenset(
         "report/test_report_browser.py",  # headless Chromium
         "report/test_report_allure.py",  # the Allure 3 CLI (Node)
         "report/test_report_archive.py",  # packages over a real report (Node), hostile zips
+        "report/test_report_burst_evidence.py",  # real Locust bursts into shared, killed and resumed load folders
         "test_run_evidence.py",  # real `pytest suites` processes, concurrent, with the burst
         "test_server_abuse.py",  # slow peers, SIGTERM, a second process holding the database lock
         "test_server_guard.py",  # header/body/idle timeouts waited on the clock

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterator
+
+from homologa.messages import render_answer
+from homologa.model import Retorno
 
 DRIP = 0.2
 
@@ -79,3 +83,28 @@ def stall_mid_tls(conn: socket.socket, done: threading.Event) -> None:
     conn.recv(65536)  # the ClientHello
     # a handshake record header announcing 16 KiB, then its body one byte at a time
     _drip(conn, done, b"\x16\x03\x03\x40\x00" + b"\x02" * 1000)
+
+
+def answer_pen_after(delay: float) -> Behaviour:
+    """A keep-alive peer answering every ``CadastroCliente`` with a valid PEN (echoing its ids), ``delay`` s late."""
+
+    def behave(conn: socket.socket, done: threading.Event) -> None:
+        conn.settimeout(5)
+        data = b""
+        while not done.is_set():
+            while b"</CadastroCliente>" not in data:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                data += chunk
+            end = data.index(b"</CadastroCliente>") + len(b"</CadastroCliente>")
+            request, data = data[:end], data[end:]
+            if done.wait(delay):
+                return
+            ids = [re.search(rb"<%s>([^<]*)<" % tag, request) for tag in (b"IdMensagem", b"CNPJ")]
+            assert ids[0] is not None and ids[1] is not None
+            body = render_answer(Retorno(ids[0].group(1).decode(), ids[1].group(1).decode(), "PEN"))
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: application/xml; charset=UTF-8\r\nContent-Length: %d\r\n\r\n"
+            conn.sendall(head % len(body) + body)
+
+    return behave

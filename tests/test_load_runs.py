@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from slow_peers import serve, trickle_headers
+from slow_peers import answer_pen_after, serve, trickle_headers
 
 from homologa.generator import CustomerSource, parse_cep_range
 from homologa.server import ReferenceServer, ServerConfig
@@ -268,6 +268,19 @@ def test_trickling_target_is_a_transport_failure_within_the_deadline(tmp_path: P
     assert code != 0, output
     assert result["enviados"] == 4, result
     assert result["falhas"] == {"falha de transporte": 4}, result  # without the deadline: ~200 s each, killed at 60
+    assert "falha de transporte: tempo esgotado" in output, output  # not the HTTP client's "RetriesExceeded"
+
+
+def test_the_deadline_gives_every_request_the_whole_timeout_however_many_came_before(tmp_path: Path) -> None:
+    """Answers 0.35 s late, --timeout 1, one user: 7 requests spend 2.45 s waiting, none times out (each user re-arms
+    one timer per request; one that kept only what was left of its time would fail from the 3rd on)."""
+    for address in serve(answer_pen_after(0.35)):
+        code, result, output = burst(
+            f"http://{address}/clientes", tmp_path, "--customers", "7", "--rate", "0", "--concurrency", "1",
+            "--timeout", "1", timeout=60,
+        )  # fmt: skip
+    assert code == 0, output
+    assert result["enviados"] == 7 and result["falhas"] == {}, result
 
 
 PACKS = {"v1-soap": "v1-soap", "renomeado": str(ROOT / "tests" / "packs" / "renomeado")}

@@ -232,3 +232,71 @@ def test_a_shared_alluredir_packages_only_the_runs_own_files(tmp_path: Path) -> 
     )  # fmt: skip
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert second.id not in package.read_bytes().decode("latin-1")
+
+
+def test_a_failed_rehearsal_attached_to_a_passing_run_makes_the_package_reprovado(tmp_path: Path) -> None:
+    """README steps 2 then 4: the run's own short burst passes, the go-live rehearsal attached with --carga failed.
+    R6 is judged from both bursts: the package is REPROVADO, its manifest agrees with carga/resultado.json, and a
+    manifest whose load figures were edited (seal recomputed) is caught by verificar."""
+    import zipfile
+
+    from homologa.report import manifest as mf
+    from homologa.server import ReferenceServer, ServerConfig
+
+    base = tmp_path / "execucoes"
+    rehearsal = tmp_path / "reports" / "carga"
+    with ReferenceServer(ServerConfig(db_path=tmp_path / "ref.db", port=0)) as server:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+             "--target", server.url, "--with-load"],
+            cwd=tmp_path, env={**_env(base), "HOMOLOGA_CARGA_CLIENTES": "60"}, capture_output=True, text=True,
+            timeout=300, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+        # the rehearsal: fresh customers announced as already sent (--replay) get PEN, not APV/RPV: it fails
+        locust = str(Path(sys.executable).with_name("locust"))
+        failed = subprocess.run(
+            [locust, "-f", "loadtests/locustfile.py", "--headless", "--host", server.url, "--customers", "60",
+             "--replay", "--ramp", "0", "--only-summary", "--report-dir", str(rehearsal)],
+            cwd=REPO, env=_env(base), capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    assert failed.returncode == 1, failed.stdout[-2000:] + failed.stderr[-2000:]
+    (run,) = list_runs(base)
+    assert run.verdict == "aprovado" and run.record["apuracao"]["R6"] == {"passed": 1}
+    packaged = subprocess.run(
+        [sys.executable, "-m", "homologa", "pacote", "--execucao", run.id, "--carga", str(rehearsal), "--saida", "p"],
+        cwd=tmp_path, env=_env(base), capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert packaged.returncode == 0, packaged.stdout + packaged.stderr
+    assert "veredito: REPROVADO" in packaged.stdout
+    (package,) = (tmp_path / "p").glob("homologacao-*.zip")
+    with zipfile.ZipFile(package) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    manifest = json.loads(members[mf.MANIFEST_NAME])
+    assert manifest["veredito"] == "reprovado"
+    assert manifest["regras"]["R6"] == {"passaram": 1, "falharam": 1, "veredito": "falhou"}
+    assert manifest["carga"]["aprovado"] is False and manifest["carga"]["rajada"]["forma"] == "golive"
+    assert manifest["carga"]["rajada"]["plano"]["repeticao"] is True
+    summary = members["resumo.md"].decode("utf-8")
+    assert summary.startswith("# REPROVADO")
+    shown = ("**Início da rajada:**", "**Forma:** go-live", "**Repetição (--replay):** sim", "**Limites julgados:**")
+    for line in shown:
+        assert line in summary, line
+    verified = subprocess.run(
+        [sys.executable, "-m", "homologa", "verificar", str(package)],
+        cwd=tmp_path, env=_env(base), capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert verified.returncode == 0 and "veredito: reprovado" in verified.stdout, verified.stdout + verified.stderr
+    # a manifest claiming other load figures, with its seal recomputed, no longer passes
+    manifest["carga"]["p95_ms"] = 1.0
+    manifest["selo"] = mf.seal(manifest)
+    forged = tmp_path / "forjado.zip"
+    with zipfile.ZipFile(forged, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, mf.dumps(manifest) if name == mf.MANIFEST_NAME else data)
+    verified = subprocess.run(
+        [sys.executable, "-m", "homologa", "verificar", str(forged)],
+        cwd=tmp_path, env=_env(base), capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert verified.returncode == 1, verified.stdout + verified.stderr
+    assert "carga: o manifesto diz p95_ms = 1.0" in verified.stderr

@@ -41,6 +41,7 @@ class Outcome:
     status: str
     blocking: bool = True
     advisory_not_met: bool = False  # a good practice reported unmet (shown as skipped)
+    reason: str = ""  # a skipped scenario that says why it could not sign off (named in the verdict, not counted)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ def judge(outcomes: Iterable[Outcome], coverage: Coverage) -> Judgement:
     broken = sum(o.status == "broken" for o in items)
     if broken:
         missing.append(f"{broken} cenário(s) não rodaram por falha do próprio homologa")
-    skipped = sum(o.status == "skipped" and not o.advisory_not_met for o in blocking)
+    missing += [o.reason for o in blocking if o.status == "skipped" and o.reason and not o.advisory_not_met]
+    skipped = sum(o.status == "skipped" and not o.advisory_not_met and not o.reason for o in blocking)
     if skipped:
         missing.append(f"{skipped} cenário(s) pulados")
     ran = {o.rule for o in items if o.status in ("passed", "failed") or o.advisory_not_met}

@@ -75,7 +75,17 @@ def outcome_for(results_dir: Path, generated: Generated, folder: Path, load: Pat
     found = load_evidence.session_of(results, load)
     judgement = judge_results(found.results, run.record)
     secrets = tuple(secretscan.profile_secrets(load_profile(generated.profile)))
-    md, page = write_summary(found.results, found.tally, context_for(run, judgement, binding, secrets), folder)
+    ctx = context_for(run, judgement, binding, secrets, found.burst)
+    md, page = write_summary(found.results, found.tally, ctx, folder)
     return ReportOutcome(
-        run, found.results, found.tally, generated.index, md, page, judgement, binding, secrets=secrets
+        run,
+        found.results,
+        found.tally,
+        generated.index,
+        md,
+        page,
+        judgement,
+        binding,
+        secrets=secrets,
+        burst=found.burst,
     )

@@ -53,6 +53,8 @@ TALLY = {  # reports/carga/resultado.json, as the load run writes it
     "duracao_s": 6.1,
     "aprovado": False,
     "motivos": ["falhas acima do aceito: 4 de 1200 (0.33% > 0.00%)"],
+    "forma": "golive",
+    "limites": {"p95_ms": 2000.0, "falhas_aceitas": 0.0},
 }
 
 CATEGORIES = [  # categories.json, as the suite writes it (Allure 2 format)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,6 +177,19 @@ def test_unreadable_package_is_a_clear_error(
     code, _, err = verify(path, capsys)
     assert code == 2
     assert message in err and "Traceback" not in err
+    assert "File is not a zip file" not in err and "No such file" not in err  # pt-BR only, never Python's English
+
+
+def test_a_folder_or_a_text_file_given_as_package_is_one_portuguese_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = tmp_path / "passwd"
+    text.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    code, _, err = verify(text, capsys)
+    assert code == 2 and "não é um pacote zip legível (não é um arquivo zip, ou está corrompido)" in err
+    code, _, err = verify(tmp_path, capsys)
+    assert code == 2 and "é uma pasta, não um pacote zip" in err
+    assert all(english not in err for english in ("File is not a zip file", "Is a directory", "Errno"))
 
 
 def test_comparar_shows_rules_and_load_changes(
@@ -205,6 +219,9 @@ def test_a_leaked_secret_stops_the_package(generated: Generated, tmp_path: Path)
     load = tmp_path / "carga"
     shutil.copytree(generated.load, load)
     (load / "locust.log").write_text(f"POST /clientes Authorization: Bearer {support.SECRET_TOKEN}\n", encoding="utf-8")
+    ended = (load / "resultado.json").stat()
+    # written during the burst (a file written long after its resultado.json is another burst's: left out)
+    os.utime(load / "locust.log", ns=(ended.st_atime_ns, ended.st_mtime_ns))
     outcome = outcome_for(generated.results, generated, tmp_path, load)
     with pytest.raises(PackageError, match=r"segredo do perfil .* pacote não gerado: carga/locust\.log") as caught:
         write_package(outcome, tmp_path / "saida")
@@ -253,3 +270,34 @@ def test_load_run_outside_pytest_is_packaged_and_verified_as_r6(
     code, _, err = verify(support.rewrite_zip(package, tmp_path / "adulterado.zip", members), capsys)
     assert code == 1
     assert "regra R6: manifesto diz 0 passaram e 1 falharam; os resultados têm 1 e 0" in err
+
+
+def test_files_of_another_burst_in_the_load_folder_stay_out_of_the_package(
+    run_a: Path, generated: Generated, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 300-customer burst with --csv, then a 200-customer burst without --csv into the same folder: the CSVs are
+    the first burst's (written an hour before the second started) and must not ship beside its resultado.json."""
+    import time
+
+    results = tmp_path / "allure-results"
+    shutil.copytree(run_a, results)
+    support.write_record(tmp_path)
+    load = support.write_load_output(tmp_path)
+    started = time.time() - 5
+    data = dict(support.TALLY, inicio_desta_parte_unix=started, planejados=200, enviados=200)
+    (load / "resultado.json").write_text(json.dumps(data), encoding="utf-8")
+    os.utime(load / "carga_stats.csv", (started - 3600, started - 3600))
+    # and a CSV another burst wrote here later (its --csv pointing into this folder, its journal elsewhere)
+    (load / "outra_stats.csv").write_text("Type,Name,Request Count\nPOST,novo,999\n", encoding="utf-8")
+    os.utime(load / "outra_stats.csv", (time.time() + 3600, time.time() + 3600))
+    package = write_package(outcome_for(results, generated, tmp_path, load), tmp_path / "p").path
+    members = support.zip_members(package)
+    assert "carga/resultado.json" in members and "carga/carga.html" in members
+    assert "carga/carga_stats.csv" not in members and "carga/outra_stats.csv" not in members
+    manifest = json.loads(members[mf.MANIFEST_NAME])
+    before, after = manifest["carga_fora_do_pacote"]
+    assert before.startswith("carga_stats.csv: gravado antes do início desta rajada")
+    assert after.startswith("outra_stats.csv: gravado depois do fim desta rajada")
+    assert manifest["carga"]["enviados"] == 200 and manifest["carga"]["rajada"]["forma"] == "golive"
+    code, _, err = verify(package, capsys)
+    assert code == 0, err

@@ -200,7 +200,10 @@ def test_load_outside_pytest_becomes_an_r6_result_with_its_files(run_a: Path, tm
         (r6,) = [t for t in back.tests if t.rule == "R6"]
         assert {a.name for a in r6.attachments} == {"resultado.json", "relatório do Locust"}
         assert all(back.attachment_path(a).is_file() for a in r6.attachments)
-    # a tally attached by a test is that test's evidence: nothing is added
+    # another burst than the one an R6 test attached is one more R6 result: judged too, never hidden
+    assert load_evidence.session(run_a, load).load_result is not None
+    # the run's own burst (its resultado.json attached to its R6 test, byte for byte) is not counted twice
+    (load / "resultado.json").write_text(json.dumps(support.TALLY), encoding="utf-8")
     assert load_evidence.session(run_a, load).load_result is None
 
 

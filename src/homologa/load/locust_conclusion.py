@@ -1,11 +1,19 @@
 """The end of a run at the master: the final tally, the verdict, ``resultado.json``/``resultado.txt``, the exit
-code (0 only when every customer was sent and answered within the limits)."""
+code (0 only when every customer was sent and answered within the limits).
+
+``resultado.json`` also says which burst it was, so a report can tell it from another burst of the same folder: the
+first start (kept in ``partida.json`` from the burst's first start across ``--resume``), the start of this last
+part, how many times it was resumed, and the SHA-256 of the journal as it was when the burst ended (a journal that
+changed since belongs to a later burst, maybe interrupted)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import time
 from pathlib import Path
+from typing import Any
 
 from homologa.categories import STATUS_DIVERGENTE
 from homologa.load.locust_master import Master
@@ -16,8 +24,40 @@ from homologa.load.tally import Verdict, judge, render, report_dict
 log = logging.getLogger("homologa.carga")
 
 
+START = "partida.json"  # the burst's first start and how many times it was resumed (beside the journal)
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 class Conclusion(Master):
     """The master's last act of a run."""
+
+    def open_journal(self) -> None:
+        """As the master's, and ``partida.json``: a new burst's first start, or (``--resume``) one more resumption
+        of the burst that started then."""
+        super().open_journal()
+        path = Path(self.settings.report_dir) / START
+        start: dict[str, Any] = {"primeiro_inicio": self.started_at, "retomadas": 0}
+        if self.settings.resume:
+            try:
+                before = json.loads(path.read_text(encoding="utf-8"))
+                start = {"primeiro_inicio": before.get("primeiro_inicio"), "retomadas": int(before["retomadas"]) + 1}
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                start = {"primeiro_inicio": None, "retomadas": 1}  # the journal of an earlier version of homologa
+        try:
+            path.write_text(json.dumps(start), encoding="utf-8")
+        except OSError as exc:
+            log.error("homologa carga: não foi possível gravar %s: %s", path, exc.strerror)
+        self.first_start = start
+        self.part_started = time.time()
+
+    def start_facts(self) -> dict[str, Any]:
+        return getattr(self, "first_start", None) or {"primeiro_inicio": None, "retomadas": 0}
 
     def conclude(self) -> int:
         """Print and save the tally; returns the exit code."""
@@ -47,7 +87,16 @@ class Conclusion(Master):
         data.update(identity(self.environment.host or "", self.settings, self.started_at))
         data["parametros"] = self._describe()
         data["interrupcao"] = self.stop_reason
-        data["diario"] = {"arquivo": str(self.journal.path) if self.journal else None, "retomada": self.settings.resume}
+        data["diario"] = {
+            "arquivo": str(self.journal.path) if self.journal else None,
+            "retomada": self.settings.resume,
+            "sha256": _sha256(self.journal.path) if self.journal else None,
+        }
+        start = self.start_facts()
+        data["inicio_desta_parte"] = self.started_at
+        data["inicio_desta_parte_unix"] = round(getattr(self, "part_started", 0.0), 3) or None
+        data["primeiro_inicio"] = start["primeiro_inicio"] if self.settings.resume else self.started_at
+        data["retomadas"] = start["retomadas"]
         options = self.environment.parsed_options
         data["plano"]["clientes_sorteados"] = options is not None and not chose_customers(options)
         text += "\n" + self.customers_text()

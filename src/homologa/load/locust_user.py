@@ -30,6 +30,12 @@ class CadastroUser(FastHttpUser):
         super().__init__(environment)
         self.runtime = runtime
         self._due = 0.0
+        # the whole-exchange deadline: one timer per user, re-armed for the full --timeout by again() before each
+        # request (its repeat is what again() re-arms with; a libev timer stopped and started again would keep only
+        # what was left of its time and fire early). A new gevent.Timeout per request cost more than the tally.
+        timeout = runtime.settings.timeout
+        self._deadline = gevent.get_hub().loop.timer(timeout, timeout, priority=-1)
+        self._expired = gevent.Timeout()  # what the timer throws: still a gevent.Timeout for whoever catches it
 
     def wait_time(self) -> float:
         """Constant throughput per user: one send every ``user_interval`` seconds, no catching-up bursts."""
@@ -53,26 +59,21 @@ class CadastroUser(FastHttpUser):
         started = time.time()
         t0 = time.perf_counter()
         response: Any
-        timeout = runtime.settings.timeout
+        deadline, expired = self._deadline, self._expired
+        # the whole exchange (connect, TLS, send, headers, body) within --timeout: Locust's own timeouts are per
+        # socket operation, so a peer trickling one byte per second would hold this user for hours
+        deadline.again(gevent.getcurrent().throw, expired)
         try:
-            # the whole exchange (connect, TLS, send, headers, body) within --timeout: Locust's own timeouts are per
-            # socket operation, so a peer trickling one byte per second would hold this user for hours
-            with (
-                gevent.Timeout(timeout),
-                self.client.post(
-                    "", data=cast(Any, request.body), headers=runtime.headers, name=request.name, catch_response=True
-                ) as response,
-            ):
-                latency_ms = (time.perf_counter() - t0) * 1000
+            with self.client.post(
+                "", data=cast(Any, request.body), headers=runtime.headers, name=request.name, catch_response=True
+            ) as response:
+                meta = response.request_meta
+                latency_ms = meta["response_time"]  # Locust's own figure for this request: the tally agrees with it
                 status = response.status_code or 0
-                exception = response.request_meta.get("exception") if status == 0 else None
-                transport = None if status else _transport_reason(exception)
+                transport = None if status else _transport_reason(meta.get("exception"))
+                headers = response.headers
                 outcome = scenario.check(
-                    request,
-                    status,
-                    response.headers.get("Content-Type") if response.headers else None,
-                    response.content,
-                    transport,
+                    request, status, headers.get("Content-Type") if headers else None, response.content, transport
                 )
                 if outcome.ok:
                     response.success()
@@ -89,6 +90,9 @@ class CadastroUser(FastHttpUser):
                 exception=TimeoutError(outcome.message),
                 context={},
             )
+        finally:
+            deadline.stop()
+            expired.__traceback__ = None  # thrown again by later requests: no traceback piling up
         runtime.record(owner, outcome, latency_ms, started, time.time())
 
 
@@ -96,6 +100,9 @@ def _transport_reason(exception: BaseException | None) -> str:
     """A low-cardinality reason for a request that got no HTTP answer."""
     if exception is None:
         return "sem resposta"
+    original = getattr(exception, "original", None)  # geventhttpclient's RetriesExceeded wraps what happened
+    if isinstance(original, BaseException):
+        exception = original  # e.g. the whole-exchange gevent.Timeout: "tempo esgotado", not "RetriesExceeded"
     name = type(exception).__name__
     if "timeout" in name.lower() or "timed out" in str(exception).lower():
         return "tempo esgotado"

@@ -1,8 +1,9 @@
 """What a load run's ``resultado.json`` says about itself, so a report attaches it only to the same target.
 
 Target identity (:func:`homologa.target.target_identity`, secret-free), the plan (CEP ranges, customers, re-sends,
-seed), the contract pack and the times; :func:`plan_identity`, the short hash master and workers compare before a
-slice changes hands. Pure: no locust, no gevent.
+seed), the shape (``golive`` or the ``degraus`` capacity search: only a go-live burst signs off R6), the limits the
+burst was judged against, the contract pack and the times; :func:`plan_identity`, the short hash master and workers
+compare before a slice changes hands. Pure: no locust, no gevent.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def identity(host: str, settings: LoadSettings, started: str | None) -> dict[str
             "primeiro_indice": settings.first_index,
             "repeticao": settings.replay,
         },
+        "forma": settings.shape,
+        "limites": {"p95_ms": settings.p95_budget_ms, "falhas_aceitas": settings.accepted_failure_ratio},
         "contrato": {"versao": pack.version, "nome": pack.name, "sha256": pack.sha256},
         "homologa": __version__,
         "inicio": started,

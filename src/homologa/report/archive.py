@@ -54,6 +54,29 @@ class ArchiveError(Exception):
     """Not a readable homologation package, or one refused as hostile; the message is pt-BR."""
 
 
+def reason(exc: BaseException) -> str:
+    """Why a read failed, in pt-BR (never the English text of :mod:`zipfile`, :mod:`zlib` or the OS)."""
+    if isinstance(exc, zipfile.BadZipFile):
+        if "CRC" in str(exc):
+            return "CRC não confere: conteúdo corrompido"
+        return "não é um arquivo zip, ou está corrompido"
+    if isinstance(exc, zlib.error):
+        return "dados compactados corrompidos"
+    if isinstance(exc, EOFError):
+        return "arquivo cortado antes do fim"
+    if isinstance(exc, IsADirectoryError):
+        return "é uma pasta, não um arquivo"
+    if isinstance(exc, PermissionError):
+        return "sem permissão de leitura"
+    if isinstance(exc, FileNotFoundError):
+        return "arquivo não encontrado"
+    if isinstance(exc, OSError):
+        return f"erro de leitura do sistema operacional (errno {exc.errno})" if exc.errno else "erro de leitura"
+    if isinstance(exc, NotImplementedError):
+        return "recurso de zip não suportado"
+    return "estrutura do zip inválida"
+
+
 @dataclass(frozen=True)
 class Limits:
     """What a package may hold. Real packages are far below: a few hundred members, a manifest of some KiB."""
@@ -101,7 +124,7 @@ class Archive:
             except (RecursionError, ValueError) as exc:  # nesting too deep, a number of 5000 digits...
                 raise ArchiveError(f"resultados do pacote: JSON impossível de ler ({type(exc).__name__})") from None
             results = Results(folder=self.path, tests=found.results.tests, environment=found.results.environment)
-            return Session(results, found.tally)
+            return Session(results, found.tally, burst=found.burst)
 
     def record(self) -> dict[str, Any] | None:
         """The run's record (``execucao.json``) when the package holds one, else ``None``."""
@@ -124,7 +147,7 @@ class Archive:
         except ArchiveError:
             raise
         except _READ_ERRORS as exc:
-            raise ArchiveError(f"{self.path.name}: pacote ilegível ao ler os resultados ({exc})") from None
+            raise ArchiveError(f"{self.path.name}: pacote ilegível ao ler os resultados ({reason(exc)})") from None
 
     def _copy(self, zf: zipfile.ZipFile, name: str, target: Path) -> None:
         info = zf.getinfo(name)
@@ -161,7 +184,10 @@ def _parse_json(data: bytes, name: str, package: str) -> Any:
     try:
         return json.loads(data.decode("utf-8"))
     except ValueError as exc:  # UnicodeDecodeError, JSONDecodeError, an integer of more than 4300 digits
-        raise ArchiveError(f"{package}: {name} ilegível ({exc})") from None
+        what = "texto que não é UTF-8" if isinstance(exc, UnicodeDecodeError) else "JSON inválido"
+        if isinstance(exc, json.JSONDecodeError):
+            what += f" na linha {exc.lineno}, coluna {exc.colno}"
+        raise ArchiveError(f"{package}: {name} ilegível ({what})") from None
     except RecursionError:
         raise ArchiveError(f"{package}: {name} ilegível (JSON aninhado demais)") from None
 
@@ -314,7 +340,7 @@ def open_archive(path: str | Path, limits: Limits = LIMITS) -> Archive:
                     try:
                         hashes[info.filename] = _hash_member(zf, info, package)
                     except _READ_ERRORS as exc:
-                        raise ArchiveError(f"{package}: membro {info.filename!r} ilegível ({exc})") from None
+                        raise ArchiveError(f"{package}: membro {info.filename!r} ilegível ({reason(exc)})") from None
     except ArchiveError:
         raise
     except FileNotFoundError:
@@ -322,7 +348,7 @@ def open_archive(path: str | Path, limits: Limits = LIMITS) -> Archive:
     except IsADirectoryError:
         raise ArchiveError(f"{path} é uma pasta, não um pacote zip") from None
     except _READ_ERRORS as exc:
-        raise ArchiveError(f"{path}: não é um pacote zip legível ({exc})") from None
+        raise ArchiveError(f"{path}: não é um pacote zip legível ({reason(exc)})") from None
     if manifest_data is None:
         raise ArchiveError(f"{package}: pacote sem {MANIFEST_NAME}")
     return Archive(path, hashes, _manifest(manifest_data, package, limits), limits)

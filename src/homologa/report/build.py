@@ -8,7 +8,7 @@ from typing import Any
 
 from homologa import __version__
 from homologa.judgement import Judgement
-from homologa.report import allure_cli, environment, load_evidence, sanitize, secretscan, summary
+from homologa.report import allure_cli, burst, environment, load_evidence, sanitize, secretscan, summary
 from homologa.report.results import Results
 from homologa.report.run_evidence import LoadBinding, bind_load, own_results
 from homologa.report.tally import LoadTally
@@ -51,6 +51,7 @@ class ReportOutcome:
     ignored: int = 0  # results of other runs left out
     removed: list[str] = field(default_factory=list)
     secrets: tuple[str, ...] = ()  # what must never ship (scanned for again in the package)
+    burst: dict[str, Any] | None = None  # the attached burst's resultado.json (which burst it was)
 
     @property
     def verdict(self) -> str:
@@ -97,7 +98,13 @@ def run_facts(run: Run, load: LoadBinding) -> list[tuple[str, str]]:
     return facts
 
 
-def context_for(run: Run, judgement: Judgement, load: LoadBinding, secrets: tuple[str, ...]) -> summary.SummaryContext:
+def context_for(
+    run: Run,
+    judgement: Judgement,
+    load: LoadBinding,
+    secrets: tuple[str, ...],
+    burst_data: dict[str, Any] | None = None,
+) -> summary.SummaryContext:
     record = run.record
     contract = record.get("contrato") or {}
     return summary.SummaryContext(
@@ -111,6 +118,7 @@ def context_for(run: Run, judgement: Judgement, load: LoadBinding, secrets: tupl
         judgement=judgement,
         banner=EMBEDDED_BANNER if is_embedded(record) else "",
         run_facts=tuple(run_facts(run, load)),
+        load_facts=tuple(burst.facts(burst_data)) if burst_data else (),
     )
 
 
@@ -147,7 +155,7 @@ def build_report(inputs: ReportInputs, cli: allure_cli.AllureCli | None = None) 
     results, tally = found.results, found.tally
     judgement = judge_results(results, run.record)
     cli = cli or allure_cli.find_allure()
-    ctx = context_for(run, judgement, load, inputs.extra_secrets)
+    ctx = context_for(run, judgement, load, inputs.extra_secrets, found.burst)
     wanted = environment.default_entries(ctx.target, ctx.contract_version, ctx.contract_sha256, ctx.harness_version)
     wanted.update({"veredito": judgement.verdict, "execucao": run.id})
     if ctx.banner:
@@ -170,4 +178,6 @@ def build_report(inputs: ReportInputs, cli: allure_cli.AllureCli | None = None) 
             "um segredo do perfil (senha, token, chave) aparece nos resultados; relatório descartado. "
             f"Arquivos: {', '.join(leaked[:5])}"
         )
-    return ReportOutcome(run, results, tally, index, md, page, judgement, load, ignored, removed, ctx.secrets)
+    return ReportOutcome(
+        run, results, tally, index, md, page, judgement, load, ignored, removed, ctx.secrets, found.burst
+    )

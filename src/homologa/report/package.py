@@ -19,8 +19,8 @@ from typing import Any
 
 from homologa import __version__
 from homologa.contract import load_pack
+from homologa.report import burst, secretscan
 from homologa.report import manifest as mf
-from homologa.report import secretscan
 from homologa.report.build import ReportOutcome
 from homologa.report.verdict import rule_verdicts
 from homologa.runs import RECORD_NAME, RUN_LABEL
@@ -87,6 +87,25 @@ def _other_run(path: Path, run_id: str) -> bool:
     return values != [run_id]
 
 
+def load_members(report: ReportOutcome) -> tuple[dict[str, bytes], list[tuple[str, str]]]:
+    """The attached burst's files (``carga/...``) and the files of the folder left out as another burst's."""
+    folder = report.load.folder
+    if folder is None:
+        return {}, []
+    kept, left = burst.burst_files(folder, report.burst)
+    return {LOAD_PREFIX + path.relative_to(folder).as_posix(): path.read_bytes() for path in kept}, left
+
+
+def load_section(report: ReportOutcome) -> dict[str, Any] | None:
+    """The manifest's ``carga``: the attached burst's counts and which burst it was (``rajada``)."""
+    if report.tally is None:
+        return None
+    section = report.tally.to_json()
+    if report.burst is not None:
+        section["rajada"] = burst.manifest_section(report.burst)
+    return section
+
+
 def collect_members(report: ReportOutcome) -> dict[str, bytes]:
     members = {
         REPORT_MEMBER: report.index.read_bytes(),
@@ -105,8 +124,7 @@ def collect_members(report: ReportOutcome) -> dict[str, bytes]:
         elif shared and not file.endswith("-result.json") and file not in own:
             del results[name]  # another run's attachments, containers or environment.properties
     members.update(results)
-    if report.load.folder is not None:
-        members.update(_folder_members(report.load.folder, LOAD_PREFIX))
+    members.update(load_members(report)[0])
     return members
 
 
@@ -148,8 +166,9 @@ def build_manifest(report: ReportOutcome, members: dict[str, bytes]) -> dict[str
         "regras": {
             v.rule: {"passaram": v.passed, "falharam": v.failed, "veredito": v.verdict} for v in rule_verdicts(results)
         },
-        "carga": report.tally.to_json() if report.tally else None,
+        "carga": load_section(report),
         "carga_origem": report.load.note,
+        "carga_fora_do_pacote": [f"{name}: {why}" for name, why in load_members(report)[1]],
         "contrato": _contract(record),
         "golden": mf.golden_fingerprint(),
         "arquivos": {name: mf.sha256_bytes(data) for name, data in sorted(members.items())},

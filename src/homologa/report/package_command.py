@@ -52,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
     if is_embedded(chosen.record):
         print(EMBEDDED_BANNER)
     describe(report)
+    for line in manifest.get("carga_fora_do_pacote") or []:
+        print(f"carga: fora do pacote, de outra rajada: {line}")
     print(f"selo (SHA-256 do manifesto): {manifest['selo']}")
     print(f"confira com: homologa verificar {outcome.path}")
     return 0

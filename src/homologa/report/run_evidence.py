@@ -4,7 +4,10 @@ A report describes exactly one ``pytest suites`` run (:mod:`homologa.runs`): wha
 target, options, selection, verdict — never what ``homologacao.toml`` says today. Results that carry another run's
 ``execucao`` label (a shared ``--alluredir``) are left out. A load run is attached only when it is the run's own
 (``pytest suites --with-load`` writes into the run folder) or when its ``resultado.json`` names the same target
-identity (:func:`homologa.target.target_identity`); otherwise the report says why it was not attached.
+identity (:func:`homologa.target.target_identity`); otherwise the report says why it was not attached. A folder whose
+files are not of one finished burst (:func:`homologa.report.burst.inconsistency`: a journal without a result, of
+another plan, or changed after the result) is refused when named (``--carga``) and left out, with the reason, when it
+is only the shared default.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from homologa.report import burst
 from homologa.report.results import Results, ResultsError, read_results
 from homologa.runs import RUN_LABEL, Run, RunError, base_dir, find_run
 
@@ -68,17 +72,28 @@ def bind_load(run: Run, explicit: Path | None, shared: Path | None) -> LoadBindi
     out, with the reason.
     """
     if explicit is None and (run.load_dir / LOAD_RESULT).is_file():
+        why = burst.inconsistency(run.load_dir)
+        if why:
+            raise EvidenceError(f"carga desta execução ({run.load_dir}) não anexada: {why}")
         return LoadBinding(run.load_dir, f"carga desta execução ({run.load_dir})")
     folder = explicit or shared
     if folder is None or not (folder / LOAD_RESULT).is_file():
+        why = burst.inconsistency(folder) if folder is not None else None
         if explicit is not None:
-            raise EvidenceError(f"--carga {explicit}: não há {LOAD_RESULT} nessa pasta")
+            raise EvidenceError(f"--carga {explicit}: " + (why or f"não há {LOAD_RESULT} nessa pasta"))
+        if why:
+            return LoadBinding(None, f"carga não anexada ({folder}): {why}")
         return LoadBinding(None, "a carga não fez parte desta execução")
     data = load_identity(folder)
     wanted = str((run.record.get("alvo") or {}).get("id") or "")
     found = str((data or {}).get("alvo_id") or "")
     if found and found == wanted:
-        return LoadBinding(folder, f"carga de {folder} — mesmo alvo: {(data or {}).get('alvo', '?')}")
+        why = burst.inconsistency(folder)
+        if why is None:
+            return LoadBinding(folder, f"carga de {folder} — mesmo alvo: {(data or {}).get('alvo', '?')}")
+        if explicit is not None:
+            raise EvidenceError(f"--carga {explicit}: {why}")
+        return LoadBinding(None, f"carga não anexada ({folder}): {why}")
     if not found:
         why = f"{folder / LOAD_RESULT} não diz qual alvo recebeu a carga (gerado por versão anterior do homologa?)"
     else:

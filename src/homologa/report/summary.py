@@ -39,6 +39,7 @@ class SummaryContext:
     judgement: Judgement | None = None  # the run's verdict (computed from its results and record)
     banner: str = ""  # shown above everything (a demonstration run against the embedded distributor)
     run_facts: tuple[tuple[str, str], ...] = ()  # what the run's record says (execução, seleção, semente, ...)
+    load_facts: tuple[tuple[str, str], ...] = ()  # which burst the load figures are of (times, plan, shape, limits)
 
 
 def clean(text: str, secrets: Iterable[str]) -> str:
@@ -134,7 +135,8 @@ def build(results: Results, tally: LoadTally | None, ctx: SummaryContext) -> Sum
     load = None
     load_failures: list[tuple[str, int]] = []
     if tally is not None:
-        load = [("Clientes planejados", _int(tally.planned))] if tally.planned is not None else []
+        load = [(k, clean(v, secrets)) for k, v in ctx.load_facts]
+        load += [("Clientes planejados", _int(tally.planned))] if tally.planned is not None else []
         load += [
             ("Clientes enviados e respondidos", _int(tally.customers)),
             ("Clientes por segundo", _number(tally.customers_per_s)),

@@ -23,6 +23,7 @@ from homologa.judgement import (
     Outcome,
     judge,
 )
+from homologa.report.load_evidence import FULL_NAME as LOAD_RESULT_NAME
 from homologa.report.results import OTHER_RULE, Results
 from homologa.rules import RULES as _RULES
 
@@ -94,6 +95,9 @@ def outcomes_of(results: Results) -> list[Outcome]:
             status=t.status if t.status in ("passed", "failed", "broken") else "skipped",
             blocking=t.severity not in NON_BLOCKING_SEVERITIES and t.rule[:1] != "B",
             advisory_not_met=t.advisory_not_met,
+            reason=(t.message.splitlines() or ["carga inconclusiva para R6"])[0]
+            if t.full_name == LOAD_RESULT_NAME and t.status == "skipped"
+            else "",
         )
         for t in results.tests
     ]

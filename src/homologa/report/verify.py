@@ -1,7 +1,8 @@
 """``homologa verificar``: recompute every hash of a package and check what its manifest claims.
 
 Finds files edited, missing or added after packaging, a contract pack or golden set other than the ones this
-version of homologa ships, a verdict that does not follow from the results inside, and a seal that does not match
+version of homologa ships, a verdict that does not follow from the results inside, load figures or a burst in the
+manifest other than the ones of ``carga/resultado.json`` inside, and a seal that does not match
 (the manifest itself edited). Tamper evidence only: it is not a signature by the platform.
 
 Two kinds of finding, two exit codes of ``homologa verificar``: ``problems`` are evidence that the package was
@@ -19,9 +20,10 @@ from typing import Any
 from homologa import __version__
 from homologa.contract import ContractPackError, load_pack
 from homologa.judgement import worse
+from homologa.report import burst
 from homologa.report import manifest as mf
 from homologa.report.archive import Archive, ArchiveError
-from homologa.report.load_evidence import FULL_NAME
+from homologa.report.load_evidence import FULL_NAME, Session
 from homologa.report.results import Results
 from homologa.report.verdict import overall_verdict, rule_verdicts
 from homologa.runs import RUN_LABEL
@@ -86,13 +88,34 @@ def check_shipped_data(archive: Archive, out: Verification) -> None:
         out.notes.append(f"pacote gerado pelo homologa {recorded}; verificado com o homologa {__version__}")
 
 
+def check_load(manifest: dict[str, Any], found: Session, out: Verification) -> None:
+    """The manifest's ``carga`` says what ``carga/resultado.json`` inside the package says: the same counts,
+    latencies and verdict, and the same burst (times, plan, shape, limits)."""
+    claimed = manifest.get("carga")
+    actual = found.tally.to_json() if found.tally is not None else None
+    if claimed is None or actual is None:
+        if claimed != actual:
+            which = "não tem carga" if claimed is None else "tem números de carga"
+            out.problems.append(f"carga: o manifesto {which}, mas o pacote {'tem' if actual else 'não tem'} a carga")
+        return
+    for key, value in actual.items():
+        if claimed.get(key) != value:
+            out.problems.append(f"carga: o manifesto diz {key} = {claimed.get(key)!r}, a carga do pacote diz {value!r}")
+    if found.burst is not None or "rajada" in claimed:
+        recorded = burst.manifest_section(found.burst) if found.burst is not None else None
+        if claimed.get("rajada") != recorded:
+            out.problems.append("carga: a rajada descrita no manifesto não é a do carga/resultado.json do pacote")
+
+
 def check_verdict(archive: Archive, out: Verification) -> None:
     try:
-        results = archive.session().results
+        found = archive.session()
+        results = found.results
         record = archive.record()
     except ArchiveError as exc:
         out.unreadable.append(str(exc))
         return
+    check_load(archive.manifest, found, out)
     check_record(archive.manifest, results, record, out)
     actual = overall_verdict(results, record) if record is not None else overall_verdict(results)
     claimed = archive.manifest.get("veredito")

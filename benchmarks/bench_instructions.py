@@ -1,0 +1,135 @@
+"""Instructions per request (valgrind's callgrind, not a test): a count that does not depend on what else the machine
+runs, for the load profile's pieces and for whole Locust runs, bare vs profile.
+
+Each figure is the difference of two runs (N and 0 repetitions of a step, or two Locust runs stopped after 1,000 and
+3,000 requests) divided by the extra repetitions, so start-up cancels out. Whole runs still vary by a few percent
+(gevent's loop turns a different number of times); the pieces do not. Needs ``valgrind``; ~10 min with --locust.
+
+Usage: python benchmarks/bench_instructions.py [--locust [--skip-steps]]   (for --locust, start
+       benchmarks/echo_server.py PORT first and pass HOMOLOGA_ECHO_PORT=PORT)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+LOCUST = str(Path(PYTHON).with_name("locust"))
+
+SETUP = """
+from gevent import monkey; monkey.patch_all()
+import gevent
+from homologa.load.scenario import Scenario
+from homologa.load.settings import LoadSettings
+from homologa.load.tally import Tally
+from homologa.load.plan import SlicePool, Slice
+from homologa.messages import render_answer
+from homologa.model import Retorno
+scenario = Scenario(LoadSettings(customers=10_000_000))
+source = scenario.source
+request = scenario.request(5)
+answer = render_answer(Retorno(request.id_mensagem, request.cnpj, "PEN"))
+message = source.message(5)
+tally = Tally()
+pool = SlicePool(); pool.add(Slice(0, 10_000))
+def timeout():
+    with gevent.Timeout(10):
+        pass
+def pool_step():
+    pool.done(pool.take()[1])
+"""
+STEPS = {
+    "pedido completo (Scenario.request)": "scenario.request(i)",
+    "  gerar o cliente (CustomerSource.customer)": "source.customer(i)",
+    "  IdMensagem (message_id)": "source.message_id(i)",
+    "  DataHoraEnvio (SentAt)": "scenario._sent_at()",
+    "  XML (modelo do pacote)": "scenario._render(message)",
+    "verificar a resposta (Scenario.check, XSD incluído)": "scenario.check(request, 200, 'application/xml', answer)",
+    "apurar (Tally.record)": "tally.record(None, 'PEN', 1.5, 1.0, 2.0)",
+    "fatia: tirar e confirmar um índice (SlicePool)": "pool_step()",
+    "gevent.Timeout novo por requisição (o que o perfil deixou de fazer)": "timeout()",
+}
+STOP_AFTER = """
+import os
+import gevent
+from locust import events
+N = int(os.environ["HOMOLOGA_STOP_AFTER"])
+seen = {}
+@events.init.add_listener
+def _init(environment, **_):
+    seen["env"] = environment
+@events.request.add_listener
+def _count(**_):
+    env = seen["env"]
+    if env.stats.total.num_requests >= N and "quit" not in seen:
+        seen["quit"] = gevent.spawn(env.runner.quit)
+"""
+
+
+def callgrind(cmd: list[str], env: dict[str, str] | None = None) -> int:
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+        cwd=ROOT, capture_output=True, text=True, check=False, env={**os.environ, **(env or {})},
+    )  # fmt: skip
+    found = re.findall(r"Collected : (\d+)", done.stderr)
+    if not found:
+        raise RuntimeError(done.stderr[-2000:])
+    return int(found[-1])
+
+
+def step(statement: str, n: int) -> int:
+    code = f"{SETUP}\nfor i in range({n}):\n    {statement}\n"
+    return callgrind([PYTHON, "-c", code])
+
+
+def locust_run(kind: str, requests: int, port: str, work: Path) -> tuple[int, int]:
+    """(instructions, requests answered) of a Locust run stopped after ``requests``."""
+    probe = work / "stop_after.py"
+    probe.write_text(STOP_AFTER, encoding="utf-8")
+    url = f"http://127.0.0.1:{port}/clientes"
+    if kind == "nu":
+        args = ["-f", f"benchmarks/bare_locustfile.py,{probe}", "-u", "10", "-r", "100", "-t", "600s"]
+    else:
+        args = ["-f", f"loadtests/locustfile.py,{probe}", "--customers", "10000000", "--rate", "0",
+                "--concurrency", "10", "--ramp", "0", "--report-dir", str(work / "rep")]  # fmt: skip
+    prefix = work / f"{kind}{requests}"
+    cmd = [PYTHON, LOCUST, *args, "--host", url, "--headless", "--only-summary", "--csv", str(prefix)]
+    total = callgrind(cmd, {"HOMOLOGA_STOP_AFTER": str(requests)})
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as fh:
+        answered = next(int(row["Request Count"]) for row in csv.DictReader(fh) if row["Name"] == "Aggregated")
+    return total, answered
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--locust", action="store_true", help="também as rodadas inteiras do Locust (nu e perfil)")
+    parser.add_argument("--skip-steps", action="store_true", help="só as rodadas do Locust")
+    parser.add_argument("--n", type=int, default=3000)
+    args = parser.parse_args()
+    print("| passo | instruções por vez |\n|---|---:|")
+    for label, statement in {} if args.skip_steps else STEPS.items():
+        per = (step(statement, args.n) - step(statement, 0)) / args.n
+        print(f"| {label} | {per / 1000:.0f} mil |", flush=True)
+    if not args.locust:
+        return 0
+    port = os.environ["HOMOLOGA_ECHO_PORT"]
+    per_request = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in ("nu", "perfil"):
+            (a, ra), (b, rb) = locust_run(kind, 1000, port, Path(tmp)), locust_run(kind, 3000, port, Path(tmp))
+            per_request[kind] = (b - a) / (rb - ra)
+            print(f"| Locust {kind}, por requisição (rodadas de {ra} e {rb}) | {per_request[kind] / 1000:.0f} mil |")
+    print(f"| razão nu ÷ perfil (instruções por requisição) | {per_request['nu'] / per_request['perfil']:.0%} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
