@@ -281,9 +281,11 @@ def test_a_new_burst_keeps_an_interrupted_burst_journal_aside_and_it_can_be_resu
     journal = Journal.create(tmp_path, PLAN, started="2026-12-02T05:03:57+00:00")
     journal.confirm(Slice(0, 40), _tally(40))
     journal.close()
+    (tmp_path / "partida.json").write_text('{"primeiro_inicio": "2026-12-02T05:03:57+00:00"}', encoding="utf-8")
     kept = keep_interrupted(tmp_path, datetime(2026, 12, 2, 5, 10, tzinfo=UTC))
     assert kept == (tmp_path / "rajada-interrompida-20261202-051000" / NAME, 40, 100)
-    assert not (tmp_path / NAME).exists()
+    assert not (tmp_path / NAME).exists() and not (tmp_path / "partida.json").exists()
+    assert (kept[0].parent / "partida.json").exists()  # the burst's own record of its start goes with it
     Journal.create(tmp_path, {**PLAN, "clientes": 5}).close()  # the new burst
     _, done, total = Journal.resume(kept[0].parent, PLAN)
     assert done == [Slice(0, 40)] and total.sent == 40

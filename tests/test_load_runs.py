@@ -515,8 +515,8 @@ def test_a_finished_or_failed_burst_cannot_be_resumed_with_looser_limits_nor_wri
 
 def test_a_burst_stopped_early_says_how_to_resume_and_a_new_burst_keeps_its_journal_aside(tmp_path: Path) -> None:
     with reference(tmp_path) as server:
-        code, _, output = burst(server.url, tmp_path, "--customers", "2000", "--rate", "400", "--chunk", "50",
-                                "--max-seconds", "1")  # fmt: skip
+        code, first, output = burst(server.url, tmp_path, "--customers", "2000", "--rate", "400", "--chunk", "50",
+                                    "--max-seconds", "1")  # fmt: skip
         assert code == 1 and "o mesmo comando com --resume envia só o que falta" in output, output
         code, _, output = burst(server.url, tmp_path, "--customers", "50", "--seed", "8")
         assert code == 0 and "tinha o diário de uma rajada interrompida" in output, output
@@ -526,3 +526,4 @@ def test_a_burst_stopped_early_says_how_to_resume_and_a_new_burst_keeps_its_jour
                                      "--resume", report_name=str(kept.relative_to(tmp_path)))  # fmt: skip
     assert code == 0 and "retomando a rajada" in output, output
     assert (result["enviados"], result["pen"]) == (2000, 2000)
+    assert result["primeiro_inicio"] == first["primeiro_inicio"] and result["retomadas"] == 1  # its start went along

@@ -49,6 +49,7 @@ PREVIOUS = NAME + ".anterior"  # the file before the last compaction, until the 
 TEMPORARY = NAME + ".novo"  # a compacted file being written, renamed to NAME when whole
 RESULT = "resultado.json"
 INTERRUPTED = "rajada-interrompida-"  # + UTC timestamp: the folder an interrupted burst's journal is moved to
+COMPANIONS = ("partida.json",)  # files of the journal's burst that move with it (locust_conclusion.START)
 # 3: the plan holds the contract pack and the limits, the header the first start; 2: a summary line may follow the
 # plan; version 1 and 2 journals are still resumed (their missing plan entries are shown as such and refused)
 VERSION = 3
@@ -353,6 +354,9 @@ def keep_interrupted(folder: Path, now: datetime | None = None) -> tuple[Path, i
         target = folder / f"{INTERRUPTED}{stamp}-{suffix}"
     target.mkdir()
     os.replace(path, target / NAME)
+    for companion in COMPANIONS:
+        if (folder / companion).is_file():
+            os.replace(folder / companion, target / companion)
     for leftover in (current, previous, folder / TEMPORARY):
         leftover.unlink(missing_ok=True)
     _fsync_folder(target)
