@@ -230,7 +230,7 @@ def child(args: argparse.Namespace) -> None:
             "rss_marks": sim.rss[:: max(1, len(sim.rss) // 5)],
         }
         if not args.bare:
-            from homologa.load.journal import Journal
+            from homologa.load.journal import load
 
             journal = folder / "diario.jsonl"
             result["journal_peak_bytes"] = max(sim.journal_peak, journal.stat().st_size)
@@ -238,11 +238,10 @@ def child(args: argparse.Namespace) -> None:
             result["journal_compactions"] = sim.runtime.journal.compactions if sim.runtime.journal else 0
             plan = sim.runtime.journal_plan()
             began = time.perf_counter()
-            resumed, done, total = Journal.resume(folder, plan)
+            found = load(folder, plan)  # what --resume reads (a finished burst is then refused: nothing to resume)
             result["resume_s"] = time.perf_counter() - began
-            resumed.close()
-            assert total.sent == args.customers and sum(s.stop - s.start for s in done) == args.customers
-            result["resume_ranges"] = len(done)
+            assert found.tally.sent == args.customers and found.confirmed.indices == args.customers
+            result["resume_ranges"] = len(found.confirmed)
         print(json.dumps(result))
 
 

@@ -7,6 +7,8 @@ Everything else — options, fixtures, the verdict — comes from the homologa p
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -26,8 +28,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+CUSTOMERS_ENV = "HOMOLOGA_CARGA_CLIENTES"  # customers of the go-live burst (suites/carga)
+
+
+def check_burst_customers(environ: Mapping[str, str]) -> None:
+    """``HOMOLOGA_CARGA_CLIENTES``, when set, is a whole number above zero (else a pt-BR usage error, exit code 4)."""
+    raw = environ.get(CUSTOMERS_ENV)
+    if raw is None:
+        return
+    try:
+        ok = int(raw.strip()) > 0
+    except ValueError:
+        ok = False
+    if not ok:
+        raise pytest.UsageError(
+            f"homologa: {CUSTOMERS_ENV} deve ser um número inteiro de clientes maior que zero, recebeu {raw!r}"
+        )
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("homologa_with_load", False) or "carga" in (config.getoption("markexpr") or ""):
+        check_burst_customers(os.environ)  # before the run's folder: a usage error leaves no run behind
     if not config.option.collectonly:
         # reports/execucoes under the folder pytest was run from: where `homologa relatorio` (run there) looks
         run = open_for_config(config, config.invocation_params.dir)

@@ -491,3 +491,39 @@ def test_a_worker_of_another_plan_is_refused_in_portuguese_and_sends_nothing(tmp
     assert "este trabalhador não envia nada desta rajada: o trabalhador" in worker_output, worker_output[-3000:]
     assert "Traceback" not in worker_output and "IndexError" not in worker_output, worker_output[-3000:]
     assert stored == [] and "nem todos os clientes foram enviados: 0 de 200" in output
+
+
+def test_a_finished_or_failed_burst_cannot_be_resumed_with_looser_limits_nor_written_into_a_file(
+    tmp_path: Path,
+) -> None:
+    """F4: --resume of a failed burst with a bigger p95 budget gave APROVADO without sending anything."""
+    with reference(tmp_path) as server:
+        code, result, output = burst(
+            server.url, tmp_path, "--customers", "100", "--rate", "0", "--p95-budget-ms", "0.01"
+        )
+        assert code == 1 and not result["aprovado"], output
+        code, _, output = burst(server.url, tmp_path, "--customers", "100", "--rate", "0", "--p95-budget-ms",
+                                "100000", "--resume")  # fmt: skip
+        assert code == 2 and "orçamento p95 (--p95-budget-ms): diário 0.01, agora 100000.0" in output, output
+        code, _, output = burst(server.url, tmp_path, "--customers", "100", "--rate", "0", "--p95-budget-ms", "0.01",
+                                "--resume")  # fmt: skip
+        assert code == 2 and "a rajada já terminou (100 de 100 clientes respondidos): nada a retomar" in output
+        (tmp_path / "arquivo").write_text("", encoding="utf-8")
+        code, _, output = burst(server.url, tmp_path, "--customers", "10", report_name="arquivo")
+    assert code == 2 and "é um arquivo, não uma pasta" in output and "Traceback" not in output, output
+
+
+def test_a_burst_stopped_early_says_how_to_resume_and_a_new_burst_keeps_its_journal_aside(tmp_path: Path) -> None:
+    with reference(tmp_path) as server:
+        code, first, output = burst(server.url, tmp_path, "--customers", "2000", "--rate", "400", "--chunk", "50",
+                                    "--max-seconds", "1")  # fmt: skip
+        assert code == 1 and "o mesmo comando com --resume envia só o que falta" in output, output
+        code, _, output = burst(server.url, tmp_path, "--customers", "50", "--seed", "8")
+        assert code == 0 and "tinha o diário de uma rajada interrompida" in output, output
+        kept = next((tmp_path / "carga").glob("rajada-interrompida-*"))
+        assert f"--report-dir {kept} --resume" in output
+        code, result, output = burst(server.url, tmp_path, "--customers", "2000", "--rate", "400", "--chunk", "50",
+                                     "--resume", report_name=str(kept.relative_to(tmp_path)))  # fmt: skip
+    assert code == 0 and "retomando a rajada" in output, output
+    assert (result["enviados"], result["pen"]) == (2000, 2000)
+    assert result["primeiro_inicio"] == first["primeiro_inicio"] and result["retomadas"] == 1  # its start went along

@@ -123,6 +123,8 @@ class ArgumentParser(argparse.ArgumentParser):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _HelpFormatter)
+        # no prefix matching: "--po" would match the hidden old spellings too ("--port"), and "--o" resolve to one
+        kwargs.setdefault("allow_abbrev", False)
         add_help = kwargs.pop("add_help", True)
         kwargs["add_help"] = False
         super().__init__(*args, **kwargs)
@@ -130,6 +132,27 @@ class ArgumentParser(argparse.ArgumentParser):
         self._positionals.title = "argumentos"
         if add_help:
             self.add_argument("-h", "--help", action="help", help="mostra esta ajuda e sai")
+        self.commands: dict[str, ArgumentParser] = {}  # the top-level parser's sub-commands, by name (old ones too)
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        self._refuse_two_spellings(list(sys.argv[1:] if args is None else args))
+        return super().parse_known_args(args, namespace)
+
+    def _refuse_two_spellings(self, args: list[str]) -> None:
+        """``--saida g2 --out g3`` would silently keep the last: an option given under its new and old names is an
+        error (this parser's options only: a sub-command's are checked by its own parser)."""
+        if "--" in args:
+            args = args[: args.index("--")]
+        given = {arg.split("=", 1)[0] for arg in args if arg.startswith("--")}
+        for action in self._actions:
+            hidden: frozenset[str] = getattr(action, _HIDDEN, frozenset())
+            used = [option for option in action.option_strings if option in given]
+            if hidden and len(used) > 1:
+                new = _shown(action).option_strings[0]
+                old = ", ".join(option for option in used if option != new)
+                self.error(f"a opção {new} foi dada também como {old}, seu nome antigo: use só {new}")
 
     def error(self, message: str) -> NoReturn:
         for action in self._actions:
@@ -150,12 +173,23 @@ def build_parser() -> ArgumentParser:
     sub.required = True
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    parser.commands = sub.choices
     return parser
+
+
+def parse(parser: ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse ``argv``; an argument no parser took is reported by the sub-command it was given to ("homologa pacote:
+    erro: ..."), not by the top-level parser (argparse's default)."""
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        owner = parser.commands.get(getattr(args, "command", None) or "", parser)
+        owner.error(f"unrecognized arguments: {' '.join(extras)}")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     try:
         code: int = args.func(args)
     except UsageError as exc:

@@ -26,7 +26,7 @@ def test_rajada_do_go_live(
 ) -> None:
     """Rajada do go-live: todos os clientes enviados uma vez e respondidos sem erro"""
     settings = homologa_settings
-    customers = os.environ.get("HOMOLOGA_CARGA_CLIENTES", str(SHORT_BURST))
+    customers = os.environ.get("HOMOLOGA_CARGA_CLIENTES", str(SHORT_BURST)).strip()  # checked by conftest.py
     run_id = homologa_run_dir.name if homologa_run_dir else None
     reporting.label_test("R6", "Carga de go-live", settings, {"clientes": customers}, run_id)
     reporting.title_test("Rajada do go-live: todos os clientes enviados uma vez e respondidos sem erro", "R6")

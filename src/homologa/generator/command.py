@@ -174,8 +174,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"falha ao gravar em {out}: {_why(exc)}") from None
     elapsed = time.perf_counter() - began
     rate = f"{args.count / elapsed:,.0f}".replace(",", ".") if elapsed > 0 else "?"
+    what = "mensagem CadastroCliente gravada" if args.count == 1 else "mensagens CadastroCliente gravadas"
     print(
-        f"{args.count} mensagens CadastroCliente gravadas em {os.fspath(out)} "
+        f"{args.count} {what} em {os.fspath(out)} "
         f"(índices {start} a {stop - 1}, semente {args.seed}, {rate} arquivos/s)",
         file=sys.stderr,
     )

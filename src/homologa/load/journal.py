@@ -18,7 +18,17 @@ tally (bounded: :class:`~homologa.load.tally.Tally`) — then the next confirmat
 ``diario.jsonl.anterior`` and kept until the new one is on disk (``fsync`` of the file and of the folder, in
 :meth:`Journal.sync`, off the loop); ``--resume`` reads the new file when its summary line is whole, else the old
 one. So the file stays under ~1 MB and the master holds only the ranges and one tally, for 10 thousand or 10
-million customers; ``--resume`` starts from a compacted file too. Pure: no locust.
+million customers; ``--resume`` starts from a compacted file too.
+
+**Trusted only when whole and of the same burst.** The plan holds what decides which message each index is and
+what the burst is judged against (contract pack by content, shape, p95 budget, accepted failure ratio, collapse
+settings): ``--resume`` with anything else is refused (:func:`verify`), so a failed burst cannot be re-judged with
+looser limits. The header also keeps the burst's first start (``inicio``: :attr:`Journal.started`,
+:func:`first_start`). Slices outside the plan, overlapping ones, or a tally that does not count one answer per
+index are refused with the file and line (:func:`inspect`), never counted; a burst with nothing left to send is
+not resumed. A new burst never destroys an interrupted one's journal: :func:`keep_interrupted` moves it to a
+folder of its own, from where ``--resume`` continues it. :func:`lock_folder` keeps a second burst out of a report
+folder in use. Pure: no locust.
 """
 
 from __future__ import annotations
@@ -27,17 +37,25 @@ import json
 import os
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from homologa.load.plan import Slice
+from homologa.load.plan import PlanShape, Slice
 from homologa.load.tally import Tally
 
 NAME = "diario.jsonl"
 PREVIOUS = NAME + ".anterior"  # the file before the last compaction, until the new one is durable
-VERSION = 2  # 2: a summary line may follow the plan; version 1 journals (no summary) are still resumed
-READABLE = (1, 2)
+TEMPORARY = NAME + ".novo"  # a compacted file being written, renamed to NAME when whole
+RESULT = "resultado.json"
+INTERRUPTED = "rajada-interrompida-"  # + UTC timestamp: the folder an interrupted burst's journal is moved to
+COMPANIONS = ("partida.json",)  # files of the journal's burst that move with it (locust_conclusion.START)
+# 3: the plan holds the contract pack and the limits, the header the first start; 2: a summary line may follow the
+# plan; version 1 and 2 journals are still resumed (their missing plan entries are shown as such and refused)
+VERSION = 3
+READABLE = (1, 2, 3)
 COMPACT_EVERY = 1000  # confirmations between two compactions: ~0.5 MB of lines at most
+# the plan entries a resumed burst must share with the journal, and how a refusal names them
 LABELS = {
     "alvo_id": "alvo",
     "faixas_cep": "faixas de CEP",
@@ -46,7 +64,16 @@ LABELS = {
     "semente": "semente",
     "primeiro_indice": "índice inicial",
     "repeticao": "repetição (--replay)",
+    "contrato": "pacote de contrato (--contract)",
+    "forma": "forma (--shape)",
+    "orcamento_p95_ms": "orçamento p95 (--p95-budget-ms)",
+    "falhas_aceitas": "fração de falhas aceita (--accepted-failure-ratio)",
+    "colapso_p95": "colapso por latência (--collapse-p95-factor)",
+    "colapso_falhas": "colapso por falhas (--collapse-failure-ratio)",
+    "colapso_janela": "janela de colapso (--collapse-window)",
 }
+TARGET = "alvo"  # the masked target (homologa.secrets.mask_url), shown instead of alvo_id; never compared
+CONTRACT_NAME = "contrato_nome"  # the pack's name, shown with its hash; never compared
 
 
 class JournalError(ValueError):
@@ -78,6 +105,13 @@ class Confirmed:
         starts[lo:hi] = [start]
         stops[lo:hi] = [stop]
 
+    def overlaps(self, start: int, stop: int) -> bool:
+        """Does ``[start, stop)`` share an index with the set (touching is not sharing)?"""
+        i = bisect_right(self._starts, start)
+        if i and self._stops[i - 1] > start:
+            return True
+        return i < len(self._starts) and self._starts[i] < stop
+
     def slices(self) -> list[Slice]:
         return [Slice(a, b) for a, b in zip(self._starts, self._stops, strict=True)]
 
@@ -91,14 +125,15 @@ class Confirmed:
 
 
 def _header(raw: bytes, path: Path) -> dict[str, Any]:
+    """The whole first line: ``diario`` (version), ``plano`` and ``inicio`` (the burst's first start, from v3)."""
     try:
         header = json.loads(raw)
         plan = header["plano"]
         if header.get("diario") not in READABLE or not isinstance(plan, dict):
             raise ValueError
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise JournalError(f"--resume: {path} não é um diário de rajada do homologa") from None
-    return plan
+    return dict(header)
 
 
 def _summary(raw: bytes) -> dict[str, Any] | None:
@@ -131,8 +166,8 @@ def _trusted(folder: Path) -> Path:
     return previous
 
 
-def read_plan(folder: Path) -> dict[str, Any]:
-    """The plan in ``folder``'s journal (its first line)."""
+def read_header(folder: Path) -> dict[str, Any]:
+    """The first line of ``folder``'s journal: ``plano``, ``inicio`` (first start, ISO 8601 UTC), ``diario``."""
     path = _trusted(folder)
     try:
         with path.open("rb") as handle:
@@ -145,19 +180,219 @@ def read_plan(folder: Path) -> dict[str, Any]:
     return _header(first, path)
 
 
+def read_plan(folder: Path) -> dict[str, Any]:
+    """The plan in ``folder``'s journal (its first line)."""
+    plan: dict[str, Any] = read_header(folder)["plano"]
+    return plan
+
+
+def first_start(folder: Path) -> str | None:
+    """When the burst of ``folder``'s journal first started (ISO 8601 UTC), kept across ``--resume``; None for a
+    journal written before version 3 or when there is no readable journal."""
+    try:
+        started = read_header(folder).get("inicio")
+    except JournalError:
+        return None
+    return started if isinstance(started, str) else None
+
+
+def _shown(key: str, plan: dict[str, Any]) -> str:
+    """One side of a difference, for a person: the masked target, the pack's name, never a secret."""
+    if key not in plan:
+        return "(não registrado: diário de uma versão anterior do homologa)"
+    if key == "alvo_id":
+        target = plan.get(TARGET)
+        return repr(target) if isinstance(target, str) else f"(identificação {plan[key]!r})"
+    if key == "contrato" and isinstance(plan.get(CONTRACT_NAME), str):
+        return f"{plan[CONTRACT_NAME]!r} (sha256 {str(plan[key])[:12]})"
+    return repr(plan[key])
+
+
 def verify(folder: Path, plan: dict[str, Any]) -> None:
     """``folder``'s journal exists and is of ``plan`` (else a :class:`JournalError` saying what differs)."""
     recorded = read_plan(folder)
-    differences = [
-        f"{label}: diário {recorded.get(key)!r}, agora {plan.get(key)!r}"
-        for key, label in LABELS.items()
-        if recorded.get(key) != plan.get(key)
-    ]
+    differences = []
+    for key, label in LABELS.items():
+        if recorded.get(key) == plan.get(key) and (key in recorded) == (key in plan):
+            continue
+        mine, theirs = _shown(key, recorded), _shown(key, plan)
+        if key == "alvo_id" and mine == theirs:
+            theirs += " (mesmo endereço, com outra credencial ou outro parâmetro)"
+        differences.append(f"{label}: diário {mine}, agora {theirs}")
     if differences:
         raise JournalError(
             "--resume: o diário é de outra rajada (" + "; ".join(differences) + "); rode o mesmo comando da"
             " rajada interrompida, ou sem --resume para começar outra"
         )
+
+
+def _total(plan: dict[str, Any], path: Path) -> int:
+    """How many indices the plan has (customers + re-sends)."""
+    try:
+        return PlanShape(int(plan["clientes"]), float(plan.get("reenvios", 0.0))).total
+    except (KeyError, TypeError, ValueError):
+        raise JournalError(f"--resume: {path} não é um diário de rajada do homologa") from None
+
+
+@dataclass
+class Resumable:
+    """What :func:`inspect` found in a journal that can be resumed."""
+
+    path: Path  # the file read (diario.jsonl, or the previous one after a cut compaction)
+    header: dict[str, Any]
+    confirmed: Confirmed
+    tally: Tally
+    total: int  # indices in the plan
+
+    @property
+    def started(self) -> str | None:
+        started = self.header.get("inicio")
+        return started if isinstance(started, str) else None
+
+    @property
+    def finished(self) -> bool:
+        return self.confirmed.indices >= self.total
+
+
+def _corrupt(path: Path, number: int, why: str) -> JournalError:
+    return JournalError(
+        f"--resume: linha {number} de {path}: {why}; o diário foi alterado ou misturado com o de outra rajada e não"
+        " pode ser retomado (rode sem --resume para começar outra rajada)"
+    )
+
+
+def _add(confirmed: Confirmed, a: Any, b: Any, total: int, *, path: Path, number: int) -> Slice:
+    start, stop = int(a), int(b)
+    if not 0 <= start < stop <= total:
+        raise _corrupt(path, number, f"faixa [{start}, {stop}) fora do plano de {total} índices (0 a {total - 1})")
+    if confirmed.overlaps(start, stop):
+        raise _corrupt(path, number, f"a faixa [{start}, {stop}) repete índices já confirmados")
+    done = Slice(start, stop)
+    confirmed.add(done)
+    return done
+
+
+def _read(path: Path, total: int) -> tuple[Confirmed, Tally]:
+    """The confirmed ranges and their tally in ``path``, every line checked (see :func:`inspect`)."""
+    confirmed = Confirmed()
+    merged = Tally()
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.endswith(b"\n"):
+                break  # cut by the interruption: dropped
+            if number == 1:
+                continue
+            try:
+                entry = json.loads(raw)
+                if "resumo" in entry:
+                    pairs = [(a, b) for a, b in entry["resumo"]["faixas"]]
+                    tally = Tally.from_dict(entry["resumo"]["t"])
+                else:
+                    pairs = [(entry["s"], entry["e"])]
+                    tally = Tally.from_dict(entry["t"])
+                for a, b in pairs:
+                    int(a), int(b)
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise JournalError(f"--resume: linha {number} de {path} ilegível") from None
+            size = 0
+            for a, b in pairs:
+                size += len(_add(confirmed, a, b, total, path=path, number=number))
+            if tally.sent != size:
+                raise _corrupt(path, number, f"{size} índices confirmados com {tally.sent} respostas contadas")
+            merged.merge(tally)
+    return confirmed, merged
+
+
+def load(folder: Path, plan: dict[str, Any]) -> Resumable:
+    """``folder``'s journal, read without changing anything: of ``plan`` (:func:`verify`), every slice inside the plan
+    and confirmed once with one answer per index (else a :class:`JournalError` naming the file and line)."""
+    verify(folder, plan)
+    path = _trusted(folder)
+    header = read_header(folder)
+    total = _total(header["plano"], path)
+    confirmed, tally = _read(path, total)
+    return Resumable(path, header, confirmed, tally, total)
+
+
+def inspect(folder: Path, plan: dict[str, Any]) -> Resumable:
+    """:func:`load`, and something left to send: what ``--resume`` checks before touching anything."""
+    found = load(folder, plan)
+    total = found.total
+    if found.finished:
+        raise JournalError(
+            f"--resume: a rajada já terminou ({total} de {total} clientes respondidos): nada a retomar; o resultado"
+            f" está em {folder / RESULT} (rode sem --resume para começar outra rajada)"
+        )
+    return found
+
+
+def keep_interrupted(folder: Path, now: datetime | None = None) -> tuple[Path, int, int] | None:
+    """Before a new burst in ``folder``: move the journal of an interrupted one (not every index confirmed, or not
+    readable) to a folder of its own, ``rajada-interrompida-<UTC time>/diario.jsonl``, where ``--report-dir`` that
+    folder ``--resume`` continues it. Returns (moved journal, confirmed, planned), or None when there was nothing to
+    keep (no journal, or a finished burst's)."""
+    current, previous = folder / NAME, folder / PREVIOUS
+    if not current.exists() and not previous.exists():
+        return None
+    path = _trusted(folder)
+    done = planned = 0
+    try:
+        with path.open("rb") as handle:
+            header = _header(handle.readline(), path)
+        planned = _total(header["plano"], path)
+        confirmed, _ = _read(path, planned)
+        done = confirmed.indices
+        if done >= planned:
+            return None
+    except (JournalError, OSError):
+        pass  # unreadable or damaged: kept too, never destroyed silently
+    stamp = (now or datetime.now(tz=UTC)).strftime("%Y%m%d-%H%M%S")
+    target = folder / f"{INTERRUPTED}{stamp}"
+    suffix = 1
+    while target.exists():
+        suffix += 1
+        target = folder / f"{INTERRUPTED}{stamp}-{suffix}"
+    target.mkdir()
+    os.replace(path, target / NAME)
+    for companion in COMPANIONS:
+        if (folder / companion).is_file():
+            os.replace(folder / companion, target / companion)
+    for leftover in (current, previous, folder / TEMPORARY):
+        leftover.unlink(missing_ok=True)
+    _fsync_folder(target)
+    _fsync_folder(folder)
+    return target / NAME, done, planned
+
+
+def lock_folder(folder: Path) -> int:
+    """Create ``folder`` if needed, check that files can be written in it, and take its lock for this process
+    (``flock`` on the folder itself: no file left behind; released when the process ends, ``kill -9`` included).
+    Returns the descriptor to keep open; a :class:`JournalError` when another burst holds it or the folder cannot
+    be written."""
+    import fcntl
+
+    shown = f"a pasta do resultado (--report-dir {folder})"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise JournalError(f"--report-dir {folder} é um arquivo, não uma pasta: escolha uma pasta") from None
+    except OSError as exc:
+        raise JournalError(f"não foi possível criar {shown}: {exc.strerror}") from None
+    probe = folder / f".homologa-gravacao-{os.getpid()}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise JournalError(f"{shown} não aceita gravação ({exc.strerror}): escolha outra com --report-dir") from None
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise JournalError(
+            f"outra rajada está rodando com {shown}: espere ela terminar ou escolha outra pasta com --report-dir"
+        ) from None
+    return fd
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -200,10 +435,13 @@ class Journal:
         confirmed: Confirmed | None = None,
         tally: Tally | None = None,
         compact_every: int = COMPACT_EVERY,
+        *,
+        started: str | None = None,
     ) -> None:
         self.path = folder / NAME
         self.previous = folder / PREVIOUS
         self.plan = plan
+        self.started = started  # the burst's first start (ISO 8601 UTC), kept across --resume
         self.confirmed = confirmed or Confirmed()  # every slice confirmed so far, as ranges
         self.tally = tally or Tally()  # their merged tally
         self.compact_every = max(1, compact_every)
@@ -211,13 +449,22 @@ class Journal:
         self._since = 0  # confirmations written since the last summary
         self._file: _File | None = None
 
+    @property
+    def header(self) -> dict[str, Any]:
+        return {"diario": VERSION, "plano": self.plan, "inicio": self.started}
+
     @classmethod
-    def create(cls, folder: Path, plan: dict[str, Any], compact_every: int = COMPACT_EVERY) -> Journal:
+    def create(
+        cls, folder: Path, plan: dict[str, Any], compact_every: int = COMPACT_EVERY, started: str | None = None
+    ) -> Journal:
+        """A new burst's journal (``started``: now by default). An interrupted burst's journal in ``folder`` is
+        replaced: move it first with :func:`keep_interrupted`."""
         folder.mkdir(parents=True, exist_ok=True)
-        journal = cls(folder, plan, compact_every=compact_every)
+        when = started or datetime.now(tz=UTC).isoformat(timespec="seconds")
+        journal = cls(folder, plan, compact_every=compact_every, started=when)
         journal.previous.unlink(missing_ok=True)  # an earlier burst's
         journal._file = _File(journal.path.open("w", encoding="utf-8"))
-        journal._write({"diario": VERSION, "plano": plan})
+        journal._write(journal.header)
         journal.sync()
         return journal
 
@@ -227,43 +474,24 @@ class Journal:
     ) -> tuple[Journal, list[Slice], Tally]:
         """Open ``folder``'s journal for ``plan``: (journal, confirmed slices as disjoint ranges, their tally).
 
-        The journal goes on in a compacted file (plan + summary), so a resumed burst starts small too."""
-        verify(folder, plan)
-        path = _trusted(folder)
-        confirmed = Confirmed()
-        total = Tally()
-        with path.open("rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                if not raw.endswith(b"\n"):
-                    break  # cut by the interruption: dropped
-                if number == 1:
-                    continue
-                try:
-                    entry = json.loads(raw)
-                    if "resumo" in entry:
-                        for a, b in entry["resumo"]["faixas"]:
-                            confirmed.add(Slice(int(a), int(b)))
-                        total.merge(Tally.from_dict(entry["resumo"]["t"]))
-                    else:
-                        confirmed.add(Slice(int(entry["s"]), int(entry["e"])))
-                        total.merge(Tally.from_dict(entry["t"]))
-                except (ValueError, KeyError, TypeError):
-                    raise JournalError(f"--resume: linha {number} de {path} ilegível") from None
-        journal = cls(folder, plan, confirmed, total, compact_every)
-        if path == journal.path:
+        Checked first (:func:`inspect`: same plan, whole, something left). The journal goes on in a compacted file
+        (plan + summary), so a resumed burst starts small too; its first start stays."""
+        found = inspect(folder, plan)
+        journal = cls(folder, plan, found.confirmed, found.tally, compact_every, started=found.started)
+        if found.path == journal.path:
             journal.previous.unlink(missing_ok=True)  # superseded by the current file's summary
             os.replace(journal.path, journal.previous)
         journal._start_file([])  # PREVIOUS, the file just read, stays until the new one is durable
         journal.sync()
         journal._settle()
-        return journal, confirmed.slices(), Tally.from_dict(total.to_dict())
+        return journal, found.confirmed.slices(), Tally.from_dict(found.tally.to_dict())
 
     def _start_file(self, older: list[IO[str]]) -> None:
         """A new current file: the plan and the summary of everything confirmed so far, written under a temporary
         name and renamed, so ``diario.jsonl`` is never a file cut before its summary (``kill -9`` included)."""
-        temporary = self.path.with_name(NAME + ".novo")
+        temporary = self.path.with_name(TEMPORARY)
         self._file = _File(temporary.open("w", encoding="utf-8"), retiring=True, older=older)
-        self._write({"diario": VERSION, "plano": self.plan})
+        self._write(self.header)
         faixas = [[s.start, s.stop] for s in self.confirmed.slices()]
         self._write({"resumo": {"faixas": faixas, "t": self.tally.to_dict()}})
         os.replace(temporary, self.path)

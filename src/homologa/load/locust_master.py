@@ -17,7 +17,16 @@ from locust.env import Environment
 from locust.runners import STATE_MISSING, MasterRunner
 
 from homologa.load.collapse import CollapseWatch
-from homologa.load.journal import Journal, JournalError, read_plan
+from homologa.load.journal import (
+    CONTRACT_NAME,
+    TARGET,
+    Journal,
+    JournalError,
+    inspect,
+    keep_interrupted,
+    lock_folder,
+    read_plan,
+)
 from homologa.load.locust_options import FRESH_FIRST_INDEX, chose_customers
 from homologa.load.locust_process import GRANT, Process
 from homologa.load.plan import Dispenser, PlanShape, Slice, Wait
@@ -44,7 +53,9 @@ class Master(Process):
         self.generation = 0
         self.step: StepSearch | None = None
         self.collapse: CollapseWatch | None = None
-        self.started_at: str | None = None
+        self.started_at: str | None = None  # this run's start
+        self.first_started_at: str | None = None  # the burst's first start: this run's, or the journal's (--resume)
+        self.folder_lock: int | None = None  # descriptor holding the report folder's lock (journal.lock_folder)
         self.lost: set[str] = set()  # workers given up on this run: their slices were granted again
         self.refused: set[str] = set()  # workers of another plan (record.plan_identity), told so once
         self.stop_reason: str | None = None  # why the run was ended before its plan (pt-BR), if it was
@@ -69,31 +80,89 @@ class Master(Process):
             pass  # configure() or the journal reports it
 
     def journal_plan(self) -> dict[str, Any]:
-        """What a journal must match to be resumed by this run."""
+        """What a journal must match to be resumed by this run: the plan, the contract pack (by content) and the
+        limits the burst is judged against (journal.LABELS); the masked target and the pack's name, to show."""
         s = self.settings
-        plan = identity(self.environment.host or "", s, None)["plano"]
-        return {"alvo_id": target_identity(self.environment.host), **plan}
+        host = self.environment.host or ""
+        recorded = identity(host, s, None)
+        plan = recorded["plano"]
+        return {
+            "alvo_id": target_identity(self.environment.host),
+            TARGET: mask_url(host),
+            **plan,
+            "contrato": recorded["contrato"]["sha256"],
+            CONTRACT_NAME: recorded["contrato"]["nome"],
+            "forma": s.shape,
+            "orcamento_p95_ms": s.p95_budget_ms,
+            "falhas_aceitas": s.accepted_failure_ratio,
+            "colapso_p95": s.collapse_p95_factor,
+            "colapso_falhas": s.collapse_failure_ratio,
+            "colapso_janela": s.collapse_window,
+        }
+
+    def lock_report_dir(self) -> None:
+        """Master, once per process: the report folder exists, takes files, and no other burst uses it (its lock is
+        held until this process ends). A :class:`JournalError` otherwise."""
+        if self.folder_lock is None:
+            self.folder_lock = lock_folder(Path(self.settings.report_dir))
+
+    def check_resumable(self) -> None:
+        """Master, ``--resume``, before the run: the journal is of this plan, whole, and has something left to send
+        (else a :class:`JournalError`)."""
+        inspect(Path(self.settings.report_dir), self.journal_plan())
 
     def open_journal(self) -> None:
         """Master, at test start: a new journal, or (``--resume``) the interrupted burst's, with its tally."""
         s = self.settings
         folder = Path(s.report_dir)
         if not s.resume:
-            self.journal = Journal.create(folder, self.journal_plan())
+            kept = keep_interrupted(folder)
+            if kept is not None:
+                moved, answered, planned = kept
+                log.warning(
+                    "homologa carga: %s tinha o diário de uma rajada interrompida (%d de %d clientes respondidos):"
+                    " guardado em %s; para retomá-la, rode o comando dela com --report-dir %s --resume",
+                    folder,
+                    answered,
+                    planned,
+                    moved,
+                    moved.parent,
+                )
+            self.journal = Journal.create(folder, self.journal_plan(), started=self.started_at)
+            self.first_started_at = self.journal.started
             return
         self.journal, done, self.total = Journal.resume(folder, self.journal_plan())
+        self.first_started_at = self.journal.started or self.started_at
         self.dispenser = Dispenser(PlanShape(s.customers, s.resend_share), s.chunk, done)
         log.info(
-            "homologa carga: retomando a rajada de %s: %d de %d clientes já respondidos, o resto vai agora",
+            "homologa carga: retomando a rajada de %s (começou em %s): %d de %d clientes já respondidos, os %d"
+            " restantes vão agora",
             self.journal.path,
+            self.first_started_at or "horário não registrado",
             self.dispenser.completed,
             self.dispenser.plan.total,
+            self.dispenser.plan.total - self.dispenser.completed,
+        )
+
+    def hint_resume(self) -> None:
+        """Master, after the run: a go-live burst that stopped before every customer was answered (Ctrl+C, a
+        collapse, no worker left, --max-seconds) says how to continue it."""
+        dispenser, journal = self.dispenser, self.journal
+        if dispenser is None or journal is None or self.error or dispenser.finished or self.step is not None:
+            return
+        log.warning(
+            "homologa carga: a rajada parou com %d de %d clientes respondidos; o mesmo comando com --resume envia"
+            " só o que falta (diário em %s)",
+            dispenser.completed,
+            dispenser.plan.total,
+            journal.path,
         )
 
     def begin_master_run(self) -> None:
         """A new run (``test_start``): a fresh dispenser, tally and journal (``--resume``: the journal's)."""
         self.generation += 1
         self.started_at = now_iso()
+        self.first_started_at = self.started_at
         self.total = Tally()
         self.lost = set()
         self.refused = set()

@@ -34,7 +34,7 @@ from locust import events
 from locust.env import Environment
 from locust.runners import MasterRunner
 
-from homologa.load.journal import JournalError, verify
+from homologa.load.journal import JournalError
 from homologa.load.locust_conclusion import Conclusion
 from homologa.load.locust_options import add_arguments
 from homologa.load.locust_process import ASK, DONE, GRANT, PARTIAL
@@ -79,14 +79,17 @@ def install(environment: Environment) -> Runtime:
     if runtime.is_master and headless and not environment.host:
         sys.stderr.write("homologa carga: erro: informe o alvo com --host URL (ou [alvo] url no homologacao.toml)\n")
         raise SystemExit(2)
-    if runtime.is_master and headless and runtime.settings.resume:
-        try:  # refuse a journal of another plan now, not after start-up
+    try:
+        if runtime.is_master:  # a report folder that takes no file, or another burst's: refused before start-up
+            runtime.lock_report_dir()
+        if runtime.is_master and headless and runtime.settings.resume:
+            # refuse a journal of another plan, damaged, or of a finished burst now, not after start-up
             runtime.choose_customers()
             runtime.configure()
-            verify(Path(runtime.settings.report_dir), runtime.journal_plan())
-        except JournalError as exc:
-            sys.stderr.write(f"homologa carga: erro: {exc}\n")
-            raise SystemExit(2) from None
+            runtime.check_resumable()
+    except JournalError as exc:
+        sys.stderr.write(f"homologa carga: erro: {exc}\n")
+        raise SystemExit(2) from None
     runtime.register()
     if runtime.is_master:
         from homologa.load.locust_webui import install_web_ui  # Flask, only where the web UI runs
@@ -110,6 +113,7 @@ def install(environment: Environment) -> Runtime:
             runtime.on_worker_stop()
         if runtime.is_master and runtime.dispenser is not None and not headless:
             environment.process_exit_code = runtime.conclude()
+            runtime.hint_resume()
         if runtime.is_master and headless and environment.host:
             # users are stopped; Locust's HTML report, written next, prints the host: no secret in it
             environment.host = mask_url(environment.host)
@@ -119,6 +123,7 @@ def install(environment: Environment) -> Runtime:
         # headless: conclude once Locust has waited for the workers' last reports (after test_stop)
         if runtime.is_master and runtime.dispenser is not None and headless:
             environment.process_exit_code = runtime.conclude()
+            runtime.hint_resume()
 
     return runtime
 

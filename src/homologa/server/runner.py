@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import socket
 import threading
 from types import TracebackType
@@ -31,6 +32,24 @@ LINGER = 1.0  # after an early answer (413, 408), unread body bytes are drained 
 
 class ServerStartError(RuntimeError):
     """The server could not start (port taken, database not writable...); the message is pt-BR."""
+
+
+_BIND_ERRORS = {
+    errno.EADDRINUSE: "a porta já está em uso (outro processo escuta nela; escolha outra com --porta)",
+    errno.EACCES: "sem permissão (portas abaixo de 1024 exigem privilégio; escolha outra com --porta)",
+    errno.EADDRNOTAVAIL: "endereço indisponível nesta máquina (confira --host)",
+    errno.EAFNOSUPPORT: "tipo de endereço não suportado nesta máquina (confira --host)",
+}
+
+
+def bind_error(exc: OSError | OverflowError) -> str:
+    """Why the server could not listen, in pt-BR only (Python's text adds "(while attempting to bind on address…)")."""
+    if isinstance(exc, OverflowError):
+        return "porta fora do intervalo 0 a 65535"
+    if isinstance(exc, socket.gaierror):
+        return "endereço desconhecido (confira --host)"
+    code = exc.errno or 0
+    return _BIND_ERRORS.get(code, f"erro do sistema {errno.errorcode.get(code, code)}")
 
 
 class ReferenceServer:
@@ -75,7 +94,7 @@ class ReferenceServer:
             family = socket.AF_INET6 if ":" in cfg.host else socket.AF_INET
             sock = socket.create_server((cfg.host, cfg.port), family=family, backlog=LISTEN_BACKLOG)
         except (OSError, OverflowError) as exc:
-            raise ServerStartError(f"não foi possível escutar em {cfg.host}:{cfg.port}: {exc}") from None
+            raise ServerStartError(f"não foi possível escutar em {cfg.host}:{cfg.port}: {bind_error(exc)}") from None
         self.port = sock.getsockname()[1]
         try:
             self._store = SqliteStore(cfg.db_path, cfg.synchronous, cfg.db_wait) if cfg.persist else MemoryStore()
