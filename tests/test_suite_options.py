@@ -71,7 +71,11 @@ def test_command_line_headers_add_to_and_override_the_profile(profile):
         (RawOptions(timeout="0"), "opção --homologa-timeout: deve estar entre 0 e 600 segundos"),
         (RawOptions(headers=("SemDoisPontos",)), "opção --homologa-header: esperado 'Nome: valor'"),
         (RawOptions(basic_auth="sem-senha"), "opção --homologa-basic-auth: esperado USUARIO:SENHA"),
-        (RawOptions(basic_auth="u:p", bearer="t"), "use --homologa-basic-auth ou --homologa-bearer, não os dois"),
+        (
+            RawOptions(basic_auth="u:p", bearer="t"),
+            "não os dois (ambos usam o cabeçalho Authorization): Basic veio de opção --homologa-basic-auth e Bearer"
+            " de opção --homologa-bearer",
+        ),
         (RawOptions(client_cert="/nao/existe.pem"), "opção --homologa-client-cert: arquivo não encontrado"),
         (
             RawOptions(protected_fields="telefone,cor"),
@@ -86,6 +90,14 @@ def test_bad_input_is_one_pt_br_line(raw, message):
         resolve(raw, env={})
     assert message in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_basic_and_bearer_name_where_each_came_from_never_the_secret():
+    with pytest.raises(SettingsError) as info:
+        resolve(RawOptions(basic_auth="u:segredo-basic"), env={"HOMOLOGA_BEARER": "segredo-bearer"})
+    message = str(info.value)
+    assert "Basic veio de opção --homologa-basic-auth e Bearer de variável HOMOLOGA_BEARER" in message
+    assert "segredo" not in message
 
 
 def test_bad_target_from_environment_names_the_variable():

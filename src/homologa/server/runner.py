@@ -37,8 +37,8 @@ class ServerStartError(RuntimeError):
 _BIND_ERRORS = {
     errno.EADDRINUSE: "a porta já está em uso (outro processo escuta nela; escolha outra com --porta)",
     errno.EACCES: "sem permissão (portas abaixo de 1024 exigem privilégio; escolha outra com --porta)",
-    errno.EADDRNOTAVAIL: "endereço indisponível nesta máquina (confira --host)",
-    errno.EAFNOSUPPORT: "tipo de endereço não suportado nesta máquina (confira --host)",
+    errno.EADDRNOTAVAIL: "endereço indisponível nesta máquina (confira --endereco)",
+    errno.EAFNOSUPPORT: "tipo de endereço não suportado nesta máquina (confira --endereco)",
 }
 
 
@@ -47,7 +47,7 @@ def bind_error(exc: OSError | OverflowError) -> str:
     if isinstance(exc, OverflowError):
         return "porta fora do intervalo 0 a 65535"
     if isinstance(exc, socket.gaierror):
-        return "endereço desconhecido (confira --host)"
+        return "endereço desconhecido (confira --endereco)"
     code = exc.errno or 0
     return _BIND_ERRORS.get(code, f"erro do sistema {errno.errorcode.get(code, code)}")
 

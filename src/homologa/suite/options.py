@@ -212,8 +212,11 @@ def resolve(raw: RawOptions, env: Mapping[str, str] | None = None) -> Settings:
         insecure=raw.insecure or base.insecure,
     )
     if auth.basic and auth.bearer:
+        basic_from = _source(raw.basic_auth, env.get(ENV_BASIC_AUTH), "--homologa-basic-auth", ENV_BASIC_AUTH)
+        bearer_from = _source(raw.bearer, env.get(ENV_BEARER), "--homologa-bearer", ENV_BEARER)
         raise SettingsError(
-            "use --homologa-basic-auth ou --homologa-bearer, não os dois (ambos usam o cabeçalho Authorization)"
+            f"use Basic ou Bearer, não os dois (ambos usam o cabeçalho Authorization): Basic veio de {basic_from}"
+            f" e Bearer de {bearer_from}"
         )
 
     protected = profile.protected_fields if profile else ()
@@ -248,3 +251,12 @@ def resolve(raw: RawOptions, env: Mapping[str, str] | None = None) -> Settings:
         profile=profile,
         cep_ranges=tuple(ranges),
     )
+
+
+def _source(option: str | None, variable: str | None, flag: str, name: str) -> str:
+    """Where a credential came from, for a message (never the credential itself)."""
+    if option:
+        return f"opção {flag}"
+    if variable:
+        return f"variável {name}"
+    return "o perfil ([autenticacao])"
