@@ -59,6 +59,19 @@ def open_run(base: Path, alluredir: str | None) -> RunFolder:
     return run
 
 
+def discard_if_empty(run: RunFolder) -> None:
+    """Remove a run folder that holds no file (a usage error stopped the run before it began): an empty folder
+    would only sit among the real runs. A folder holding any file is never touched."""
+    try:
+        if any(p.is_file() for p in run.folder.rglob("*")):
+            return
+        for path in sorted(run.folder.rglob("*"), reverse=True):
+            path.rmdir()
+        run.folder.rmdir()
+    except OSError:
+        pass  # best effort: a leftover empty folder is harmless
+
+
 def open_for_config(config: pytest.Config, root: Path) -> RunFolder:
     """Open this run's folder and point allure-pytest at it (before allure-pytest configures itself)."""
     option = config.option

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from homologa.suite.evidence import RunFolder
+from homologa.suite.evidence import RunFolder, discard_if_empty
 from homologa.suite.options import DEFAULT_CONTRACT, RawOptions, Settings, SettingsError, resolve
 
 if TYPE_CHECKING:
@@ -175,6 +175,9 @@ def pytest_configure(config: pytest.Config) -> None:
             except ContractPackError as exc:
                 raise SettingsError(f"contrato ({settings.contract_source}): {exc}") from None
     except SettingsError as exc:
+        stopped = config.stash.get(RUN, None)
+        if stopped is not None:
+            discard_if_empty(stopped)
         raise pytest.UsageError(f"homologa: {exc}") from None
     # one seed per second (as scenarios.run_seed): runs in distinct seconds send disjoint new CNPJs; runs of this
     # checkout started in the same second claim distinct seeds (homologa.runs.claim_seed)
