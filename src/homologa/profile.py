@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from homologa.model import parse_field_groups
+from homologa.oserrors import why
 
 
 class ProfileError(ValueError):
@@ -167,7 +168,7 @@ def load_profile(path: str | Path) -> Profile:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ProfileError(f"não foi possível ler o perfil {path}: {exc.strerror or exc}") from None
+        raise ProfileError(f"não foi possível ler o perfil {path}: {why(exc)}") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

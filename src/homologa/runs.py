@@ -25,6 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from homologa.oserrors import why
+
 FORMAT = 1
 RECORD_NAME = "execucao.json"
 RESULTS_NAME = "allure-results"
@@ -69,7 +71,7 @@ def create_run_folder(base: Path) -> tuple[str, Path]:
             (folder / RESULTS_NAME).mkdir()
             return run_id, folder
     except OSError as exc:
-        raise RunError(f"não foi possível criar a pasta da execução em {base}: {exc.strerror or exc}") from None
+        raise RunError(f"não foi possível criar a pasta da execução em {base}: {why(exc)}") from None
     raise RunError(f"não foi possível criar uma pasta de execução nova em {base}")
 
 
@@ -82,7 +84,7 @@ def write_record(folder: Path, record: dict[str, Any]) -> Path:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise RunError(f"não foi possível gravar {path}: {exc.strerror or exc}") from None
+        raise RunError(f"não foi possível gravar {path}: {why(exc)}") from None
     return path
 
 

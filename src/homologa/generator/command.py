@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import os
 import sys
 import tempfile
@@ -14,6 +13,7 @@ from homologa.cli import UsageError, add_command, add_option, non_negative_int, 
 from homologa.contract import ContractPackError, load_pack
 from homologa.generator.cep import CepRange, parse_cep_range
 from homologa.generator.source import MAX_INDEX, CustomerSource
+from homologa.oserrors import why
 
 
 def cep_range_arg(text: str) -> CepRange:
@@ -122,33 +122,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(func=run)
 
 
-_OS_ERRORS = {
-    errno.ENOENT: "caminho inexistente",
-    errno.ENOTDIR: "parte do caminho não é uma pasta",
-    errno.EACCES: "sem permissão",
-    errno.EPERM: "operação não permitida",
-    errno.EROFS: "sistema de arquivos somente leitura",
-    errno.ENOSPC: "sem espaço em disco",
-    errno.EDQUOT: "cota de disco excedida",
-}
-
-
-def _why(exc: OSError) -> str:
-    return _OS_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
-
-
 def _prepare_out(out: Path) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
         raise UsageError(f"--saida {out}: já existe e não é uma pasta") from None
     except OSError as exc:
-        raise UsageError(f"--saida {out}: não foi possível criar a pasta ({_why(exc)})") from None
+        raise UsageError(f"--saida {out}: não foi possível criar a pasta ({why(exc)})") from None
     try:
         with tempfile.NamedTemporaryFile(dir=out, prefix=".homologa-", delete=True):
             pass
     except OSError as exc:
-        raise UsageError(f"--saida {out}: pasta sem permissão de escrita ({_why(exc)})") from None
+        raise UsageError(f"--saida {out}: pasta sem permissão de escrita ({why(exc)})") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -171,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
             with open(path, "wb") as handle:
                 handle.write(data)
     except OSError as exc:
-        raise UsageError(f"falha ao gravar em {out}: {_why(exc)}") from None
+        raise UsageError(f"falha ao gravar em {out}: {why(exc)}") from None
     elapsed = time.perf_counter() - began
     rate = f"{args.count / elapsed:,.0f}".replace(",", ".") if elapsed > 0 else "?"
     what = "mensagem CadastroCliente gravada" if args.count == 1 else "mensagens CadastroCliente gravadas"

@@ -43,6 +43,7 @@ from typing import IO, Any
 
 from homologa.load.plan import PlanShape, Slice
 from homologa.load.tally import Tally
+from homologa.oserrors import why
 
 NAME = "diario.jsonl"
 PREVIOUS = NAME + ".anterior"  # the file before the last compaction, until the new one is durable
@@ -176,7 +177,7 @@ def read_header(folder: Path) -> dict[str, Any]:
         shown = folder / NAME
         raise JournalError(f"--resume: não há diário de rajada em {shown} (rode sem --resume para começar)") from None
     except OSError as exc:
-        raise JournalError(f"--resume: não foi possível ler {path}: {exc.strerror}") from None
+        raise JournalError(f"--resume: não foi possível ler {path}: {why(exc)}") from None
     return _header(first, path)
 
 
@@ -377,13 +378,13 @@ def lock_folder(folder: Path) -> int:
     except FileExistsError:
         raise JournalError(f"--report-dir {folder} é um arquivo, não uma pasta: escolha uma pasta") from None
     except OSError as exc:
-        raise JournalError(f"não foi possível criar {shown}: {exc.strerror}") from None
+        raise JournalError(f"não foi possível criar {shown}: {why(exc)}") from None
     probe = folder / f".homologa-gravacao-{os.getpid()}"
     try:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        raise JournalError(f"{shown} não aceita gravação ({exc.strerror}): escolha outra com --report-dir") from None
+        raise JournalError(f"{shown} não aceita gravação ({why(exc)}): escolha outra com --report-dir") from None
     fd = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -20,6 +20,7 @@ from homologa.load.locust_master import Master
 from homologa.load.locust_options import chose_customers
 from homologa.load.record import identity
 from homologa.load.tally import Verdict, judge, render, report_dict
+from homologa.oserrors import why
 
 log = logging.getLogger("homologa.carga")
 
@@ -52,7 +53,7 @@ class Conclusion(Master):
         try:
             path.write_text(json.dumps(start), encoding="utf-8")
         except OSError as exc:
-            log.error("homologa carga: não foi possível gravar %s: %s", path, exc.strerror)
+            log.error("homologa carga: não foi possível gravar %s: %s", path, why(exc))
         self.first_start = start
         self.part_started = time.time()
 

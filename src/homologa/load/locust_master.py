@@ -34,6 +34,7 @@ from homologa.load.record import foreign_plan, identity, now_iso, plan_summary
 from homologa.load.settings import defaults_from, fresh_first_index, from_options
 from homologa.load.shapes import StepSearch
 from homologa.load.tally import Tally, Verdict, live_rows
+from homologa.oserrors import why
 from homologa.secrets import mask_url
 from homologa.target import target_identity
 
@@ -180,7 +181,7 @@ class Master(Process):
             except JournalError as exc:
                 self.error = str(exc)
             except OSError as exc:
-                self.error = f"não foi possível abrir o diário em {self.settings.report_dir}: {exc.strerror}"
+                self.error = f"não foi possível abrir o diário em {self.settings.report_dir}: {why(exc)}"
         s = self.settings
         ratio = max(s.collapse_failure_ratio, s.accepted_failure_ratio) if s.collapse_failure_ratio else 0.0
         self.collapse = CollapseWatch(s.p95_budget_ms, s.collapse_p95_factor, ratio, s.collapse_window)
@@ -330,7 +331,7 @@ class Master(Process):
             try:
                 pool.apply(journal.sync)
             except OSError as exc:
-                log.error("homologa carga: não foi possível gravar o diário (%s): %s", journal.path, exc.strerror)
+                log.error("homologa carga: não foi possível gravar o diário (%s): %s", journal.path, why(exc))
 
     def end_run(self) -> None:
         """Stop now (headless: quit, so the tally is written and the exit code returned)."""

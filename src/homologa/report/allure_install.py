@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from homologa.oserrors import why
 from homologa.resources import allure_pins_dir
 
 CACHE_ENV = "HOMOLOGA_CACHE"
@@ -149,9 +150,7 @@ def _run_npm(node: Node, folder: Path, say: Callable[[str], None]) -> None:
         try:
             process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
         except OSError as exc:
-            raise InstallError(
-                f"não foi possível executar o npm ({exc.strerror or exc}); instale à mão: {BY_HAND}"
-            ) from None
+            raise InstallError(f"não foi possível executar o npm ({why(exc)}); instale à mão: {BY_HAND}") from None
         while True:
             try:
                 code = process.wait(timeout=HEARTBEAT_S)
@@ -199,7 +198,7 @@ def ensure(
         work = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=final.parent))
     except OSError as exc:
         raise InstallError(
-            f"não foi possível criar a pasta {final.parent} ({exc.strerror or exc}); escolha outra com ${CACHE_ENV}"
+            f"não foi possível criar a pasta {final.parent} ({why(exc)}); escolha outra com ${CACHE_ENV}"
         ) from None
     try:
         for name in ("package.json", "package-lock.json"):
@@ -212,7 +211,7 @@ def ensure(
             if cached(env, pins) is None:  # not another first use finishing at the same time: a real failure
                 raise
     except OSError as exc:
-        raise InstallError(f"não foi possível instalar o Allure CLI em {final} ({exc.strerror or exc})") from None
+        raise InstallError(f"não foi possível instalar o Allure CLI em {final} ({why(exc)})") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     script = cached(env, pins)

@@ -19,6 +19,7 @@ from typing import Any
 
 from homologa import __version__
 from homologa.contract import load_pack
+from homologa.oserrors import why
 from homologa.report import burst, secretscan
 from homologa.report import manifest as mf
 from homologa.report.build import ReportOutcome
@@ -202,7 +203,7 @@ def write_zip(path: Path, members: list[tuple[str, bytes]]) -> None:
             "nada foi sobrescrito"
         ) from None
     except OSError as exc:
-        raise PackageError(f"não foi possível criar o pacote {path}: {exc.strerror or exc}") from None
+        raise PackageError(f"não foi possível criar o pacote {path}: {why(exc)}") from None
     try:
         with handle, zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for name, data in members:
@@ -212,7 +213,7 @@ def write_zip(path: Path, members: list[tuple[str, bytes]]) -> None:
                 zf.writestr(info, data)
     except OSError as exc:
         path.unlink(missing_ok=True)
-        raise PackageError(f"não foi possível gravar o pacote {path}: {exc.strerror or exc}") from None
+        raise PackageError(f"não foi possível gravar o pacote {path}: {why(exc)}") from None
     except BaseException:
         path.unlink(missing_ok=True)
         raise
