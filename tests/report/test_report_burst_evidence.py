@@ -120,6 +120,13 @@ def test_a_go_live_burst_that_answered_less_than_planned_is_inconclusive(tmp_pat
     # the same real result, had it counted fewer customers than planned (an older or edited resultado.json)
     status, message = burst.r6_judgement({**data, "enviados": 30})
     assert status == "skipped" and "30 de 40 clientes planejados" in message
+    # a burst that validated only a sample of the answers in the XSD (--validate-share) is not R6's "every answer"
+    assert data["limites"]["fracao_validada"] == 1.0
+    with reference(tmp_path) as server:
+        code, sampled = burst_into(server.url, tmp_path / "amostra", "--customers", "40", "--validate-share", "0.5")
+    assert code == 0 and sampled["limites"]["fracao_validada"] == 0.5
+    status, message = burst.r6_judgement(sampled)
+    assert status == "skipped" and "validação no XSD de 50% das respostas (--validate-share)" in message
     found = load_evidence.session_of(Results(tmp_path, ()), tmp_path / "carga")
     judgement = judge_results(found.results)
     assert [t.status for t in found.results.tests if t.rule == "R6"] == ["passed"]

@@ -38,7 +38,11 @@ def identity(host: str, settings: LoadSettings, started: str | None) -> dict[str
             "repeticao": settings.replay,
         },
         "forma": settings.shape,
-        "limites": {"p95_ms": settings.p95_budget_ms, "falhas_aceitas": settings.accepted_failure_ratio},
+        "limites": {
+            "p95_ms": settings.p95_budget_ms,
+            "falhas_aceitas": settings.accepted_failure_ratio,
+            "fracao_validada": settings.validate_share,
+        },
         "contrato": {"versao": pack.version, "nome": pack.name, "sha256": pack.sha256},
         "homologa": __version__,
         "inicio": started,

@@ -190,6 +190,13 @@ def r6_judgement(data: dict[str, Any]) -> tuple[str, str]:
             f"carga inconclusiva para R6: {answered} de {planned} clientes planejados (clientes e reenvios) "
             "enviados e respondidos; R6 exige todos, cada um uma vez"
         )
+    validated = _object(data, "limites").get("fracao_validada")
+    if not isinstance(validated, int | float) or isinstance(validated, bool) or validated < 1:
+        how = "não registrada" if validated is None else f"de {_share(validated)} das respostas"
+        return "skipped", (
+            f"carga inconclusiva para R6: validação no XSD {how} (--validate-share); R6 exige cada resposta "
+            "conferida inteira — rode a rajada sem --validate-share"
+        )
     return "passed", "carga aprovada: rajada do go-live completa, dentro dos limites"
 
 
@@ -259,6 +266,15 @@ def facts(data: dict[str, Any]) -> list[tuple[str, str]]:
             if p95 is None and ratio is None
             else f"p95 até {_number(p95)} ms; falhas aceitas até {_share(ratio)} dos clientes"
             + ("; a busca de capacidade não reprova por eles" if shape == "degraus" else ""),
+        )
+    )
+    validated = limits.get("fracao_validada")
+    out.append(
+        (
+            "Respostas validadas no XSD",
+            "não registrado (versão anterior do homologa)"
+            if validated is None
+            else ("todas" if validated == 1 else f"{_share(validated)} (amostra: R6 inconclusivo)"),
         )
     )
     return out
