@@ -183,3 +183,83 @@ def test_a_file_older_than_the_burst_stays_out_of_its_files(tmp_path: Path) -> N
     copy = tmp_path / "copia"
     shutil.copytree(folder, copy, copy_function=shutil.copyfile)
     assert burst.burst_files(copy, second)[1] == []
+
+
+def _variant(source: Path, target: Path, edit: Any = None) -> Path:
+    """A copy of a real burst folder, its resultado.json edited by ``edit`` (mtimes kept, as a careful forger would)."""
+    shutil.copytree(source, target, copy_function=shutil.copy2)
+    if edit is not None:
+        result = target / "resultado.json"
+        stat = result.stat()
+        data = json.loads(result.read_text(encoding="utf-8"))
+        edit(data)
+        result.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.utime(result, (stat.st_atime, stat.st_mtime))
+    return target
+
+
+def test_a_result_edited_by_hand_or_without_its_journal_is_refused(tmp_path: Path) -> None:
+    """resultado.json is checked against the journal the burst kept as it went: the shape, the limits and the
+    contract it was judged against, and (when it claims approval) the answers it counted."""
+    real = tmp_path / "real"
+    with reference(tmp_path) as server:
+        code, data = burst_into(server.url, real, "--customers", "40", "--seed", "11")
+    assert code == 0 and data["aprovado"] and burst.inconsistency(real) is None
+    totals = burst.journal_totals(real / "diario.jsonl")
+    assert totals is not None and totals["enviados"] == totals["cobertos"] == data["enviados"] == 40
+
+    def looser(d: dict[str, Any]) -> None:
+        d["limites"]["p95_ms"] = 100000.0
+
+    def another_shape(d: dict[str, Any]) -> None:
+        d["forma"] = "degraus"
+
+    def more_answers(d: dict[str, Any]) -> None:
+        d["enviados"] += 1
+
+    def fewer_failures(d: dict[str, Any]) -> None:
+        d["falhas"] = {}
+        d["status"] = {"PEN": 1000}
+
+    def fewer_planned(d: dict[str, Any]) -> None:
+        d["planejados"] = 10
+
+    cases = {
+        "orçamento p95: diário": looser,
+        "forma: diário 'golive', resultado 'degraus'": another_shape,
+        "enviados e respondidos: resultado 41, diário 40": more_answers,
+        "status das respostas": fewer_failures,
+        "clientes planejados: resultado 10, menos que os 40": fewer_planned,
+    }
+    for expected, edit in cases.items():
+        folder = _variant(real, tmp_path / edit.__name__, edit)
+        why = burst.inconsistency(folder)
+        assert why is not None and expected in why, (edit.__name__, why)
+    lost = _variant(real, tmp_path / "sem-diario")
+    (lost / "diario.jsonl").unlink()
+    why = burst.inconsistency(lost)
+    assert why is not None and "registra o diário da rajada" in why
+
+
+def test_an_interrupted_burst_kept_aside_is_never_packaged_with_this_one(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    with reference(tmp_path) as server:
+        code, data = burst_into(server.url, real, "--customers", "20")
+    assert code == 0
+    aside = real / "rajada-interrompida-20261202-060947"
+    aside.mkdir()
+    (aside / "resultado.json").write_text(json.dumps(data), encoding="utf-8")  # resumed in place, just now
+    kept, left = burst.burst_files(real, data)
+    assert all("rajada-interrompida-" not in p.as_posix() for p in kept)
+    assert [name for name, _ in left] == ["rajada-interrompida-20261202-060947/resultado.json"]
+
+
+def test_a_burst_in_another_contract_pack_does_not_stand_for_the_run(tmp_path: Path) -> None:
+    from homologa.report.run_evidence import _other_contract
+    from homologa.runs import Run
+
+    run = Run(tmp_path, {"contrato": {"nome": "v1", "sha256": "a" * 64}})
+    other = {"contrato": {"nome": "v1-soap", "sha256": "b" * 64}}
+    why = _other_contract(run, other)
+    assert why is not None and "outro pacote de contrato (v1-soap" in why
+    assert _other_contract(run, {"contrato": {"nome": "v1", "sha256": "a" * 64}}) is None

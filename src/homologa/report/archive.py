@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from homologa.report import burst
 from homologa.report.load_evidence import Session, session
 from homologa.report.manifest import MANIFEST_NAME
 from homologa.report.package import LOAD_PREFIX, RESULTS_PREFIX
@@ -123,8 +124,9 @@ class Archive:
                 raise ArchiveError(f"resultados do pacote: {exc}") from None
             except (RecursionError, ValueError) as exc:  # nesting too deep, a number of 5000 digits...
                 raise ArchiveError(f"resultados do pacote: JSON impossível de ler ({type(exc).__name__})") from None
+            problem = burst.inconsistency(load_dir) if found.burst is not None else None
             results = Results(folder=self.path, tests=found.results.tests, environment=found.results.environment)
-            return Session(results, found.tally, burst=found.burst)
+            return Session(results, found.tally, burst=found.burst, load_problem=problem)
 
     def record(self) -> dict[str, Any] | None:
         """The run's record (``execucao.json``) when the package holds one, else ``None``."""

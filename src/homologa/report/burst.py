@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ RESULT = "resultado.json"
 RESULT_TEXT = "resultado.txt"
 JOURNAL = "diario.jsonl"
 START = "partida.json"
+INTERRUPTED = "rajada-interrompida-"  # + UTC time: an interrupted burst kept aside by a later one
 GOLIVE = "golive"
 # the journal's plan and resultado.json's: what decides which customers the burst sent
 PLAN_LABELS = {
@@ -93,9 +95,14 @@ def inconsistency(folder: Path) -> str | None:
                 "antes de terminar; termine-a com o mesmo comando e --resume, ou rode a rajada de novo"
             )
         return None
-    if not journal.is_file():
-        return None
     data = read_result(folder) or {}
+    if not journal.is_file():
+        if _object(data, "diario").get("sha256"):
+            return (
+                f"o {RESULT} registra o diário da rajada ({JOURNAL}, pelo SHA-256), mas ele não está na pasta: sem ele "
+                "não dá para conferir que o resultado é desta rajada; traga o diário de volta ou rode a rajada de novo"
+            )
+        return None
     plan = _journal_plan(journal)
     if plan is None:
         return f"{JOURNAL} ilegível: não dá para saber se é da mesma rajada que o {RESULT}"
@@ -111,6 +118,13 @@ def inconsistency(folder: Path) -> str | None:
     )
     if differences:
         return f"o {JOURNAL} é de outra rajada que o {RESULT} ({'; '.join(differences)}); {later}"
+    judged = _judged_differences(plan, data)
+    if judged:
+        return f"o {RESULT} não confere com o {JOURNAL} da mesma rajada ({'; '.join(judged)}): foi editado à mão?"
+    if data.get("aprovado") is True:
+        claimed = _claim_differences(journal, data)
+        if claimed:
+            return f"o {RESULT} diz mais que o {JOURNAL} da rajada registra ({'; '.join(claimed)}): foi editado à mão?"
     sealed = _object(data, "diario").get("sha256")
     if sealed:
         if _sha256(journal) != sealed:
@@ -118,6 +132,86 @@ def inconsistency(folder: Path) -> str | None:
     elif journal.stat().st_mtime > result.stat().st_mtime + SLACK_S:
         return f"o {JOURNAL} é mais novo que o {RESULT}; {later}"
     return None
+
+
+# what a burst was judged against: the journal's plan entry and where resultado.json keeps the same thing
+_JUDGED: tuple[tuple[str, str | None, str, str], ...] = (  # journal key, resultado.json object (or top), key, label
+    ("forma", None, "forma", "forma"),
+    ("orcamento_p95_ms", "limites", "p95_ms", "orçamento p95"),
+    ("falhas_aceitas", "limites", "falhas_aceitas", "fração de falhas aceita"),
+    ("contrato", "contrato", "sha256", "pacote de contrato (SHA-256)"),
+)
+
+
+def _judged_differences(plan: dict[str, Any], data: dict[str, Any]) -> list[str]:
+    """Shape, limits and contract: the journal's (written when the burst started) against the result's."""
+    out = []
+    for key, section, field, label in _JUDGED:
+        if key not in plan:
+            continue  # a journal of an earlier version
+        theirs = (_object(data, section) if section else data).get(field)
+        if _differ(plan[key], theirs):
+            out.append(f"{label}: diário {plan[key]!r}, resultado {theirs!r}")
+    planned, customers = data.get("planejados"), plan.get("clientes")
+    if isinstance(planned, int) and isinstance(customers, int) and planned < customers:
+        out.append(f"clientes planejados: resultado {planned}, menos que os {customers} do plano do diário")
+    return out
+
+
+def _differ(a: object, b: object) -> bool:
+    numbers = (int, float)
+    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool):
+        return abs(float(a) - float(b)) > 1e-9
+    return a != b
+
+
+def journal_totals(path: Path) -> dict[str, Any] | None:
+    """The confirmed customers of a journal and their tally, summed from its lines (summary and slices), or ``None``
+    when a line cannot be read. The journal is the record the burst kept as it went; ``resultado.json`` is written
+    once at the end, so a claim of the result is checked against this."""
+    sent, statuses, failures, covered = 0, Counter[str](), Counter[str](), 0
+    try:
+        with path.open("rb") as handle:
+            handle.readline()  # the header
+            for raw in handle:
+                if not raw.endswith(b"\n"):
+                    break  # a line cut by an interruption: not confirmed
+                entry = json.loads(raw)
+                if not isinstance(entry, dict):
+                    return None
+                if "resumo" in entry:
+                    summary = entry["resumo"]
+                    covered += sum(int(b) - int(a) for a, b in summary.get("faixas", []))
+                    tally = summary.get("t") or {}
+                else:
+                    covered += int(entry["e"]) - int(entry["s"])
+                    tally = entry.get("t") or {}
+                sent += int(tally.get("sent", 0))
+                statuses.update({str(k): int(v) for k, v in (tally.get("statuses") or {}).items()})
+                failures.update({str(k): int(v) for k, v in (tally.get("failures") or {}).items()})
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None
+    return {"enviados": sent, "cobertos": covered, "status": dict(statuses), "falhas": sum(failures.values())}
+
+
+def _claim_differences(journal: Path, data: dict[str, Any]) -> list[str]:
+    """An approved result's counts against the journal's (a failed result is never made better by this check)."""
+    totals = journal_totals(journal)
+    if totals is None:
+        return [f"{JOURNAL} com linha ilegível"]
+    out = []
+    if data.get("enviados") != totals["enviados"]:
+        out.append(f"enviados e respondidos: resultado {data.get('enviados')!r}, diário {totals['enviados']}")
+    failures = data.get("falhas")
+    claimed = sum(v for v in failures.values() if isinstance(v, int)) if isinstance(failures, dict) else None
+    if claimed != totals["falhas"]:
+        out.append(f"falhas: resultado {claimed!r}, diário {totals['falhas']}")
+    statuses = data.get("status")
+    if isinstance(statuses, dict) and {k: v for k, v in statuses.items() if v} != {
+        k: v for k, v in totals["status"].items() if v
+    }:
+        out.append(f"status das respostas: resultado {statuses}, diário {totals['status']}")
+    return out
 
 
 def burst_files(folder: Path, data: dict[str, Any] | None) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -144,7 +238,9 @@ def burst_files(folder: Path, data: dict[str, Any] | None) -> tuple[list[Path], 
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         name = path.relative_to(folder).as_posix()
         written = path.stat().st_mtime
-        if name not in _OWN and start is not None and written < start:
+        if name.startswith(INTERRUPTED):
+            left.append((name, "de uma rajada interrompida guardada à parte: é outra rajada, com pasta própria"))
+        elif name not in _OWN and start is not None and written < start:
             left.append((name, "gravado antes do início desta rajada: é de outra rajada na mesma pasta"))
         elif name not in _OWN and end is not None and written > end:
             left.append((name, "gravado depois do fim desta rajada: é de outra rajada na mesma pasta"))

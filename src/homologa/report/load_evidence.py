@@ -50,6 +50,7 @@ class Session:
     load_result: dict[str, Any] | None = None  # Allure result JSON added for a load run outside pytest
     load_files: list[tuple[Path, str]] = field(default_factory=list)  # (file to copy, attachment source name)
     burst: dict[str, Any] | None = None  # the attached burst's resultado.json (which burst it was)
+    load_problem: str | None = None  # why the packaged load folder does not hold one burst (verificar), if it does not
 
 
 def load_result(

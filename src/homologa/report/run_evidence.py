@@ -65,6 +65,20 @@ def load_identity(folder: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def _other_contract(run: Run, data: dict[str, Any]) -> str | None:
+    """Why a burst in another contract pack than the run's cannot stand for this run's R6, or ``None``."""
+    found, recorded = data.get("contrato"), run.record.get("contrato")
+    theirs: dict[str, Any] = found if isinstance(found, dict) else {}
+    ours: dict[str, Any] = recorded if isinstance(recorded, dict) else {}
+    a, b = theirs.get("sha256"), ours.get("sha256")
+    if a and b and a != b:
+        return (
+            f"a carga falou outro pacote de contrato ({theirs.get('nome', '?')}, SHA-256 {str(a)[:12]}) que esta "
+            f"execução ({ours.get('nome', '?')}, SHA-256 {str(b)[:12]}): rode a rajada com o mesmo --contract"
+        )
+    return None
+
+
 def bind_load(run: Run, explicit: Path | None, shared: Path | None) -> LoadBinding:
     """The load evidence for this run: its own ``carga/`` first; else ``explicit`` or ``shared``, same target only.
 
@@ -88,7 +102,7 @@ def bind_load(run: Run, explicit: Path | None, shared: Path | None) -> LoadBindi
     wanted = str((run.record.get("alvo") or {}).get("id") or "")
     found = str((data or {}).get("alvo_id") or "")
     if found and found == wanted:
-        why = burst.inconsistency(folder)
+        why = burst.inconsistency(folder) or _other_contract(run, data or {})
         if why is None:
             return LoadBinding(folder, f"carga de {folder} — mesmo alvo: {(data or {}).get('alvo', '?')}")
         if explicit is not None:

@@ -101,6 +101,8 @@ def check_load(manifest: dict[str, Any], found: Session, out: Verification) -> N
     for key, value in actual.items():
         if claimed.get(key) != value:
             out.problems.append(f"carga: o manifesto diz {key} = {claimed.get(key)!r}, a carga do pacote diz {value!r}")
+    if found.load_problem:
+        out.problems.append(f"carga: {found.load_problem}")
     if found.burst is not None or "rajada" in claimed:
         recorded = burst.manifest_section(found.burst) if found.burst is not None else None
         if claimed.get("rajada") != recorded:
