@@ -118,7 +118,7 @@ def context_for(
         judgement=judgement,
         banner=EMBEDDED_BANNER if is_embedded(record) else "",
         run_facts=tuple(run_facts(run, load)),
-        load_facts=tuple(burst.facts(burst_data)) if burst_data else (),
+        load_facts=tuple(burst.facts(burst_data, record.get("inicio"))) if burst_data else (),
     )
 
 

@@ -314,8 +314,27 @@ def _share(value: object) -> str:
     return f"{value * 100:.2f}".rstrip("0").rstrip(".").replace(".", ",") + "%"
 
 
-def facts(data: dict[str, Any]) -> list[tuple[str, str]]:
-    """Which burst it was, in pt-BR lines (label, value) for the resumo and the R6 result."""
+def distance(burst_end: object, run_start: object) -> str | None:
+    """How far the burst ended from the suite run's start, in pt-BR (``None`` when either time is unknown): an old
+    rehearsal of the same target is shown as old, never as part of this run."""
+    end, start = _timestamp(burst_end), _timestamp(run_start)
+    if end is None or start is None:
+        return None
+    seconds = start - end
+    when = "antes" if seconds >= 0 else "depois"
+    seconds = abs(seconds)
+    if seconds < 3600:
+        amount = f"{max(1, round(seconds / 60))} min"
+    elif seconds < 2 * 86400:
+        amount = f"{round(seconds / 3600)} h"
+    else:
+        amount = f"{round(seconds / 86400)} dias"
+    return f"terminou {amount} {when} do início da execução da suíte"
+
+
+def facts(data: dict[str, Any], run_start: object = None) -> list[tuple[str, str]]:
+    """Which burst it was, in pt-BR lines (label, value) for the resumo and the R6 result; with the suite run's start,
+    also how far from it the burst ran."""
     plan, limits = _object(data, "plano"), _object(data, "limites")
     diary = _object(data, "diario")
     was_resumed = bool(diary.get("retomada"))
@@ -326,6 +345,9 @@ def facts(data: dict[str, Any]) -> list[tuple[str, str]]:
         ("Início da rajada", str(first or "não registrado (rajada retomada por versão anterior do homologa)")),
         ("Fim da rajada", str(data.get("fim") or "—")),
     ]
+    apart = distance(data.get("fim"), run_start)
+    if apart:
+        out.append(("Quando, em relação à execução", apart))
     if isinstance(resumed, int) and resumed:
         out.append(("Retomada", f"{resumed} vez(es) com --resume; última parte iniciada em {part}"))
     elif was_resumed:
