@@ -179,7 +179,7 @@ def test_after_a_reboot_that_lost_every_unsynced_compaction_the_durable_file_is_
 # --resume trusts only the same burst, whole: same contract and limits, nothing invented, something left to send
 
 FULL = {**PLAN, "alvo": "http://erp.exemplo/clientes?chave=***", "contrato": "a" * 64, "contrato_nome": "v1",
-        "forma": "golive", "orcamento_p95_ms": 1.0, "falhas_aceitas": 0.0, "colapso_p95": 5.0,
+        "forma": "golive", "orcamento_p95_ms": 1.0, "falhas_aceitas": 0.0, "fracao_validada": 1.0, "colapso_p95": 5.0,
         "colapso_falhas": 0.5, "colapso_janela": 30.0}  # fmt: skip
 
 
@@ -190,12 +190,13 @@ def _lines(folder: Path, *entries: dict[str, object]) -> None:
 
 def test_resuming_with_another_contract_or_looser_limits_is_refused_naming_them(tmp_path: Path) -> None:
     Journal.create(tmp_path, FULL).close()
-    looser = {**FULL, "orcamento_p95_ms": 100000.0, "falhas_aceitas": 0.5, "colapso_p95": 0.0}
+    looser = {**FULL, "orcamento_p95_ms": 100000.0, "falhas_aceitas": 0.5, "colapso_p95": 0.0, "fracao_validada": 0.1}
     with pytest.raises(JournalError) as refused:
         Journal.resume(tmp_path, looser)
     assert "orçamento p95 (--p95-budget-ms): diário 1.0, agora 100000.0" in str(refused.value)
     assert "fração de falhas aceita (--accepted-failure-ratio): diário 0.0, agora 0.5" in str(refused.value)
     assert "colapso por latência (--collapse-p95-factor): diário 5.0, agora 0.0" in str(refused.value)
+    assert "validadas no XSD (--validate-share): diário 1.0, agora 0.1" in str(refused.value)
     soap = {**FULL, "contrato": "b" * 64, "contrato_nome": "v1-soap"}
     with pytest.raises(JournalError, match=r"pacote de contrato \(--contract\): diário 'v1' \(sha256 aaaaaaaaaaaa\),"
                        r" agora 'v1-soap' \(sha256 bbbbbbbbbbbb\)"):  # fmt: skip

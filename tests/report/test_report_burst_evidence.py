@@ -224,12 +224,16 @@ def test_a_result_edited_by_hand_or_without_its_journal_is_refused(tmp_path: Pat
     def fewer_planned(d: dict[str, Any]) -> None:
         d["planejados"] = 10
 
+    def another_share(d: dict[str, Any]) -> None:
+        d["limites"]["fracao_validada"] = 0.5
+
     cases = {
         "orçamento p95: diário": looser,
         "forma: diário 'golive', resultado 'degraus'": another_shape,
         "enviados e respondidos: resultado 41, diário 40": more_answers,
         "status das respostas": fewer_failures,
         "clientes planejados: resultado 10, menos que os 40": fewer_planned,
+        "fração das respostas validadas no XSD: diário 1.0, resultado 0.5": another_share,
     }
     for expected, edit in cases.items():
         folder = _variant(real, tmp_path / edit.__name__, edit)

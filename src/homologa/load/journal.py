@@ -69,6 +69,7 @@ LABELS = {
     "forma": "forma (--shape)",
     "orcamento_p95_ms": "orçamento p95 (--p95-budget-ms)",
     "falhas_aceitas": "fração de falhas aceita (--accepted-failure-ratio)",
+    "fracao_validada": "fração das respostas validadas no XSD (--validate-share)",
     "colapso_p95": "colapso por latência (--collapse-p95-factor)",
     "colapso_falhas": "colapso por falhas (--collapse-failure-ratio)",
     "colapso_janela": "janela de colapso (--collapse-window)",

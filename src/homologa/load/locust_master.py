@@ -96,6 +96,7 @@ class Master(Process):
             "forma": s.shape,
             "orcamento_p95_ms": s.p95_budget_ms,
             "falhas_aceitas": s.accepted_failure_ratio,
+            "fracao_validada": s.validate_share,
             "colapso_p95": s.collapse_p95_factor,
             "colapso_falhas": s.collapse_failure_ratio,
             "colapso_janela": s.collapse_window,

@@ -139,6 +139,7 @@ _JUDGED: tuple[tuple[str, str | None, str, str], ...] = (  # journal key, result
     ("forma", None, "forma", "forma"),
     ("orcamento_p95_ms", "limites", "p95_ms", "orçamento p95"),
     ("falhas_aceitas", "limites", "falhas_aceitas", "fração de falhas aceita"),
+    ("fracao_validada", "limites", "fracao_validada", "fração das respostas validadas no XSD"),
     ("contrato", "contrato", "sha256", "pacote de contrato (SHA-256)"),
 )
 
