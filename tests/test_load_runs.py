@@ -382,6 +382,42 @@ def test_killing_one_of_two_worker_processes_mid_burst_still_sends_every_custome
     assert stored == cnpjs(3000)  # exactly the planned CNPJs, none twice
 
 
+def test_workers_forked_by_processes_end_when_their_master_is_killed(tmp_path: Path) -> None:
+    """kill -9 of the master of a --processes burst: its workers end too, instead of living on as orphans that
+    join the next master on the same port (Linux: PR_SET_PDEATHSIG)."""
+    import contextlib
+    import time
+
+    import psutil
+
+    with reference(tmp_path) as server:
+        master = subprocess.Popen(
+            [LOCUST, "-f", "loadtests/locustfile.py", "--headless", "--processes", "2", "--host", server.url,
+             "--cep-range", RANGE, "--customers", "3000", "--rate", "50", "--ramp", "0",
+             "--report-dir", str(tmp_path / "carga"), "--only-summary"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env(),
+        )  # fmt: skip
+        workers: list[psutil.Process] = []
+        try:
+            _wait_for_customers(tmp_path / "ref.db", 50, master)
+            workers = psutil.Process(master.pid).children()
+            assert len(workers) == 2, workers
+            master.kill()
+            master.wait(timeout=10)
+            deadline = time.monotonic() + 10
+            alive = workers
+            while alive and time.monotonic() < deadline:
+                alive = [w for w in alive if w.is_running() and w.status() != psutil.STATUS_ZOMBIE]
+                time.sleep(0.1)
+        finally:
+            if master.poll() is None:
+                master.kill()
+            for worker in workers:  # orphans are no longer anyone's children here: kill them by what was seen
+                with contextlib.suppress(psutil.Error):
+                    worker.kill()
+    assert alive == [], f"trabalhadores órfãos depois do kill -9 do mestre: {alive}"
+
+
 def test_losing_the_only_worker_ends_the_run_with_exit_1_and_the_reason(tmp_path: Path) -> None:
     import os
     import signal

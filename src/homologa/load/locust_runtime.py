@@ -26,6 +26,9 @@ code runs with and without ``--processes``/``--master``.
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -40,6 +43,8 @@ from homologa.load.locust_options import add_arguments
 from homologa.load.locust_process import ASK, DONE, GRANT, PARTIAL
 from homologa.load.locust_worker import Worker
 from homologa.secrets import mask_url
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 __all__ = ["Runtime", "add_arguments", "install", "runtime_of"]  # add_arguments: the locustfiles of earlier versions
 
@@ -66,10 +71,28 @@ class Runtime(Conclusion, Worker):
             self.begin_worker_run()
 
 
+def die_with_parent() -> None:
+    """A worker forked by ``--processes`` ends when the process that forked it dies, even by ``kill -9`` (which
+    gives that process no chance to stop it): an orphan would otherwise keep running and join the next master on
+    the same port. Linux only (``prctl(PR_SET_PDEATHSIG)``); a worker started on its own (``--worker``) is untouched."""
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the call: nobody would send the signal
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def install(environment: Environment) -> Runtime:
     """Create this process's runtime and hook it to Locust's events (called from the ``init`` event)."""
     runtime = Runtime(environment)
     environment.homologa = runtime  # type: ignore[attr-defined]
+    if not runtime.is_master and getattr(environment.parsed_options, "processes", None):
+        die_with_parent()
     runtime.configure()
     if runtime.error:
         sys.stderr.write(f"homologa carga: erro: {runtime.error}\n")
