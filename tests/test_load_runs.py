@@ -418,6 +418,19 @@ def test_workers_forked_by_processes_end_when_their_master_is_killed(tmp_path: P
     assert alive == [], f"trabalhadores órfãos depois do kill -9 do mestre: {alive}"
 
 
+def test_processes_with_a_bind_port_the_workers_do_not_know_is_refused_at_once(tmp_path: Path) -> None:
+    """Locust's forked workers dial --master-port: with only --master-bind-port they would wait for ever."""
+    port = str(_free_port())
+    done = subprocess.run(
+        [LOCUST, "-f", "loadtests/locustfile.py", "--headless", "--processes", "2", "--master-bind-port", port,
+         "--host", "http://127.0.0.1:9/clientes", "--report-dir", str(tmp_path / "carga"), "--only-summary"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False, env=_env(),
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert f"mas ele escuta na --master-bind-port ({port}): dê as duas com o mesmo número" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_losing_the_only_worker_ends_the_run_with_exit_1_and_the_reason(tmp_path: Path) -> None:
     import os
     import signal

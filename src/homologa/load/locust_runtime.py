@@ -26,6 +26,7 @@ code runs with and without ``--processes``/``--master``.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -71,7 +72,7 @@ class Runtime(Conclusion, Worker):
             self.begin_worker_run()
 
 
-def die_with_parent() -> None:
+def die_with_parent(_options: Any = None) -> None:
     """A worker forked by ``--processes`` ends when the process that forked it dies, even by ``kill -9`` (which
     gives that process no chance to stop it): an orphan would otherwise keep running and join the next master on
     the same port. Linux only (``prctl(PR_SET_PDEATHSIG)``); a worker started on its own (``--worker``) is untouched."""
@@ -87,12 +88,31 @@ def die_with_parent() -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
+def refuse_unreachable_processes(options: Any) -> None:
+    """``--processes`` with a ``--master-bind-port`` other than ``--master-port``: Locust's forked workers connect
+    to ``--master-port``, so they would never reach this master ("0 of N connected", for ever). Refused in one
+    pt-BR line (exit 2), and the forked workers, still retrying the wrong port, are ended with it."""
+    bind, port = getattr(options, "master_bind_port", None), getattr(options, "master_port", None)
+    if not getattr(options, "processes", None) or bind == port:
+        return
+    import psutil  # type: ignore[import-untyped]  # a dependency of Locust
+
+    for child in psutil.Process().children():
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+    sys.stderr.write(
+        f"homologa carga: erro: com --processes, os trabalhadores procuram o mestre na --master-port ({port}), "
+        f"mas ele escuta na --master-bind-port ({bind}): dê as duas com o mesmo número\n"
+    )
+    raise SystemExit(2)
+
+
 def install(environment: Environment) -> Runtime:
     """Create this process's runtime and hook it to Locust's events (called from the ``init`` event)."""
     runtime = Runtime(environment)
     environment.homologa = runtime  # type: ignore[attr-defined]
-    if not runtime.is_master and getattr(environment.parsed_options, "processes", None):
-        die_with_parent()
+    if getattr(environment.parsed_options, "processes", None):  # workers forked by this process (or it is one)
+        (refuse_unreachable_processes if runtime.is_master else die_with_parent)(environment.parsed_options)
     runtime.configure()
     if runtime.error:
         sys.stderr.write(f"homologa carga: erro: {runtime.error}\n")
