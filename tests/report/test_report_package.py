@@ -206,6 +206,8 @@ def test_comparar_shows_rules_and_load_changes(
     assert "clientes por segundo: 198,5 → 250,0  (mudou)" in out
     assert "latência p95: 412,0 ms → 300,0 ms  (mudou)" in out
     assert "clientes enviados: 1200 → 1200\n" in out
+    assert "clientes planejados: 1200 → 1200\n" in out
+    assert "forma da rajada: golive → —  (mudou)" in out  # B's burst came only as its R6 test's attachment
     assert "falhas 'falha de transporte': 3 → 0" in out
     assert "falhas 'status divergente': 1 → 0" in out
     assert "o veredito piorou" not in out

@@ -7,6 +7,7 @@ from typing import Any
 from homologa.report.archive import Archive
 
 _LOAD_FIELDS = (
+    ("planejados", "clientes planejados", ""),
     ("enviados", "clientes enviados", ""),
     ("clientes_por_segundo", "clientes por segundo", ""),
     ("p95_ms", "latência p95", " ms"),
@@ -60,6 +61,9 @@ def compare(a: Archive, b: Archive) -> list[str]:
             x, y = la.get(key), lb.get(key)
             mark = "" if x == y else "  (mudou)"
             lines.append(f"  {label}: {_fmt(x, unit)} → {_fmt(y, unit)}{mark}")
+        sa, sb = _shape(la), _shape(lb)
+        if sa or sb:
+            lines.append(f"  forma da rajada: {sa or '—'} → {sb or '—'}" + ("" if sa == sb else "  (mudou)"))
         fa, fb = la.get("falhas") or {}, lb.get("falhas") or {}
         for category in sorted(set(fa) | set(fb)):
             if fa.get(category, 0) != fb.get(category, 0):
@@ -87,3 +91,10 @@ def _executed(archive: Archive) -> int | None:
     selection = run.get("selecao") if isinstance(run, dict) else None
     value = selection.get("executados") if isinstance(selection, dict) else None
     return value if isinstance(value, int) else None
+
+
+def _shape(load: dict[str, Any]) -> str | None:
+    """The burst's shape as the manifest's ``carga.rajada`` records it (``golive``, ``degraus``), if it does."""
+    burst = load.get("rajada")
+    shape = burst.get("forma") if isinstance(burst, dict) else None
+    return shape if isinstance(shape, str) else None
