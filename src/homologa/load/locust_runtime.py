@@ -75,17 +75,19 @@ class Runtime(Conclusion, Worker):
 def die_with_parent(_options: Any = None) -> None:
     """A worker forked by ``--processes`` ends when the process that forked it dies, even by ``kill -9`` (which
     gives that process no chance to stop it): an orphan would otherwise keep running and join the next master on
-    the same port. Linux only (``prctl(PR_SET_PDEATHSIG)``); a worker started on its own (``--worker``) is untouched."""
+    the same port. SIGKILL, not SIGTERM: Locust's graceful stop waits for the dead master, and a worker keeps nothing
+    on disk (the master holds the journal; its unconfirmed slices are sent again on --resume). Linux only
+    (``prctl(PR_SET_PDEATHSIG)``); a worker started on its own (``--worker``) is untouched."""
     if not sys.platform.startswith("linux"):
         return
     parent = os.getppid()
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
         return
     if os.getppid() != parent:  # the parent died before the call: nobody would send the signal
-        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def refuse_unreachable_processes(options: Any) -> None:
