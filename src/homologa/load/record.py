@@ -24,19 +24,24 @@ def now_iso() -> str:
     return datetime.now(tz=UTC).isoformat(timespec="seconds")
 
 
+def plan_of(settings: LoadSettings) -> dict[str, Any]:
+    """Which customers the burst sends: CEP ranges, customers, re-send share, seed, first index, replay."""
+    return {
+        "faixas_cep": list(settings.cep_ranges),
+        "clientes": settings.customers,
+        "reenvios": settings.resend_share,
+        "semente": settings.seed,
+        "primeiro_indice": settings.first_index,
+        "repeticao": settings.replay,
+    }
+
+
 def identity(host: str, settings: LoadSettings, started: str | None) -> dict[str, Any]:
     pack = load_pack(settings.contract)
     return {
         "alvo": mask_url(host),
         "alvo_id": target_identity(host),
-        "plano": {
-            "faixas_cep": list(settings.cep_ranges),
-            "clientes": settings.customers,
-            "reenvios": settings.resend_share,
-            "semente": settings.seed,
-            "primeiro_indice": settings.first_index,
-            "repeticao": settings.replay,
-        },
+        "plano": plan_of(settings),
         "forma": settings.shape,
         "limites": {
             "p95_ms": settings.p95_budget_ms,
@@ -54,16 +59,7 @@ def plan_identity(host: str, settings: LoadSettings, pack_sha256: str) -> str:
     """A short hash of everything that decides which message each index is: target, CEP ranges, customers,
     re-send share, seed, first index, replay and the contract pack (by content). Two processes with different
     identities would send different customers for the same index, or indices the other's plan does not have."""
-    plan = {
-        "alvo_id": target_identity(host),
-        "faixas_cep": list(settings.cep_ranges),
-        "clientes": settings.customers,
-        "reenvios": settings.resend_share,
-        "semente": settings.seed,
-        "primeiro_indice": settings.first_index,
-        "repeticao": settings.replay,
-        "contrato": pack_sha256,
-    }
+    plan = {"alvo_id": target_identity(host), **plan_of(settings), "contrato": pack_sha256}
     return hashlib.sha256(json.dumps(plan, sort_keys=True).encode("utf-8")).hexdigest()[:12]
 
 
