@@ -11,11 +11,12 @@ import pytest
 from erpbrasil.base.fiscal import ie as ie_oracle
 from validate_docbr import CNPJ
 
+from homologa import cnpj
 from homologa.contract import load_pack
 from homologa.generator import CepRange, CustomerSource, parse_cep_range, uf_for_cep
 from homologa.generator import inscricao_estadual as ie
 from homologa.generator.cep import uf_table
-from homologa.generator.mixing import Permutation, Stream
+from homologa.generator.mixing import Permutation, Stream, key
 from homologa.generator.source import MAX_INDEX, RAIZ_SPACE
 from homologa.messages import render_request
 from homologa.model import UFS, CadastroCliente
@@ -105,6 +106,36 @@ def test_far_indexes_are_computed_directly() -> None:
         src.customer(MAX_INDEX)
     with pytest.raises(ValueError, match="fora do intervalo"):
         src.customer(-1)
+
+
+# --- the fast customer() is its readable definition, drawn faster --------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(RANGE_SETS))
+@pytest.mark.parametrize(
+    ("seed", "shares"),
+    [(1, {}), (9, {"alnum_share": 0.5, "isento_share": 0.5}), (4, {"alnum_share": 1.0, "isento_share": 0.0})],
+)
+def test_customer_is_the_stream_definition_drawn_faster(name: str, seed: int, shares: dict[str, float]) -> None:
+    src = source(name, seed, **shares)
+    for index in [*range(1500), RAIZ_SPACE - 1, RAIZ_SPACE, 7 * RAIZ_SPACE + 3, MAX_INDEX - 1]:
+        assert src.customer(index) == src.reference_customer(index), index
+
+
+def test_cnpj_is_the_feistel_raiz_with_the_receita_check_digits() -> None:
+    seed = 11
+    src = source("sao-paulo-capital", seed, alnum_share=0.3)
+    raiz_of = Permutation(key(seed, 0xC9A1), half_digits=4)  # the raiz permutation, applied the slow way
+    numeric = 0
+    for index in [*range(3000), RAIZ_SPACE + 5, 42 * RAIZ_SPACE + 99, MAX_INDEX - 1]:
+        value = src.cnpj(index)
+        assert cnpj.check_digits(value[:12]) == value[12:], value
+        assert value[8:12] == f"{index // RAIZ_SPACE + 1:04d}"
+        if value.isdigit():
+            numeric += 1
+            assert value[:8] == f"{raiz_of(index % RAIZ_SPACE):08d}"
+            assert CNPJ().validate(value)
+    assert 1800 < numeric < 2400  # both paths taken (30% alphanumeric)
 
 
 # --- CNPJ -----------------------------------------------------------------------------------------------------

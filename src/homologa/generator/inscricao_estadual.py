@@ -120,10 +120,14 @@ def _go(base: str) -> str:
     return base + str(dv)
 
 
+_DOUBLED = tuple(sum(map(int, str(2 * d))) for d in range(10))
+
+
 def _mg(base: str) -> str:
     """MG: a '0' after the municipality code, weights 1,2 alternating and the digits of each product summed."""
     padded = _ints(base[:3] + "0" + base[3:])
-    total = sum(sum(_ints(str(d * (1 + i % 2)))) for i, d in enumerate(padded))
+    # weight 1 on even places, 2 on odd ones, each product's digits summed (_DOUBLED: the digit sum of 2*d)
+    total = sum(padded[0::2]) + sum(map(_DOUBLED.__getitem__, padded[1::2]))
     d1 = (10 - total % 10) % 10
     d2 = _mod11([*_ints(base), d1], (3, 2, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2))
     return f"{base}{d1}{d2}"

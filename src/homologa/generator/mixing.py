@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 import struct
 
-_M64 = (1 << 64) - 1
+M64 = _M64 = (1 << 64) - 1
 _LANES_PER_BLOCK = 32
-_BLOCK = 8 * _LANES_PER_BLOCK
-_LANES = struct.Struct(f"<{_LANES_PER_BLOCK}Q")
-_GOLDEN = 0x9E3779B97F4A7C15
+BLOCK = 8 * _LANES_PER_BLOCK  # bytes of SHAKE-256 output read per block
+LANES = struct.Struct(f"<{_LANES_PER_BLOCK}Q")  # one block as 64-bit lanes
+_BLOCK = BLOCK
+_LANES = LANES
+GOLDEN = _GOLDEN = 0x9E3779B97F4A7C15
 
 
 def mix64(value: int) -> int:
@@ -100,6 +102,11 @@ class Permutation:
             tuple(mix64(round_key ^ r) % mod for r in range(mod))
             for round_key in (key(seed_key, r, 0x5EED) for r in range(rounds))
         )
+
+    @property
+    def tables(self) -> tuple[tuple[int, ...], ...]:
+        """The round functions, one table per round (for callers that unroll the rounds)."""
+        return self._tables
 
     @property
     def size(self) -> int:

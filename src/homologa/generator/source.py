@@ -12,17 +12,24 @@ import dataclasses
 import functools
 import hashlib
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
+from typing import TypeVar
 
 from homologa import cnpj
 from homologa.generator import inscricao_estadual
 from homologa.generator.cep import CepRange, Segment, owned_segments, uf_table
+from homologa.generator.inscricao_estadual import ISENTO
+from homologa.generator.mixing import BLOCK as _BLOCK
+from homologa.generator.mixing import GOLDEN as _GOLDEN
+from homologa.generator.mixing import LANES as _LANES
+from homologa.generator.mixing import M64 as _M64
 from homologa.generator.mixing import Permutation, Stream, key, mix64
 from homologa.generator.words import Words, words
 from homologa.model import CadastroCliente, Cliente, Endereco
 
 BRASILIA = timezone(timedelta(hours=-3))
+_T = TypeVar("_T")
 RAIZ_SPACE = 10**8  # 8-digit CNPJ raiz
 MAX_INDEX = RAIZ_SPACE * 9999  # ordem 0001..9999: index // 10**8 + 1
 _LETTERS = "ABCDEFGHIJKLMNOPQRST"  # digit d -> _LETTERS[d] or _LETTERS[d + 10]: reversible
@@ -35,6 +42,38 @@ SHARE_SN = 0.03
 SHARE_COMPLEMENTO = 0.35
 SHARE_CELULAR = 0.7
 SHARE_TELEFONE_11 = 0.4
+# Stream.chance(share) is ``lane < share * 2**64``; the fast customer() compares with the same products
+_CUT_SN = SHARE_SN * 18446744073709551616.0
+_CUT_COMPLEMENTO = SHARE_COMPLEMENTO * 18446744073709551616.0
+_CUT_CELULAR = SHARE_CELULAR * 18446744073709551616.0
+_CUT_TELEFONE_11 = SHARE_TELEFONE_11 * 18446744073709551616.0
+_CUT_HALF = 0.5 * 18446744073709551616.0
+_shake = hashlib.shake_256
+
+
+def _builder(cls: type[_T]) -> Callable[..., _T]:
+    """``cls(*values)`` (values in field order) for a frozen slots dataclass without its generated ``__init__``,
+    which sets each field through ``object.__setattr__`` and cost the generator twice as much as this (the model
+    has no ``__post_init__``: the object is the same, ``tests/test_generator.py`` compares them)."""
+    setters = tuple(getattr(cls, field.name).__set__ for field in dataclasses.fields(cls))  # type: ignore[arg-type]
+    new = object.__new__
+
+    def build(*values: object) -> _T:
+        obj = new(cls)
+        for setter, value in zip(setters, values, strict=True):
+            setter(obj, value)
+        return obj
+
+    return build
+
+
+_new_cliente = _builder(Cliente)
+_new_endereco = _builder(Endereco)
+
+
+def _at(items: tuple[str, ...], lane: int) -> str:
+    """``Stream.pick(items)`` for a lane already drawn."""
+    return items[(lane * len(items)) >> 64]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -48,6 +87,14 @@ def _slug(text: str) -> str:
 def _word_slugs(entry: str) -> tuple[str, ...]:
     """The slug of each word of one word-list entry (the lists are small: every entry stays cached)."""
     return tuple(_slug(word) for word in entry.split())
+
+
+@functools.cache
+def _entry_slugs() -> dict[str, tuple[str, ...]]:
+    """The slugs of every entry a razão social is made of (the name lists, ``&`` and ``Filhos``)."""
+    w = words()
+    entries = {"&", "Filhos", *w.surnames, *w.trades, *w.brands, *w.first_names, *w.legal_forms}
+    return {entry: _word_slugs(entry) for entry in entries}
 
 
 class _Segments:
@@ -99,6 +146,7 @@ class CustomerSource:
         self._alnum_cut = alnum_share * 18446744073709551616.0
         self._salt = hashlib.blake2b(b"homologa:%d" % seed, digest_size=32).digest()
         self._raiz = Permutation(key(seed, 0xC9A1), half_digits=4)
+        self._rounds = self._raiz.tables
         self._all = _Segments(segments)
         by_uf: dict[str, list[Segment]] = {}
         for seg in segments:
@@ -106,6 +154,8 @@ class CustomerSource:
         self._by_uf = {uf: _Segments(segs) for uf, segs in by_uf.items()}
         self._ddd = uf_table().ddd
         self._words: Words = words()
+        self._isento_cut = isento_share * 18446744073709551616.0
+        self._slugs = _entry_slugs()
 
     @property
     def ufs(self) -> tuple[str, ...]:
@@ -115,7 +165,83 @@ class CustomerSource:
     # --- public API -------------------------------------------------------------------------------------------
 
     def customer(self, index: int) -> Cliente:
-        """Customer ``index`` (0-based) of this seed, computed directly."""
+        """Customer ``index`` (0-based) of this seed, computed directly.
+
+        The draws are the ones :class:`~homologa.generator.mixing.Stream` would give, read straight from its lanes
+        in the same order (``_name``, ``_email``, ``_phone`` and ``_address`` below, which :meth:`changed` uses,
+        consume them the same way): one customer takes at most 29 of the 32 lanes of a block, so no refill. This
+        is the burst's hottest function; ``tests/test_generator.py`` pins its output to those helpers'.
+        """
+        if not 0 <= index < MAX_INDEX:
+            self._check(index)
+        lanes = _LANES.unpack(_shake(self._salt + b"%d" % index).digest(_BLOCK))
+        w = self._words
+        cep, uf = self._all.pick(lanes[0])
+        ie = ISENTO if lanes[1] < self._isento_cut else inscricao_estadual.generate(uf, lanes[2])
+        pattern = (lanes[3] * 6) >> 64
+        forma = w.legal_forms[(lanes[4] * len(w.legal_forms)) >> 64]
+        if pattern == 0:
+            entries: tuple[str, ...] = (_at(w.surnames, lanes[5]), _at(w.trades, lanes[6]), forma)
+        elif pattern == 1:
+            entries = (_at(w.surnames, lanes[5]), "&", _at(w.surnames, lanes[6]), forma)
+        elif pattern == 2:
+            entries = (_at(w.trades, lanes[5]), _at(w.brands, lanes[6]), forma)
+        elif pattern == 3:
+            entries = (_at(w.first_names, lanes[5]), _at(w.surnames, lanes[6]), _at(w.trades, lanes[7]), forma)
+        elif pattern == 4:
+            entries = (_at(w.brands, lanes[5]), _at(w.trades, lanes[6]), forma)
+        else:
+            entries = (_at(w.surnames, lanes[5]), "&", "Filhos", _at(w.trades, lanes[6]), forma)
+        p = 8 if pattern == 3 else 7
+        slugs = self._slugs
+        words_ = slugs[entries[0]] + slugs[entries[1]] + slugs[entries[2]]
+        if len(words_) < 4 and len(entries) > 3:
+            words_ += slugs[entries[3]]
+        host = "".join([part for part in words_[:4] if part and part not in _STOPWORDS][:2]) or "cliente"
+        email = f"{_at(w.mailboxes, lanes[p])}@{host}.{_at(w.domains, lanes[p + 1])}"
+        ddds = self._ddd[uf]
+        ddd = ddds[(lanes[p + 3] * len(ddds)) >> 64]
+        if lanes[p + 2] < _CUT_TELEFONE_11:
+            telefone = f"{ddd}9{6 + ((lanes[p + 4] * 4) >> 64)}{(lanes[p + 5] * 10_000_000) >> 64:07d}"
+        else:
+            telefone = f"{ddd}{2 + ((lanes[p + 4] * 4) >> 64)}{(lanes[p + 5] * 10_000_000) >> 64:07d}"
+        if lanes[p + 6] < _CUT_CELULAR:
+            ddd = ddds[(lanes[p + 7] * len(ddds)) >> 64]
+            celular: str | None = f"{ddd}9{6 + ((lanes[p + 8] * 4) >> 64)}{(lanes[p + 9] * 10_000_000) >> 64:07d}"
+            p += 10
+        else:
+            celular = None
+            p += 7
+        endereco = self._drawn_address(lanes, p, cep, uf)
+        return _new_cliente(self._cnpj(index), ie, " ".join(entries), email, telefone, endereco, celular)
+
+    def _drawn_address(self, lanes: tuple[int, ...], p: int, cep: int, uf: str) -> Endereco:
+        """:meth:`_address` from lanes already drawn, the first at ``p``."""
+        w = self._words
+        if lanes[p] < _CUT_SN:
+            numero = "S/N"
+            p += 1
+        else:
+            numero = str(1 + ((lanes[p + 1] * 4999) >> 64))
+            p += 2
+        if lanes[p] < _CUT_COMPLEMENTO:
+            template = _at(w.complements, lanes[p + 1])
+            complemento: str | None = template.format(
+                n=1 + ((lanes[p + 2] * 120) >> 64), l="ABCDEFGH"[(lanes[p + 3] * 8) >> 64]
+            )
+            p += 4
+        else:
+            complemento = None
+            p += 1
+        logradouro = f"{_at(w.street_types, lanes[p])} {_at(w.street_names, lanes[p + 1])}"
+        region = mix64(cep // 1000 ^ _REGION_SALT)
+        half = lanes[p + 2] < _CUT_HALF
+        bairro = w.bairros[(region >> 8) % len(w.bairros)] if half else _at(w.bairros, lanes[p + 3])
+        return _new_endereco(logradouro, numero, bairro, w.city(uf, cep, region), uf, f"{cep:08d}", complemento)
+
+    def reference_customer(self, index: int) -> Cliente:
+        """:meth:`customer` drawn through :class:`Stream` and the field helpers, the way :meth:`changed` draws:
+        the readable definition the fast :meth:`customer` is tested against."""
         self._check(index)
         s = Stream(self._salt, index)
         cnpj_value = self._cnpj(index)
@@ -200,13 +326,26 @@ class CustomerSource:
             raise ValueError(f"índice de cliente fora do intervalo 0..{MAX_INDEX - 1}: {index}")
 
     def _cnpj(self, index: int) -> str:
-        ordem, raiz_index = divmod(index, RAIZ_SPACE)
-        raiz = self._raiz(raiz_index)
-        body = f"{raiz:08d}"
-        if mix64(self._alnum_key ^ index) < self._alnum_cut:
-            body = _with_letters(body, mix64(self._letters_key ^ raiz))
-        body = f"{body}{ordem + 1:04d}"  # [0-9A-Z]{12} by construction: no need to re-match it
-        return body + cnpj.trusted_check_digits(body)
+        ordem, left = divmod(index, RAIZ_SPACE)
+        # self._raiz(raiz_index), unrolled: the Feistel rounds over the two 4-digit halves of the raiz
+        t0, t1, t2, t3 = self._rounds
+        left, right = divmod(left, 10_000)
+        left, right = right, (left + t0[right]) % 10_000
+        left, right = right, (left + t1[right]) % 10_000
+        left, right = right, (left + t2[right]) % 10_000
+        left, right = right, (left + t3[right]) % 10_000
+        raiz = left * 10_000 + right
+        ordem += 1
+        z = (self._alnum_key ^ index) + _GOLDEN & _M64  # mix64(self._alnum_key ^ index), inlined
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+        if z ^ (z >> 31) < self._alnum_cut:
+            body = f"{_with_letters(f'{raiz:08d}', mix64(self._letters_key ^ raiz))}{ordem:04d}"
+            return body + cnpj.trusted_check_digits(body)
+        # digits only: both weighted sums from three tables of 4-digit groups (see _digit_sums)
+        sums = _RAIZ_HIGH[left] + _RAIZ_LOW[right] + _ORDEM[ordem]
+        d1 = _dv(sums >> 12)
+        return f"{raiz:08d}{ordem:04d}{d1}{_dv((sums & 4095) + 2 * d1)}"
 
     def _name(self, s: Stream) -> tuple[str, ...]:
         """The words of a razão social (joined by spaces it is ``Nome``), picked as whole list entries."""
@@ -255,6 +394,30 @@ class CustomerSource:
             estado=uf,
             cep=f"{cep:08d}",
         )
+
+
+def _digit_sums(weights1: Sequence[int], weights2: Sequence[int]) -> tuple[int, ...]:
+    """For every 4-digit group ``0000``..``9999``: its weighted sum under ``weights1`` shifted left 12 bits, plus its
+    weighted sum under ``weights2`` (each sum is below 4096, so three groups add up without carrying)."""
+    table = []
+    for group in range(10_000):
+        digits = (group // 1000, group // 100 % 10, group // 10 % 10, group % 10)
+        first = sum(d * w for d, w in zip(digits, weights1, strict=True))
+        second = sum(d * w for d, w in zip(digits, weights2, strict=True))
+        table.append(first << 12 | second)
+    return tuple(table)
+
+
+# cnpj's weights (first digit: 5,4,3,2,9,8,7,6,5,4,3,2; second: 6,5,4,3,2,9,8,7,6,5,4,3 and 2 for the first digit)
+_RAIZ_HIGH = _digit_sums((5, 4, 3, 2), (6, 5, 4, 3))
+_RAIZ_LOW = _digit_sums((9, 8, 7, 6), (2, 9, 8, 7))
+_ORDEM = _digit_sums((5, 4, 3, 2), (6, 5, 4, 3))
+_DV = tuple(0 if rest < 2 else 11 - rest for rest in range(11))
+
+
+def _dv(weighted_sum: int) -> int:
+    """A CNPJ check digit from its weighted sum (``cnpj._digit``)."""
+    return _DV[weighted_sum % 11]
 
 
 def _with_letters(raiz: str, h: int) -> str:
