@@ -31,7 +31,7 @@ def scenario_of(contract: str = "1", validate_share: float = 1.0, customers: int
     )
 
 
-def full(scenario: Scenario, request: Request, http: int, ctype: str | None, body: bytes | None,
+def full(scenario: Scenario, request: Request, http: int, ctype: str | None, body: bytes | None, *,
          error: str | None = None) -> Outcome:  # fmt: skip
     """What check_answer alone says, with the scenario's validation sampling."""
     return check_answer(http_status=http, content_type=ctype, body=body, id_mensagem=request.id_mensagem,
@@ -115,7 +115,7 @@ def test_fast_path_gives_the_full_checks_outcome_on_thousands_of_answers(contrac
     for i, request in enumerate(requests):
         http, ctype, body, error = mutate(rng, scenario, request, requests[(i * 7 + 3) % n], render)
         got = scenario.check(request, http, ctype, body, error)
-        assert got == full(scenario, request, http, ctype, body, error), (i, http, ctype, body)
+        assert got == full(scenario, request, http, ctype, body, error=error), (i, http, ctype, body)
     assert scenario.fast is not None
     assert scenario.fast.hits > n // 5  # the fast path did judge (a vacuous fuzz would prove nothing)
 
@@ -126,7 +126,9 @@ def test_a_conforming_erp_is_judged_by_the_fast_path_after_its_first_answer(cont
     render, rng = erp(scenario), random.Random(1)
     for i in range(400):
         request = scenario.request(i)
-        assert scenario.check(request, 200, scenario.shape.answer_content_type, render(request, expected_status(request, rng))).ok
+        assert scenario.check(
+            request, 200, scenario.shape.answer_content_type, render(request, expected_status(request, rng))
+        ).ok
     assert scenario.fast is not None
     assert scenario.fast.hits == 399 and len(scenario.fast.templates) == 1
     assert scenario.fast.templates[0].proven == {(c, s) for c in (NUMERIC, ALNUM) for s in ("PEN", "APV", "RPV")}
@@ -284,4 +286,43 @@ def test_every_generated_id_and_cnpj_is_in_a_fast_path_class() -> None:
     source = CustomerSource([parse_cep_range("01000000-99999999")], seed=3, alnum_share=0.5)
     classes = {cnpj_class(source.cnpj(i)) for i in range(5000)}
     assert classes == {NUMERIC, ALNUM}
-    assert all(answer_template.is_message_id(source.message_id(i, attempt)) for i in range(2000) for attempt in (0, 1, 2))
+    assert all(
+        answer_template.is_message_id(source.message_id(i, attempt)) for i in range(2000) for attempt in (0, 1, 2)
+    )
+
+
+@pytest.mark.parametrize("contract", PACKS)
+def test_values_outside_the_generators_classes_go_to_the_full_check(contract: str) -> None:
+    """A hand-made request whose id or CNPJ has markup, another length or case: the answer filled with it is judged
+    by the full check (an id of 40 characters is outside the schema; ``&amp;`` is read back as ``&``)."""
+    scenario = scenario_of(contract, customers=20)
+    render = erp(scenario)
+    first = scenario.request(0)
+    assert scenario.check(first, 200, scenario.shape.answer_content_type, render(first, "PEN")).ok
+    good = scenario.request(1)
+    odd_ids = (good.id_mensagem + "abcd", good.id_mensagem.upper(), good.id_mensagem[:-1] + "&amp;", "")
+    odd_cnpjs = ("1&amp;2", good.cnpj + "0", good.cnpj[:-1], "ab" + good.cnpj[2:], "١٢٣٤٥٦٧٨٠٠٠١٩٩", "ABCDEFGHIJKLMN")
+    cases = [(i, good.cnpj) for i in odd_ids] + [(good.id_mensagem, c) for c in odd_cnpjs]
+    for ident, cnpj in cases:
+        request = Request(good.index, good.name, b"", ident, cnpj)
+        shape = scenario.shape
+        body = render(Request(0, "novo", b"", "@ID@", "@CNPJ@"), "PEN")
+        body = body.replace(b"@ID@", ident.encode()).replace(b"@CNPJ@", cnpj.encode())
+        ctype = shape.answer_content_type
+        assert scenario.check(request, 200, ctype, body) == full(scenario, request, 200, ctype, body), (ident, cnpj)
+    assert scenario.fast is not None and scenario.fast.hits == 0
+
+
+def test_an_answer_that_repeats_the_id_is_not_learnt() -> None:
+    """Each slot must occur exactly once in the learnt answer: an ERP that repeats the id in Mensagem is judged by
+    the full check on every answer (and stops being tried after a bounded number of attempts)."""
+    scenario = scenario_of(customers=100)
+    shape = scenario.shape
+    for i in range(100):
+        request = scenario.request(i)
+        answer = Retorno(request.id_mensagem, request.cnpj, status="APV" if request.resend else "PEN",
+                         mensagem=f"pedido {request.id_mensagem} recebido")  # fmt: skip
+        assert scenario.check(request, 200, shape.answer_content_type, shape.render_answer(answer).body).ok
+    assert scenario.fast is not None
+    assert scenario.fast.templates == [] and scenario.fast.hits == 0
+    assert scenario.fast.attempts == answer_template.MAX_ATTEMPTS

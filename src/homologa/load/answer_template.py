@@ -227,4 +227,3 @@ class AnswerTemplates:
         template = Template(content_type, id_first, pieces, frozenset(proven), lengths)
         self.templates.append(template)
         return template
-
