@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from homologa.contract import ContractPack
 from homologa.load.checks import Outcome
@@ -121,7 +121,13 @@ class Template:
     id_first: bool  # the id slot comes before the CNPJ slot
     pieces: dict[str, tuple[bytes, bytes, bytes]]  # status -> bytes before, between and after the two slots
     proven: frozenset[tuple[str, str]]  # (CNPJ class, status) combinations the full check passed
-    length: dict[str, int]  # status -> body length (ids and CNPJs have fixed lengths)
+    # (class, status) -> its pieces and the body's length (ids and CNPJs have fixed lengths), proven ones only
+    proven_pieces: dict[tuple[str, str], tuple[bytes, bytes, bytes, int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for kind, status in self.proven:
+            head, middle, tail = self.pieces[status]
+            self.proven_pieces[kind, status] = (head, middle, tail, len(head) + len(middle) + len(tail) + 36 + 14)
 
     def fill(self, status: str, id_mensagem: bytes, cnpj: bytes) -> bytes:
         head, middle, tail = self.pieces[status]
@@ -167,23 +173,22 @@ class AnswerTemplates:
     def judge(self, id_mensagem: str, cnpj: str, resend: bool, content_type: str | None, body: bytes) -> Outcome | None:
         """The passing outcome of an HTTP-200 answer that is a proven template filled with this request's values;
         None when the full check must judge it."""
-        kind = None
+        if not self.templates:
+            return None
+        kind = cnpj_class(cnpj)
+        if kind is None or _ID.fullmatch(id_mensagem) is None:
+            return None
+        size = len(body)
         for template in self.templates:
             if content_type != template.content_type:
                 continue
-            if kind is None:
-                kind = cnpj_class(cnpj)
-                if kind is None or not is_message_id(id_mensagem):
-                    return None
-                echoed = id_mensagem.encode(), cnpj.encode()
             for status in _EXPECTED[resend]:
-                if (
-                    (kind, status) in template.proven
-                    and len(body) == template.length[status]
-                    and body == template.fill(status, *echoed)
-                ):
-                    self.hits += 1
-                    return _PASSED[status]
+                pieces = template.proven_pieces.get((kind, status))
+                if pieces is not None and size == pieces[3]:
+                    first, second = (id_mensagem, cnpj) if template.id_first else (cnpj, id_mensagem)
+                    if body == b"".join((pieces[0], first.encode(), pieces[1], second.encode(), pieces[2])):
+                        self.hits += 1
+                        return _PASSED[status]
         return None
 
     def learn(self, id_mensagem: str, cnpj: str, status: str, content_type: str, body: bytes) -> Template | None:
@@ -211,8 +216,7 @@ class AnswerTemplates:
                     merged.append(part)
             pieces[code] = (merged[0], merged[1], merged[2])
         id_first = names.index("id") < names.index("cnpj")
-        lengths = {code: sum(map(len, p)) + 36 + 14 for code, p in pieces.items()}
-        draft = Template(content_type, id_first, pieces, frozenset(), lengths)
+        draft = Template(content_type, id_first, pieces, frozenset())
         proven = set()
         proof_id = next(v for v in _PROOF_IDS if v != id_mensagem)
         for cls in CNPJ_CLASSES:
@@ -224,6 +228,6 @@ class AnswerTemplates:
                     proven.add((cls, code))
         if not proven:
             return None
-        template = Template(content_type, id_first, pieces, frozenset(proven), lengths)
+        template = Template(content_type, id_first, pieces, frozenset(proven))
         self.templates.append(template)
         return template
