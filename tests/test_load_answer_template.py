@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -326,3 +327,20 @@ def test_an_answer_that_repeats_the_id_is_not_learnt() -> None:
     assert scenario.fast is not None
     assert scenario.fast.templates == [] and scenario.fast.hits == 0
     assert scenario.fast.attempts == answer_template.MAX_ATTEMPTS
+
+
+def test_slots_are_filled_in_the_order_the_template_has_them() -> None:
+    def judge(ctype: str, body: bytes, id_mensagem: str, cnpj: str, resend: bool) -> Outcome:
+        found = re.fullmatch(rb"<a><c>(.*)</c><i>(.*)</i><s>(.*)</s></a>", body)
+        ok = found is not None and found.groups() == (cnpj.encode(), id_mensagem.encode(), b"APV" if resend else b"PEN")
+        return Outcome(None, "APV" if resend else "PEN") if ok else Outcome(ECO_DIVERGENTE)
+
+    templates = AnswerTemplates({"PEN": "PEN", "APV": "APV", "RPV": "RPV"}, judge)
+    ident, other = "0f1e2d3c-4b5a-4697-8877-665544332299", "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c00"
+    learnt = templates.learn(
+        ident, "11222333000181", "PEN", "text/xml", f"<a><c>11222333000181</c><i>{ident}</i><s>PEN</s></a>".encode()
+    )
+    assert learnt is not None and learnt.proven == {(NUMERIC, "PEN"), (ALNUM, "PEN"), (NUMERIC, "APV"), (ALNUM, "APV")}
+    body = f"<a><c>AB222333000181</c><i>{other}</i><s>APV</s></a>".encode()
+    assert templates.judge(other, "AB222333000181", True, "text/xml", body) == Outcome(None, "APV")
+    assert templates.judge(other, "AB222333000181", False, "text/xml", body) is None
