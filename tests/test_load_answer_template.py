@@ -302,13 +302,21 @@ def test_values_outside_the_generators_classes_go_to_the_full_check(contract: st
     assert scenario.check(first, 200, scenario.shape.answer_content_type, render(first, "PEN")).ok
     good = scenario.request(1)
     odd_ids = (good.id_mensagem + "abcd", good.id_mensagem.upper(), good.id_mensagem[:-1] + "&amp;", "")
-    odd_cnpjs = ("1&amp;2", good.cnpj + "0", good.cnpj[:-1], "ab" + good.cnpj[2:], "١٢٣٤٥٦٧٨٠٠٠١٩٩", "ABCDEFGHIJKLMN")
+    odd_cnpjs = (
+        "1&amp;2",
+        good.cnpj + "0",
+        good.cnpj[:-1],
+        "ab" + good.cnpj[2:],
+        "١٢٣٤٥٦٧٨٠٠٠١٩٩",
+        "ABCDEFGHIJKLMN",
+        "\ud800",
+    )
     cases = [(i, good.cnpj) for i in odd_ids] + [(good.id_mensagem, c) for c in odd_cnpjs]
     for ident, cnpj in cases:
         request = Request(good.index, good.name, b"", ident, cnpj)
         shape = scenario.shape
         body = render(Request(0, "novo", b"", "@ID@", "@CNPJ@"), "PEN")
-        body = body.replace(b"@ID@", ident.encode()).replace(b"@CNPJ@", cnpj.encode())
+        body = body.replace(b"@ID@", ident.encode()).replace(b"@CNPJ@", cnpj.encode("utf-8", "surrogatepass"))
         ctype = shape.answer_content_type
         assert scenario.check(request, 200, ctype, body) == full(scenario, request, 200, ctype, body), (ident, cnpj)
     assert scenario.fast is not None and scenario.fast.hits == 0

@@ -9,10 +9,10 @@ answer goes through the full check, so failures are always judged (category, det
 
 Why the fast verdict is the full check's, for every answer it gives one to:
 
-1. Values. The fast path only fills slots with a canonical lowercase UUID (36 chars of ``[0-9a-f-]``) and a CNPJ
-   of one of the generator's two classes (14 chars: ``[0-9]{14}``, or ``[0-9A-Z]{12}[0-9]{2}`` with letters); the
-   request's values are re-matched against these classes on every answer. No such character is XML markup
-   (``< > & ] ' "``, whitespace, ``!``), and all values of a class have the same length.
+1. Values. The fast path only fills slots with an id of the generator's class (36 chars of ``[0-9a-f-]``: its
+   lowercase UUIDs) and a CNPJ of one of its two classes (14 chars: ``[0-9]{14}``, or ``[0-9A-Z]{12}[0-9]{2}``
+   with letters); the request's values are re-matched against these classes on every answer. No such character
+   is XML markup (``< > & ] ' "``, whitespace, ``!``), and all values of a class have the same length.
 2. Bytes. A template is learnt only from a short (≤ 4 KiB) body with no NUL byte that starts with ``<`` (after an
    optional UTF-8 BOM) and declares no encoding but UTF-8/ASCII/Latin-1: libxml2 reads it ASCII-compatibly, so the
    slot bytes are the slot characters. ``<!DOCTYPE``/``<!ENTITY`` (what :mod:`homologa.xmlsafe` looks for) cannot
@@ -55,8 +55,8 @@ NUMERIC = "numerico"
 ALNUM = "alfanumerico"
 CNPJ_CLASSES = (NUMERIC, ALNUM)
 
-_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_ALNUM = re.compile(r"[0-9A-Z]{12}[0-9]{2}")
+_ID_CHARS = b"0123456789abcdef-"
+_ALNUM_CHARS = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
 _MARKER_HEADS = tuple(m[:k] for m in _MARKERS for k in range(2, len(m)))
 _ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
@@ -75,16 +75,24 @@ Judge = Callable[[str, bytes, str, str, bool], Outcome]
 
 def cnpj_class(cnpj: str) -> str | None:
     """The generator's class of ``cnpj`` (numeric, or alphanumeric with letters), None for anything else."""
-    if len(cnpj) != 14 or not cnpj.isascii():
+    return _class_of(cnpj.encode()) if cnpj.isascii() else None
+
+
+def _class_of(cnpj: bytes) -> str | None:
+    if len(cnpj) != 14:
         return None
-    if cnpj.isdigit():
+    if cnpj.isdigit():  # bytes: ASCII digits only
         return NUMERIC
-    return ALNUM if _ALNUM.fullmatch(cnpj) else None
+    return ALNUM if cnpj[12:].isdigit() and not cnpj[:12].translate(None, _ALNUM_CHARS) else None
 
 
 def is_message_id(text: str) -> bool:
-    """A canonical lowercase UUID, as the generator writes IdMensagem."""
-    return _ID.fullmatch(text) is not None
+    """36 characters of ``[0-9a-f-]``: the class of the generator's IdMensagem (a lowercase UUID)."""
+    return text.isascii() and _is_id(text.encode())
+
+
+def _is_id(ident: bytes) -> bool:
+    return len(ident) == 36 and not ident.translate(None, _ID_CHARS)
 
 
 def proven_pack(pack: ContractPack) -> bool:
@@ -175,8 +183,11 @@ class AnswerTemplates:
         None when the full check must judge it."""
         if not self.templates:
             return None
-        kind = cnpj_class(cnpj)
-        if kind is None or _ID.fullmatch(id_mensagem) is None:
+        if not (id_mensagem.isascii() and cnpj.isascii()):
+            return None
+        ident, number = id_mensagem.encode(), cnpj.encode()
+        kind = _class_of(number)
+        if kind is None or not _is_id(ident):
             return None
         size = len(body)
         for template in self.templates:
@@ -185,8 +196,8 @@ class AnswerTemplates:
             for status in _EXPECTED[resend]:
                 pieces = template.proven_pieces.get((kind, status))
                 if pieces is not None and size == pieces[3]:
-                    first, second = (id_mensagem, cnpj) if template.id_first else (cnpj, id_mensagem)
-                    if body == b"".join((pieces[0], first.encode(), pieces[1], second.encode(), pieces[2])):
+                    first, second = (ident, number) if template.id_first else (number, ident)
+                    if body == b"".join((pieces[0], first, pieces[1], second, pieces[2])):
                         self.hits += 1
                         return _PASSED[status]
         return None
