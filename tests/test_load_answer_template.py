@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from lxml import etree
 
 from homologa.contract import load_pack
 from homologa.generator import CustomerSource, parse_cep_range
@@ -22,7 +21,6 @@ from homologa.model import Retorno
 from homologa.resources import contracts_dir
 
 PACKS = ("1", "v1-soap")
-XS = "{http://www.w3.org/2001/XMLSchema}"
 Render = Callable[[Request, str], bytes]  # (request, status) -> the ERP's body
 
 
@@ -262,25 +260,39 @@ def test_a_marker_that_a_slot_could_complete_refuses_the_template() -> None:
 
 def test_shipped_packs_echo_types_accept_every_generated_value_by_length_alone() -> None:
     """The residual assumption of the fast path (module docstring, item 4), read from the shipped XSDs: IdMensagem
-    and CNPJ of the answer are xs:string restricted by maxLength only, nothing derives from their types, and the
+    and CNPJ of the answer are xs:string restricted by length only, nothing derives from their types, and the
     answer has no named check. Adding a pattern or an enumeration there must fail here."""
     for name in answer_template.PROVEN_PACKS:
         pack = load_pack(name)
         assert pack.answer.checks == ()
-        xsd = etree.parse(str(pack.answer.xsd_path)).getroot()
-        assert not xsd.findall(f"{XS}include") and not xsd.findall(f"{XS}import") and not xsd.findall(f"{XS}redefine")
-        types = {t.get("name"): t for t in xsd.iter(f"{XS}simpleType", f"{XS}complexType") if t.get("name")}
-        declared = {e.get("name"): e.get("type") for e in xsd.iter(f"{XS}element") if e.get("name")}
-        for element, length in (("IdMensagem", 36), ("CNPJ", 14)):
-            kind = declared[element]
-            restriction = types[kind].find(f"{XS}restriction")
-            assert restriction is not None and restriction.get("base") == "xs:string", (name, element)
-            facets = [(f.tag.removeprefix(XS), f.get("value")) for f in restriction]
-            assert [f for f, _ in facets] == ["maxLength"] and int(facets[0][1] or 0) >= length, (name, facets)
-            derived = [t for t in xsd.iter(f"{XS}restriction", f"{XS}extension") if t.get("base") == kind]
-            assert not derived, (name, kind)
-            assert sum(1 for t in declared.values() if t == kind) == 1, (name, kind)  # used by the echo only
-        assert not list(xsd.iter(f"{XS}any", f"{XS}anyAttribute", f"{XS}unique", f"{XS}key", f"{XS}keyref"))
+        assert answer_template.echo_types_length_only(pack.answer.xsd_path.read_bytes()), name
+        assert answer_template.proven_pack(pack)
+
+
+DERIVED = b'<xs:simpleType name="Eco14b"><xs:restriction base="Eco14"><xs:pattern value="[0-9]+"/></xs:restriction>'
+UNIQUE = b'<xs:unique name="u"><xs:selector xpath="."/><xs:field xpath="."/></xs:unique>'
+
+
+@pytest.mark.parametrize(
+    "old,new",
+    [
+        (b'<xs:maxLength value="14"/>', b'<xs:maxLength value="14"/><xs:pattern value="[0-9]{14}"/>'),
+        (b'<xs:maxLength value="14"/>', b'<xs:enumeration value="11222333000181"/>'),
+        (b'<xs:maxLength value="14"/>', b'<xs:maxLength value="13"/>'),
+        (b'<xs:maxLength value="36"/>', b'<xs:length value="32"/>'),
+        (b'base="xs:string"><xs:maxLength value="14"/>', b'base="xs:token"><xs:maxLength value="14"/>'),
+        (b'type="Eco14"', b'type="xs:string"'),
+        (b'type="Texto1a20"', b'type="Eco14"'),  # Erro/Codigo shares the CNPJ's type
+        (b'<xs:simpleType name="Status">', DERIVED + b'</xs:simpleType><xs:simpleType name="Status">'),
+        (b'<xs:simpleType name="Status">', b'<xs:import namespace="urn:x"/><xs:simpleType name="Status">'),
+        (b'<xs:element name="Status"', b'<xs:element name="CNPJ" type="Eco14"/><xs:element name="Status"'),
+        (b"</xs:complexType>\n  </xs:element>", b"</xs:complexType>" + UNIQUE + b"</xs:element>"),
+    ],
+)
+def test_an_answer_xsd_that_could_tell_values_apart_is_not_length_only(old: bytes, new: bytes) -> None:
+    xsd = load_pack().answer.xsd_path.read_bytes()
+    assert old in xsd
+    assert not answer_template.echo_types_length_only(xsd.replace(old, new, 1))
 
 
 def test_every_generated_id_and_cnpj_is_in_a_fast_path_class() -> None:

@@ -29,8 +29,9 @@ Why the fast verdict is the full check's, for every answer it gives one to:
 4. Schema. What could still tell two values of a class apart is the answer XSD (a pattern or an enumeration on
    the echo types) or a named check of the pack. The fast path is enabled only for the shipped packs
    (``contracts/v1``, ``contracts/v1-soap``) whose answers have no named check and whose echo types are length-only
-   (``Eco36``/``Eco14``: ``xs:string`` with ``maxLength``, nothing derived from them; a test reads the XSDs and
-   fails if that changes), never for another pack folder (``--contract PATH``).
+   (``Eco36``/``Eco14``: ``xs:string`` with ``maxLength``, nothing derived from them), read again from the XSD
+   at start-up by :func:`echo_types_length_only` (a test fails if the shipped XSDs stop passing it), and never for
+   another pack folder (``--contract PATH``), whose XSD may say more than that function understands.
 5. Sampling. Templates are learnt only from answers checked with validation, and the proofs validate: a fast
    pass is what the full check gives with validation, hence also without (sampling only removes a check).
 """
@@ -41,6 +42,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from homologa import xmlsafe
 from homologa.contract import ContractPack
 from homologa.load.checks import Outcome
 from homologa.model import STATUS_KNOWN, STATUS_NEW, STATUSES
@@ -96,12 +98,71 @@ def _is_id(ident: bytes) -> bool:
 
 
 def proven_pack(pack: ContractPack) -> bool:
-    """The fast path may be used with ``pack``: one of the shipped packs whose echo types are length-only."""
+    """The fast path may be used with ``pack``: one of the shipped packs, no named check on the answer, and its
+    answer XSD still makes the echo types length-only (read again here, in case the installed files were edited)."""
     if pack.answer.checks:
         return False
     shipped = contracts_dir()
     folder = pack.folder.resolve()
-    return any(folder == (shipped / name).resolve() for name in PROVEN_PACKS)
+    if not any(folder == (shipped / name).resolve() for name in PROVEN_PACKS):
+        return False
+    try:
+        return echo_types_length_only(pack.answer.xsd_path.read_bytes())
+    except (OSError, xmlsafe.MalformedXML, xmlsafe.UnsafeXML):
+        return False
+
+
+ECHO_LENGTHS = {"IdMensagem": 36, "CNPJ": 14}  # the echo elements and the length of the generator's values
+_XS = "{http://www.w3.org/2001/XMLSchema}"
+_REFUSED = tuple(
+    _XS + name
+    for name in ("include", "import", "redefine", "override", "any", "anyAttribute", "unique", "key", "keyref")
+)
+
+
+def echo_types_length_only(xsd: bytes) -> bool:
+    """In the answer XSD ``xsd``, ``IdMensagem`` and ``CNPJ`` are declared once, each with a named simple type of
+    this document that restricts ``xs:string`` by length facets alone (admitting the generator's length), that no
+    other declaration uses and no type derives from; and nothing else (imports, wildcards, identity constraints,
+    substitution groups) could make a value of that length valid here and invalid there. Conservative: anything it
+    does not recognise is False."""
+    root = xmlsafe.parse(xsd)
+    if root.tag != _XS + "schema" or any(True for _ in root.iter(*_REFUSED)):
+        return False
+    if any(e.get("substitutionGroup") is not None for e in root.iter(_XS + "element")):
+        return False
+    declared: dict[str, list[str | None]] = {}
+    for element in root.iter(_XS + "element"):
+        declared.setdefault(element.get("name") or "", []).append(element.get("type"))
+    types = {t.get("name"): t for t in root if t.tag == _XS + "simpleType"}
+    bases = [d.get("base") for d in root.iter(_XS + "restriction", _XS + "extension")]
+    used = [t for found in declared.values() for t in found]
+    for name, length in ECHO_LENGTHS.items():
+        found = declared.get(name, [])
+        if len(found) != 1 or found[0] is None or ":" in found[0] or found[0] not in types:
+            return False
+        kind = found[0]
+        if used.count(kind) != 1 or kind in bases:
+            return False
+        restrictions = list(types[kind])
+        if len(restrictions) != 1 or restrictions[0].tag != _XS + "restriction":
+            return False
+        restriction = restrictions[0]
+        prefix, _, local = (restriction.get("base") or "").rpartition(":")
+        if local != "string" or restriction.nsmap.get(prefix or None) != _XS[1:-1]:
+            return False
+        for facet in restriction:
+            value = facet.get("value") or ""
+            if not value.isdigit():
+                return False
+            tag, limit = facet.tag, int(value)
+            if not (
+                (tag == _XS + "maxLength" and limit >= length)
+                or (tag == _XS + "minLength" and limit <= length)
+                or (tag == _XS + "length" and limit == length)
+            ):
+                return False
+    return True
 
 
 def ascii_compatible(body: bytes) -> bool:
