@@ -78,7 +78,14 @@ class Scenario:
         self._replay = settings.replay
         self._sent_at = SentAt()
         # the exact fast path for passing answers (answer_template), only where its proof holds
-        self.fast = AnswerTemplates(self.shape.status_words, self._validated) if proven_pack(self.pack) else None
+        schema, shape = self.schema, self.shape
+
+        def validated(content_type: str, body: bytes, id_mensagem: str, cnpj: str, resend: bool) -> Outcome:
+            """The full check, with validation, of an HTTP-200 answer (the fast path's proofs)."""
+            return check_answer(http_status=200, content_type=content_type, body=body, id_mensagem=id_mensagem,
+                                cnpj=cnpj, resend=resend, schema=schema, validate=True, shape=shape)  # fmt: skip
+
+        self.fast = AnswerTemplates(shape.status_words, validated) if proven_pack(self.pack) else None
 
     def customer_of(self, index: int) -> int:
         """The generator index of plan index ``index`` (the burst starts at ``--first-index``)."""
@@ -132,17 +139,3 @@ class Scenario:
         if fast is not None and validate and outcome.ok and content_type is not None and body is not None:
             fast.learn(request.id_mensagem, request.cnpj, str(outcome.status), content_type, body)
         return outcome
-
-    def _validated(self, content_type: str, body: bytes, id_mensagem: str, cnpj: str, resend: bool) -> Outcome:
-        """The full check, with validation, of an HTTP-200 answer (the fast path's proofs)."""
-        return check_answer(
-            http_status=200,
-            content_type=content_type,
-            body=body,
-            id_mensagem=id_mensagem,
-            cnpj=cnpj,
-            resend=resend,
-            schema=self.schema,
-            validate=True,
-            shape=self.shape,
-        )
