@@ -364,3 +364,19 @@ def test_slots_are_filled_in_the_order_the_template_has_them() -> None:
     body = f"<a><c>AB222333000181</c><i>{other}</i><s>APV</s></a>".encode()
     assert templates.judge(other, "AB222333000181", True, "text/xml", body) == Outcome(None, "APV")
     assert templates.judge(other, "AB222333000181", False, "text/xml", body) is None
+
+
+def test_an_erp_whose_answers_never_repeat_keeps_the_full_check_at_a_bounded_cost() -> None:
+    """A protocol number in every answer: templates are learnt (at most MAX_TEMPLATES) but never match, so every
+    answer is judged by the full check, with the same verdicts."""
+    scenario = scenario_of(customers=200)
+    shape = scenario.shape
+    for i in range(200):
+        request = scenario.request(i)
+        answer = Retorno(request.id_mensagem, request.cnpj, status="APV" if request.resend else "PEN",
+                         mensagem=f"protocolo {i:06d}")  # fmt: skip
+        body = shape.render_answer(answer).body
+        got = scenario.check(request, 200, shape.answer_content_type, body)
+        assert got.ok and got == full(scenario, request, 200, shape.answer_content_type, body)
+    assert scenario.fast is not None
+    assert scenario.fast.hits == 0 and len(scenario.fast.templates) == answer_template.MAX_TEMPLATES
