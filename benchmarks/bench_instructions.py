@@ -37,6 +37,8 @@ scenario = Scenario(LoadSettings(customers=10_000_000))
 source = scenario.source
 request = scenario.request(5)
 answer = render_answer(Retorno(request.id_mensagem, request.cnpj, "PEN"))
+bare = Scenario(LoadSettings(customers=10_000_000))
+bare.fast = None  # the full check alone (a checkout without the fast path ignores this)
 message = source.message(5)
 tally = Tally()
 pool = SlicePool(); pool.add(Slice(0, 10_000))
@@ -53,6 +55,7 @@ STEPS = {
     "  DataHoraEnvio (SentAt)": "scenario._sent_at()",
     "  XML (modelo do pacote)": "scenario._render(message)",
     "verificar a resposta (Scenario.check, XSD incluído)": "scenario.check(request, 200, 'application/xml', answer)",
+    "  só a verificação completa (sem o atalho)": "bare.check(request, 200, 'application/xml', answer)",
     "apurar (Tally.record)": "tally.record(None, 'PEN', 1.5, 1.0, 2.0)",
     "fatia: tirar e confirmar um índice (SlicePool)": "pool_step()",
     "gevent.Timeout novo por requisição (o que o perfil deixou de fazer)": "timeout()",
@@ -113,9 +116,11 @@ def main() -> int:
     parser.add_argument("--locust", action="store_true", help="também as rodadas inteiras do Locust (nu e perfil)")
     parser.add_argument("--skip-steps", action="store_true", help="só as rodadas do Locust")
     parser.add_argument("--n", type=int, default=3000)
+    parser.add_argument("--only", default="", help="só os passos cujo rótulo contém este texto (ex.: verifica)")
     args = parser.parse_args()
     print("| passo | instruções por vez |\n|---|---:|")
-    for label, statement in {} if args.skip_steps else STEPS.items():
+    steps = {label: code for label, code in STEPS.items() if args.only in label}
+    for label, statement in {} if args.skip_steps else steps.items():
         per = (step(statement, args.n) - step(statement, 0)) / args.n
         print(f"| {label} | {per / 1000:.0f} mil |", flush=True)
     if not args.locust:

@@ -72,6 +72,19 @@ def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
+_MEDIA_CACHE = 64  # an ERP sends one or two Content-Type strings: remembered, not split and lowered per answer
+_media_of: dict[str | None, str] = {}
+
+
+def _cached_media_type(content_type: str | None) -> str:
+    found = _media_of.get(content_type)
+    if found is None:
+        found = media_type(content_type)
+        if len(_media_of) < _MEDIA_CACHE:
+            _media_of[content_type] = found
+    return found
+
+
 @functools.cache
 def _default_shape() -> WireShape:
     return load_pack().shape
@@ -100,7 +113,7 @@ def check_answer(
             return Outcome(RESPOSTA_INVALIDA, detail=f"HTTP {http_status} (esperado 200)")
         return Outcome(ERRO_RETORNADO, detail=f"HTTP {http_status}")
     accepted = shape.answer_media_types
-    if content_type not in accepted and media_type(content_type) not in accepted:
+    if content_type not in accepted and _cached_media_type(content_type) not in accepted:
         return Outcome(RESPOSTA_INVALIDA, detail=f"Content-Type {named('ct', media_type(content_type)) or '(ausente)'}")
     data = body or b""
     if len(data) > MAX_ANSWER_BYTES:
@@ -117,9 +130,10 @@ def check_answer(
         return Outcome(RESPOSTA_INVALIDA, detail="fora do envelope SOAP 1.1")
     if isinstance(payload, soap.Fault):
         return Outcome(ERRO_RETORNADO, detail="Fault SOAP")
-    if validate and not schema.is_valid(payload):
-        return Outcome(RESPOSTA_INVALIDA, detail=f"fora do schema {schema.root}")
-    if payload.tag != schema.qualified_root:
+    if validate:
+        if not schema.is_valid(payload):  # is_valid also compares the root element
+            return Outcome(RESPOSTA_INVALIDA, detail=f"fora do schema {schema.root}")
+    elif payload.tag != schema.qualified_root:
         return Outcome(RESPOSTA_INVALIDA, detail="elemento raiz inesperado")
     fields = shape.answer_fields(payload)
     if "erro" in fields or "erro_codigo" in fields:

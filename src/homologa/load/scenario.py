@@ -14,6 +14,7 @@ from datetime import datetime
 from homologa.contract import load_pack
 from homologa.generator import CustomerSource, parse_cep_range
 from homologa.generator.source import BRASILIA
+from homologa.load.answer_template import AnswerTemplates, proven_pack
 from homologa.load.checks import Outcome, check_answer
 from homologa.load.plan import PlanShape
 from homologa.load.settings import LoadSettings
@@ -76,6 +77,15 @@ class Scenario:
         self._first = settings.first_index
         self._replay = settings.replay
         self._sent_at = SentAt()
+        # the exact fast path for passing answers (answer_template), only where its proof holds
+        schema, shape = self.schema, self.shape
+
+        def validated(content_type: str, body: bytes, id_mensagem: str, cnpj: str, resend: bool) -> Outcome:
+            """The full check, with validation, of an HTTP-200 answer (the fast path's proofs)."""
+            return check_answer(http_status=200, content_type=content_type, body=body, id_mensagem=id_mensagem,
+                                cnpj=cnpj, resend=resend, schema=schema, validate=True, shape=shape)  # fmt: skip
+
+        self.fast = AnswerTemplates(shape.status_words, validated) if proven_pack(self.pack) else None
 
     def customer_of(self, index: int) -> int:
         """The generator index of plan index ``index`` (the burst starts at ``--first-index``)."""
@@ -107,15 +117,25 @@ class Scenario:
         body: bytes | None,
         transport_error: str | None = None,
     ) -> Outcome:
-        return check_answer(
+        fast = self.fast
+        resend = request.resend
+        if fast is not None and http_status == 200 and transport_error is None and body is not None:
+            passed = fast.judge(request.id_mensagem, request.cnpj, resend, content_type, body)
+            if passed is not None:
+                return passed
+        validate = request.index % self._validate_every == 0
+        outcome = check_answer(
             http_status=http_status,
             content_type=content_type,
             body=body,
             id_mensagem=request.id_mensagem,
             cnpj=request.cnpj,
-            resend=request.resend,
+            resend=resend,
             schema=self.schema,
-            validate=request.index % self._validate_every == 0,
+            validate=validate,
             transport_error=transport_error,
             shape=self.shape,
         )
+        if fast is not None and validate and outcome.ok and content_type is not None and body is not None:
+            fast.learn(request.id_mensagem, request.cnpj, str(outcome.status), content_type, body)
+        return outcome
