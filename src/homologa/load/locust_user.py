@@ -58,7 +58,8 @@ class CadastroUser(FastHttpUser):
             gevent.sleep(IDLE_SECONDS)  # plan over for this process: idle until the shape stops the run
             return
         index, owner = item
-        request = scenario.request(index)
+        request = scenario.prepared(index, owner.stop)
+        scenario.stamp(request)  # DataHoraEnvio: now, at the send, not when the batch was rendered
         started = time.time()
         t0 = time.perf_counter()
         response: Any
