@@ -29,7 +29,7 @@ REPLAY_ATTEMPT = 2  # a new IdMensagem (attempt 0 was the first burst, 1 its re-
 # generated field holds a NUL, and the user splits the body around it)
 UNSTAMPED = "\x00DataHoraEnvio\x00"
 _UNSTAMPED = UNSTAMPED.encode()
-BATCH = 32  # customers rendered ahead in one loop, within the slice being sent
+BATCH = 64  # customers rendered ahead in one loop, within the slice being sent
 
 
 @dataclass(slots=True)  # not frozen: built once per request, and a frozen __init__ cost ~3x as much
