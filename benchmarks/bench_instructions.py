@@ -34,6 +34,7 @@ from homologa.load.plan import SlicePool, Slice
 from homologa.messages import render_answer
 from homologa.model import Retorno
 scenario = Scenario(LoadSettings(customers=10_000_000))
+N = 10_000_000
 source = scenario.source
 request = scenario.request(5)
 answer = render_answer(Retorno(request.id_mensagem, request.cnpj, "PEN"))
@@ -50,6 +51,7 @@ def pool_step():
 """
 STEPS = {
     "pedido completo (Scenario.request)": "scenario.request(i)",
+    "pedido renderizado em lote e carimbado no envio (o que o usuário faz)": "scenario.stamp(scenario.prepared(i, N))",
     "  gerar o cliente (CustomerSource.customer)": "source.customer(i)",
     "  IdMensagem (message_id)": "source.message_id(i)",
     "  DataHoraEnvio (SentAt)": "scenario._sent_at()",

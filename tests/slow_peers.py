@@ -6,6 +6,7 @@ import contextlib
 import re
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 from homologa.messages import render_answer
@@ -105,6 +106,36 @@ def answer_pen_after(delay: float) -> Behaviour:
             assert ids[0] is not None and ids[1] is not None
             body = render_answer(Retorno(ids[0].group(1).decode(), ids[1].group(1).decode(), "PEN"))
             head = b"HTTP/1.1 200 OK\r\nContent-Type: application/xml; charset=UTF-8\r\nContent-Length: %d\r\n\r\n"
+            conn.sendall(head % len(body) + body)
+
+    return behave
+
+
+def answer_pen_setting_cookie(delay: float, seen: list[tuple[float, bytes]]) -> Behaviour:
+    """A keep-alive peer like :func:`answer_pen_after` whose every answer sets a sticky-session cookie (as an ERP's
+    load balancer does); records each request as it arrives: (wall clock, headers and body)."""
+
+    def behave(conn: socket.socket, done: threading.Event) -> None:
+        conn.settimeout(5)
+        data = b""
+        while not done.is_set():
+            while b"</CadastroCliente>" not in data:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                data += chunk
+            end = data.index(b"</CadastroCliente>") + len(b"</CadastroCliente>")
+            request, data = data[:end], data[end:]
+            seen.append((time.time(), request))
+            if done.wait(delay):
+                return
+            ids = [re.search(rb"<%s>([^<]*)<" % tag, request) for tag in (b"IdMensagem", b"CNPJ")]
+            assert ids[0] is not None and ids[1] is not None
+            body = render_answer(Retorno(ids[0].group(1).decode(), ids[1].group(1).decode(), "PEN"))
+            head = (
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/xml; charset=UTF-8\r\n"
+                b"Set-Cookie: AWSALB=no-mesmo-servidor; Path=/\r\nContent-Length: %d\r\n\r\n"
+            )
             conn.sendall(head % len(body) + body)
 
     return behave

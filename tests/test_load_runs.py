@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from slow_peers import answer_pen_after, serve, trickle_headers
+from slow_peers import answer_pen_after, answer_pen_setting_cookie, serve, trickle_headers
 
 from homologa.generator import CustomerSource, parse_cep_range
 from homologa.server import ReferenceServer, ServerConfig
@@ -281,6 +281,31 @@ def test_the_deadline_gives_every_request_the_whole_timeout_however_many_came_be
         )  # fmt: skip
     assert code == 0, output
     assert result["enviados"] == 7 and result["falhas"] == {}, result
+
+
+def test_no_cookie_comes_back_and_each_message_carries_its_send_time(tmp_path: Path) -> None:
+    """Every answer sets a sticky-session cookie and comes 0.1 s late; one user sends 25 customers on one connection.
+    The platform keeps no cookies: none is sent back (Locust's users would otherwise stick to one back end). Bodies
+    are rendered ahead in batches, but DataHoraEnvio is the send time: each within 0.5 s of its arrival (a batch's
+    render time would be up to 2.4 s old by its last customer)."""
+    from datetime import datetime
+
+    seen: list[tuple[float, bytes]] = []
+    for address in serve(answer_pen_setting_cookie(0.1, seen)):
+        code, result, output = burst(
+            f"http://{address}/clientes", tmp_path, "--customers", "25", "--rate", "0", "--concurrency", "1",
+            timeout=60,
+        )  # fmt: skip
+    assert code == 0, output
+    assert result["enviados"] == 25 and result["falhas"] == {}, result
+    assert len(seen) == 25
+    assert not [r for _, r in seen if re.search(rb"\r\ncookie:", r, re.IGNORECASE)], seen[-1][1][:400]
+    for arrived, request in seen:
+        stamp = re.search(rb"<DataHoraEnvio>([^<]*)</DataHoraEnvio>", request)
+        assert stamp is not None, request
+        sent = datetime.fromisoformat(stamp.group(1).decode()).timestamp()
+        assert -0.05 <= arrived - sent < 0.5, (stamp.group(1), arrived)
+    assert b"\x00" not in b"".join(r for _, r in seen)
 
 
 PACKS = {"v1-soap": "v1-soap", "renomeado": str(ROOT / "tests" / "packs" / "renomeado")}

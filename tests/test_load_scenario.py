@@ -62,3 +62,29 @@ def test_a_replayed_customer_is_a_new_message_of_the_same_customer() -> None:
     assert request.body == scenario.shape.render_request(expected)
     assert (request.name, request.resend) == (REPLAY, True)
     assert request.id_mensagem != source.message_id(3)
+
+
+def test_a_prepared_request_is_the_same_message_stamped_when_sent() -> None:
+    """Rendered ahead in a batch, stamped at send: the same bytes as request() would send at that moment."""
+    import time
+
+    scenario = Scenario(LoadSettings(customers=100, resend_share=0.2))
+    for index, stop in ((0, 40), (1, 40), (39, 40), (100, 120), (119, 120)):
+        request = scenario.prepared(index, stop)
+        time.sleep(0.002)
+        before = format_sent_at()
+        body = scenario.stamp(request)
+        after = format_sent_at()
+        assert before <= stamp_of(body) <= after  # the send time, not the time the batch was rendered
+        assert b"\x00" not in body and body == request.body
+        fresh = scenario.request(index)
+        assert body == fresh.body.replace(stamp_of(fresh.body).encode(), stamp_of(body).encode())
+        assert (request.name, request.id_mensagem, request.cnpj) == (fresh.name, fresh.id_mensagem, fresh.cnpj)
+
+
+def test_a_batch_renders_nothing_beyond_its_slice() -> None:
+    """Indices past the slice's end may belong to another worker: never rendered (nor sent) from here."""
+    scenario = Scenario(LoadSettings(customers=1000))
+    scenario.prepared(990, 995)
+    assert all(990 < index < 995 for index in scenario._ahead)
+    assert scenario.prepared(994, 995).index == 994

@@ -6,10 +6,12 @@ Imports locust (monkey-patching): only ``loadtests/locustfile.py`` and the bench
 from __future__ import annotations
 
 import time
-from typing import Any, cast
+from typing import Any
 
 import gevent
+from geventhttpclient.useragent import UserAgent
 from locust import FastHttpUser, task
+from locust.contrib.fasthttp import FastHttpSession
 from locust.env import Environment
 
 from homologa.load.locust_runtime import runtime_of
@@ -28,6 +30,7 @@ class CadastroUser(FastHttpUser):
         self.insecure = bool(runtime.profile and runtime.profile.auth.insecure)
         self.ssl_context_factory = runtime.tls  # None: Locust's own context
         super().__init__(environment)
+        forget_cookies(self.client)
         self.runtime = runtime
         self._due = 0.0
         # the whole-exchange deadline: one timer per user, re-armed for the full --timeout by again() before each
@@ -55,7 +58,8 @@ class CadastroUser(FastHttpUser):
             gevent.sleep(IDLE_SECONDS)  # plan over for this process: idle until the shape stops the run
             return
         index, owner = item
-        request = scenario.request(index)
+        request = scenario.prepared(index, owner.stop)
+        scenario.stamp(request)  # DataHoraEnvio: now, at the send, not when the batch was rendered
         started = time.time()
         t0 = time.perf_counter()
         response: Any
@@ -65,16 +69,20 @@ class CadastroUser(FastHttpUser):
         deadline.again(gevent.getcurrent().throw, expired)
         try:
             with self.client.post(
-                "", data=cast(Any, request.body), headers=runtime.headers, name=request.name, catch_response=True
+                "",
+                data=request.body,  # type: ignore[arg-type]  # bytes go out as they are (no cast(): a call per request)
+                headers=runtime.headers,
+                name=request.name,
+                catch_response=True,
             ) as response:
                 meta = response.request_meta
                 latency_ms = meta["response_time"]  # Locust's own figure for this request: the tally agrees with it
                 status = response.status_code or 0
                 transport = None if status else _transport_reason(meta.get("exception"))
                 headers = response.headers
-                outcome = scenario.check(
-                    request, status, headers.get("Content-Type") if headers else None, response.content, transport
-                )
+                # `is not None`, not truthiness: `if headers` called Headers.__len__ on every answer
+                content_type = headers.get("Content-Type") if headers is not None else None
+                outcome = scenario.check(request, status, content_type, response.content, transport)
                 if outcome.ok:
                     response.success()
                 else:
@@ -94,6 +102,21 @@ class CadastroUser(FastHttpUser):
             deadline.stop()
             expired.__traceback__ = None  # thrown again by later requests: no traceback piling up
         runtime.record(owner, outcome, latency_ms, started, time.time())
+
+
+def forget_cookies(session: FastHttpSession) -> None:
+    """No cookie jar: a cookie the ERP (or its load balancer) sets is never sent back.
+
+    The distributor's platform sends server to server and keeps no cookies; Locust's ``FastHttpUser`` keeps a jar
+    per user, which would make its users stickier to one back end than the platform is (and cost ~6% of a bare
+    user's CPU: ``add_cookie_header``/``extract_cookies`` on every request). geventhttpclient's ``UserAgent`` takes
+    ``cookiejar=None`` (its default) as "no cookies"; ``FastHttpSession.client`` is that user agent. Both are public
+    attributes; if a later Locust renames them, this fails at start-up instead of silently keeping cookies.
+    """
+    agent = session.client
+    if not isinstance(agent, UserAgent) or not hasattr(agent, "cookiejar"):
+        raise RuntimeError("homologa carga: esta versão do Locust não deixa desligar os cookies (FastHttpSession)")
+    agent.cookiejar = None
 
 
 def _transport_reason(exception: BaseException | None) -> str:

@@ -39,6 +39,7 @@ class Worker(Process):
         self.ask_after = 0.0
         self.exhausted = False
         self.arrived = gevent.event.Event()
+        self.low_water = 1  # ask for the next slice when fewer indices than this are queued
 
     def begin_worker_run(self) -> None:
         """A new run (``test_start``): an empty pool, nothing asked yet."""
@@ -48,12 +49,14 @@ class Worker(Process):
         self.asking = False
         self.exhausted = False
         self.worker_generation = -1
+        self.low_water = max(self.settings.chunk // 2, 1)
 
     def next_item(self) -> tuple[int, Slice] | None:
         """The next index this process should send; waits for the master's grant; None when the plan is over."""
         while True:
-            item = self.pool.take()
-            if self.pool.queued < max(self.settings.chunk // 2, 1) and not self.exhausted:
+            pool = self.pool
+            item = pool.take()
+            if pool.queued < self.low_water and not self.exhausted:
                 self._ask()
             if item is not None:
                 return item
@@ -92,9 +95,10 @@ class Worker(Process):
         self.arrived.set()
 
     def record(self, key: Slice, outcome: Outcome, latency_ms: float, started: float, ended: float) -> None:
-        tally = self.open_tallies.get(key)
+        tallies = self.open_tallies
+        tally = tallies.get(key)
         if tally is None:
-            tally = self.open_tallies[key] = Tally()
+            tally = tallies[key] = Tally()
         tally.record(outcome.category, outcome.status, latency_ms, started, ended)
         self.answered += 1
         finished = self.pool.done(key)

@@ -26,6 +26,13 @@ REPLAY = "repetido"  # a customer of an earlier burst sent again on purpose (--r
 REPLAY_ATTEMPT = 2  # a new IdMensagem (attempt 0 was the first burst, 1 its re-sends): a new message, not a retry
 
 
+# what a pre-rendered body carries where DataHoraEnvio goes, until the send stamps it (never on the wire: no
+# generated field holds a NUL, and the user splits the body around it)
+UNSTAMPED = "\x00DataHoraEnvio\x00"
+_UNSTAMPED = UNSTAMPED.encode()
+BATCH = 64  # customers rendered ahead in one loop, within the slice being sent
+
+
 @dataclass(slots=True)  # not frozen: built once per request, and a frozen __init__ cost ~3x as much
 class Request:
     index: int
@@ -33,6 +40,7 @@ class Request:
     body: bytes
     id_mensagem: str
     cnpj: str
+    parts: list[bytes] | None = None  # pre-rendered: the body split around DataHoraEnvio, stamped by stamp()
 
     @property
     def resend(self) -> bool:
@@ -58,6 +66,10 @@ class SentAt:
             whole = datetime.fromtimestamp(second, BRASILIA).isoformat()  # 2026-12-02T01:23:45-03:00
             self._head, self._tail, self._second = whole[:19], whole[19:], second
         return f"{self._head}.{int((now - second) * 1000):03d}{self._tail}"
+
+    def encoded(self) -> bytes:
+        """:meth:`__call__` as the bytes that go on the wire."""
+        return self().encode()
 
 
 class Scenario:
@@ -86,28 +98,58 @@ class Scenario:
                                 cnpj=cnpj, resend=resend, schema=schema, validate=True, shape=shape)  # fmt: skip
 
         self.fast = AnswerTemplates(shape.status_words, validated) if proven_pack(self.pack) else None
+        self._ahead: dict[int, Request] = {}  # pre-rendered, unstamped requests of the slice being sent
 
     def customer_of(self, index: int) -> int:
         """The generator index of plan index ``index`` (the burst starts at ``--first-index``)."""
         return self._first + self.plan.customer_of(index)
 
     def request(self, index: int) -> Request:
+        """The request of ``index``, stamped now."""
+        return self._build(index, self._sent_at())
+
+    def _build(self, index: int, sent_at: str) -> Request:
         customer = self.customer_of(index)
         source = self.source
         # what source.message(customer, attempt) builds, with the cheaper clock for DataHoraEnvio
         if self._replay and not self.plan.is_resend(index):
-            msg = CadastroCliente(
-                source.message_id(customer, REPLAY_ATTEMPT), self._sent_at(), source.customer(customer)
-            )
+            msg = CadastroCliente(source.message_id(customer, REPLAY_ATTEMPT), sent_at, source.customer(customer))
             name = REPLAY
         elif self.plan.is_resend(index):
             # the changed customer under attempt 1's id (changed() builds the original once, not message() again)
-            msg = CadastroCliente(source.message_id(customer, attempt=1), self._sent_at(), source.changed(customer, 1))
+            msg = CadastroCliente(source.message_id(customer, attempt=1), sent_at, source.changed(customer, 1))
             name = RESEND
         else:
-            msg = CadastroCliente(source.message_id(customer), self._sent_at(), source.customer(customer))
+            msg = CadastroCliente(source.message_id(customer), sent_at, source.customer(customer))
             name = NEW
         return Request(index, name, self._render(msg), msg.id_mensagem, msg.cliente.cnpj)
+
+    def prepared(self, index: int, stop: int) -> Request:
+        """The request of ``index``, its body not yet stamped (:meth:`stamp` at send time).
+
+        A miss renders ``index`` and the next :data:`BATCH` indices below ``stop`` (the end of its slice) in one
+        loop: generation run back to back stays in the CPU's caches, interleaved with the HTTP exchanges it cost
+        ~1.4x as much. Only bodies are kept ahead (a pure function of the index): which index is sent, and when, is
+        still the slice pool's and the journal's business; an index never asked for is simply never sent, and the
+        next miss drops what was left."""
+        request = self._ahead.pop(index, None)
+        if request is None:
+            build = self._unstamped
+            self._ahead = {i: build(i) for i in range(index + 1, min(index + BATCH, stop))}
+            request = build(index)
+        return request
+
+    def _unstamped(self, index: int) -> Request:
+        request = self._build(index, UNSTAMPED)
+        request.parts = request.body.split(_UNSTAMPED)
+        return request
+
+    def stamp(self, request: Request) -> bytes:
+        """The body of a pre-rendered request with DataHoraEnvio = now (the send time, not the render time)."""
+        parts = request.parts
+        body = request.body if parts is None else self._sent_at.encoded().join(parts)
+        request.body = body
+        return body
 
     def check(
         self,

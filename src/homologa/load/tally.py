@@ -41,10 +41,15 @@ class Tally:
             self.statuses[status or "?"] += 1
         else:
             self.failures[category] += 1
-        self.latency[bucket(latency_ms)] += 1
-        if self.first_sent is None or started < self.first_sent:
+        value = round(latency_ms)  # bucket(latency_ms), inlined: a call per answer
+        if value >= 100:
+            value = round(value, -1) if value < 1000 else round(value, -2)
+        self.latency[value] += 1
+        first = self.first_sent
+        if first is None or started < first:
             self.first_sent = started
-        if self.last_answer is None or ended > self.last_answer:
+        last = self.last_answer
+        if last is None or ended > last:
             self.last_answer = ended
 
     def merge(self, other: Tally) -> None:
