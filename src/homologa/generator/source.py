@@ -52,16 +52,22 @@ _shake = hashlib.shake_256
 
 
 def _builder(cls: type[_T]) -> Callable[..., _T]:
-    """``cls(*values)`` (values in field order) for a frozen slots dataclass without its generated ``__init__``,
-    which sets each field through ``object.__setattr__`` and cost the generator twice as much as this (the model
-    has no ``__post_init__``: the object is the same, ``tests/test_generator.py`` compares them)."""
-    setters = tuple(getattr(cls, field.name).__set__ for field in dataclasses.fields(cls))  # type: ignore[arg-type]
+    """``cls(*values)`` (values in field order) for a frozen slots dataclass of 7 fields without its generated
+    ``__init__``, which sets each field through ``object.__setattr__`` with keyword parsing and cost the generator
+    twice as much as setting the slots directly (the model has no ``__post_init__``: the object is the same,
+    ``tests/test_generator.py`` compares them)."""
+    s0, s1, s2, s3, s4, s5, s6 = (getattr(cls, field.name).__set__ for field in dataclasses.fields(cls))  # type: ignore[arg-type]
     new = object.__new__
 
-    def build(*values: object) -> _T:
+    def build(a: object, b: object, c: object, d: object, e: object, f: object, g: object) -> _T:  # noqa: PLR0917 (field order)
         obj = new(cls)
-        for setter, value in zip(setters, values, strict=True):
-            setter(obj, value)
+        s0(obj, a)
+        s1(obj, b)
+        s2(obj, c)
+        s3(obj, d)
+        s4(obj, e)
+        s5(obj, f)
+        s6(obj, g)
         return obj
 
     return build
@@ -153,6 +159,7 @@ class CustomerSource:
             by_uf.setdefault(seg.uf, []).append(seg)
         self._by_uf = {uf: _Segments(segs) for uf, segs in by_uf.items()}
         self._ddd = uf_table().ddd
+        self._ddd_text = {uf: tuple(map(str, codes)) for uf, codes in self._ddd.items()}
         self._words: Words = words()
         self._isento_cut = isento_share * 18446744073709551616.0
         self._slugs = _entry_slugs()
@@ -199,15 +206,16 @@ class CustomerSource:
             words_ += slugs[entries[3]]
         host = "".join([part for part in words_[:4] if part and part not in _STOPWORDS][:2]) or "cliente"
         email = f"{_at(w.mailboxes, lanes[p])}@{host}.{_at(w.domains, lanes[p + 1])}"
-        ddds = self._ddd[uf]
+        # the phones, as _phone draws them (DDD of the UF, the first digit, seven digits), formatted from tables
+        ddds = self._ddd_text[uf]
         ddd = ddds[(lanes[p + 3] * len(ddds)) >> 64]
-        if lanes[p + 2] < _CUT_TELEFONE_11:
-            telefone = f"{ddd}9{6 + ((lanes[p + 4] * 4) >> 64)}{(lanes[p + 5] * 10_000_000) >> 64:07d}"
-        else:
-            telefone = f"{ddd}{2 + ((lanes[p + 4] * 4) >> 64)}{(lanes[p + 5] * 10_000_000) >> 64:07d}"
+        heads = _MOBILE if lanes[p + 2] < _CUT_TELEFONE_11 else _LANDLINE
+        high, low = divmod((lanes[p + 5] * 10_000_000) >> 64, 10_000)
+        telefone = f"{ddd}{heads[(lanes[p + 4] * 4) >> 64]}{_TRIPLE[high]}{_GROUP[low]}"
         if lanes[p + 6] < _CUT_CELULAR:
             ddd = ddds[(lanes[p + 7] * len(ddds)) >> 64]
-            celular: str | None = f"{ddd}9{6 + ((lanes[p + 8] * 4) >> 64)}{(lanes[p + 9] * 10_000_000) >> 64:07d}"
+            high, low = divmod((lanes[p + 9] * 10_000_000) >> 64, 10_000)
+            celular: str | None = f"{ddd}{_MOBILE[(lanes[p + 8] * 4) >> 64]}{_TRIPLE[high]}{_GROUP[low]}"
             p += 10
         else:
             celular = None
@@ -237,7 +245,8 @@ class CustomerSource:
         region = mix64(cep // 1000 ^ _REGION_SALT)
         half = lanes[p + 2] < _CUT_HALF
         bairro = w.bairros[(region >> 8) % len(w.bairros)] if half else _at(w.bairros, lanes[p + 3])
-        return _new_endereco(logradouro, numero, bairro, w.city(uf, cep, region), uf, f"{cep:08d}", complemento)
+        cep_text = _GROUP[cep // 10_000] + _GROUP[cep % 10_000]  # f"{cep:08d}"
+        return _new_endereco(logradouro, numero, bairro, w.city(uf, cep, region), uf, cep_text, complemento)
 
     def reference_customer(self, index: int) -> Cliente:
         """:meth:`customer` drawn through :class:`Stream` and the field helpers, the way :meth:`changed` draws:
@@ -340,12 +349,12 @@ class CustomerSource:
         z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
         z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
         if z ^ (z >> 31) < self._alnum_cut:
-            body = f"{_with_letters(f'{raiz:08d}', mix64(self._letters_key ^ raiz))}{ordem:04d}"
+            body = f"{_with_letters(_GROUP[left] + _GROUP[right], mix64(self._letters_key ^ raiz))}{_GROUP[ordem]}"
             return body + cnpj.trusted_check_digits(body)
         # digits only: both weighted sums from three tables of 4-digit groups (see _digit_sums)
         sums = _RAIZ_HIGH[left] + _RAIZ_LOW[right] + _ORDEM[ordem]
         d1 = _dv(sums >> 12)
-        return f"{raiz:08d}{ordem:04d}{d1}{_dv((sums & 4095) + 2 * d1)}"
+        return f"{_GROUP[left]}{_GROUP[right]}{_GROUP[ordem]}{_DIGITS[d1]}{_DIGITS[_dv((sums & 4095) + 2 * d1)]}"
 
     def _name(self, s: Stream) -> tuple[str, ...]:
         """The words of a razão social (joined by spaces it is ``Nome``), picked as whole list entries."""
@@ -413,6 +422,12 @@ _RAIZ_HIGH = _digit_sums((5, 4, 3, 2), (6, 5, 4, 3))
 _RAIZ_LOW = _digit_sums((9, 8, 7, 6), (2, 9, 8, 7))
 _ORDEM = _digit_sums((5, 4, 3, 2), (6, 5, 4, 3))
 _DV = tuple(0 if rest < 2 else 11 - rest for rest in range(11))
+# numbers as text from tables: formatting an int with a width cost more than the rest of a phone or a CNPJ
+_DIGITS = tuple(str(d) for d in range(10))
+_TRIPLE = tuple(f"{n:03d}" for n in range(1000))
+_GROUP = tuple(f"{n:04d}" for n in range(10_000))
+_MOBILE = ("96", "97", "98", "99")  # _phone(mobile=True): 9 then 6 + below(4)
+_LANDLINE = ("2", "3", "4", "5")  # _phone(mobile=False): 2 + below(4)
 
 
 def _dv(weighted_sum: int) -> int:
