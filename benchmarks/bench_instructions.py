@@ -95,16 +95,17 @@ def step(statement: str, n: int) -> int:
     return callgrind([PYTHON, "-c", code])
 
 
-def locust_run(kind: str, requests: int, port: str, work: Path) -> tuple[int, int]:
-    """(instructions, requests answered) of a Locust run stopped after ``requests``."""
+def locust_run(kind: str, requests: int, port: str, work: Path, users: int = 1) -> tuple[int, int]:
+    """(instructions, requests answered) of a Locust run stopped after ``requests``, with ``users`` users (one: each
+    request is one turn of gevent's loop, and the count repeats within ~1%; with ten it varied ~10%)."""
     probe = work / "stop_after.py"
     probe.write_text(STOP_AFTER, encoding="utf-8")
     url = f"http://127.0.0.1:{port}/clientes"
     if kind == "nu":
-        args = ["-f", f"benchmarks/bare_locustfile.py,{probe}", "-u", "10", "-r", "100", "-t", "600s"]
+        args = ["-f", f"benchmarks/bare_locustfile.py,{probe}", "-u", str(users), "-r", "100", "-t", "600s"]
     else:
         args = ["-f", f"loadtests/locustfile.py,{probe}", "--customers", "10000000", "--rate", "0",
-                "--concurrency", "10", "--ramp", "0", "--report-dir", str(work / "rep")]  # fmt: skip
+                "--concurrency", str(users), "--ramp", "0", "--report-dir", str(work / "rep")]  # fmt: skip
     prefix = work / f"{kind}{requests}"
     cmd = [PYTHON, LOCUST, *args, "--host", url, "--headless", "--only-summary", "--csv", str(prefix)]
     total = callgrind(cmd, {"HOMOLOGA_STOP_AFTER": str(requests)})
@@ -118,6 +119,7 @@ def main() -> int:
     parser.add_argument("--locust", action="store_true", help="também as rodadas inteiras do Locust (nu e perfil)")
     parser.add_argument("--skip-steps", action="store_true", help="só as rodadas do Locust")
     parser.add_argument("--n", type=int, default=3000)
+    parser.add_argument("--users", type=int, default=1, help="usuários das rodadas do Locust (1: contagem estável)")
     parser.add_argument("--only", default="", help="só os passos cujo rótulo contém este texto (ex.: verifica)")
     args = parser.parse_args()
     print("| passo | instruções por vez |\n|---|---:|")
@@ -131,7 +133,10 @@ def main() -> int:
     per_request = {}
     with tempfile.TemporaryDirectory() as tmp:
         for kind in ("nu", "perfil"):
-            (a, ra), (b, rb) = locust_run(kind, 1000, port, Path(tmp)), locust_run(kind, 3000, port, Path(tmp))
+            (a, ra), (b, rb) = (
+                locust_run(kind, 1000, port, Path(tmp), args.users),
+                locust_run(kind, 3000, port, Path(tmp), args.users),
+            )
             per_request[kind] = (b - a) / (rb - ra)
             print(f"| Locust {kind}, por requisição (rodadas de {ra} e {rb}) | {per_request[kind] / 1000:.0f} mil |")
     print(f"| razão nu ÷ perfil (instruções por requisição) | {per_request['nu'] / per_request['perfil']:.0%} |")

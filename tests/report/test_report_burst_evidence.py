@@ -22,6 +22,7 @@ import pytest
 import report_support as support
 
 from homologa import cli
+from homologa.burst_files import JOURNAL
 from homologa.judgement import APPROVED, INCONCLUSIVE
 from homologa.report import burst, load_evidence
 from homologa.report.results import Results
@@ -66,7 +67,7 @@ def kill_mid_burst(url: str, folder: Path, *extra: str) -> None:
         _command(url, folder, "--customers", "5000", "--rate", "100", *extra),
         cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    journal = folder / burst.JOURNAL
+    journal = folder / JOURNAL
     deadline = time.monotonic() + 60
     try:
         while time.monotonic() < deadline:

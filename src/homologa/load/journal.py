@@ -41,39 +41,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from homologa.burst_files import JOURNAL, PLAN_LABELS, RESULT, START
 from homologa.load.plan import PlanShape, Slice
 from homologa.load.tally import Tally
 from homologa.oserrors import why
 
-NAME = "diario.jsonl"
+NAME = JOURNAL
 PREVIOUS = NAME + ".anterior"  # the file before the last compaction, until the new one is durable
 TEMPORARY = NAME + ".novo"  # a compacted file being written, renamed to NAME when whole
-RESULT = "resultado.json"
 INTERRUPTED = "rajada-interrompida-"  # + UTC timestamp: the folder an interrupted burst's journal is moved to
-COMPANIONS = ("partida.json",)  # files of the journal's burst that move with it (locust_conclusion.START)
+COMPANIONS = (START,)  # files of the journal's burst that move with it
 # 3: the plan holds the contract pack and the limits, the header the first start; 2: a summary line may follow the
 # plan; version 1 and 2 journals are still resumed (their missing plan entries are shown as such and refused)
 VERSION = 3
 READABLE = (1, 2, 3)
 COMPACT_EVERY = 1000  # confirmations between two compactions: ~0.5 MB of lines at most
 # the plan entries a resumed burst must share with the journal, and how a refusal names them
-LABELS = {
-    "alvo_id": "alvo",
-    "faixas_cep": "faixas de CEP",
-    "clientes": "clientes",
-    "reenvios": "fração de reenvios",
-    "semente": "semente",
-    "primeiro_indice": "índice inicial",
-    "repeticao": "repetição (--replay)",
-    "contrato": "pacote de contrato (--contract)",
-    "forma": "forma (--shape)",
-    "orcamento_p95_ms": "orçamento p95 (--p95-budget-ms)",
-    "falhas_aceitas": "fração de falhas aceita (--accepted-failure-ratio)",
-    "fracao_validada": "fração das respostas validadas no XSD (--validate-share)",
-    "colapso_p95": "colapso por latência (--collapse-p95-factor)",
-    "colapso_falhas": "colapso por falhas (--collapse-failure-ratio)",
-    "colapso_janela": "janela de colapso (--collapse-window)",
-}
+LABELS = PLAN_LABELS  # the plan entry's keys and their pt-BR labels (homologa.burst_files)
 TARGET = "alvo"  # the masked target (homologa.secrets.mask_url), shown instead of alvo_id; never compared
 CONTRACT_NAME = "contrato_nome"  # the pack's name, shown with its hash; never compared
 

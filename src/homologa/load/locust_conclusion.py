@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from homologa.burst_files import RESULT, RESULT_TEXT, START
 from homologa.categories import STATUS_DIVERGENTE
 from homologa.load.locust_master import Master
 from homologa.load.locust_options import chose_customers
@@ -23,9 +24,6 @@ from homologa.load.tally import Verdict, judge, render, report_dict
 from homologa.oserrors import why
 
 log = logging.getLogger("homologa.carga")
-
-
-START = "partida.json"  # the burst's first start and how many times it was resumed (beside the journal)
 
 
 def _sha256(path: Path) -> str | None:
@@ -124,8 +122,8 @@ class Conclusion(Master):
         folder = Path(self.settings.report_dir)
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / "resultado.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-            (folder / "resultado.txt").write_text(text + "\n", encoding="utf-8")
+            (folder / RESULT).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+            (folder / RESULT_TEXT).write_text(text + "\n", encoding="utf-8")
         except OSError as exc:
             log.error("homologa carga: não foi possível gravar o resultado em %s: %s", folder, exc)
         return verdict.exit_code

@@ -25,22 +25,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-RESULT = "resultado.json"
-RESULT_TEXT = "resultado.txt"
-JOURNAL = "diario.jsonl"
-START = "partida.json"
+from homologa.burst_files import IDENTITY_LABELS, JOURNAL, RESULT, RESULT_TEXT, START
+
 INTERRUPTED = "rajada-interrompida-"  # + UTC time: an interrupted burst kept aside by a later one
 GOLIVE = "golive"
-# the journal's plan and resultado.json's: what decides which customers the burst sent
-PLAN_LABELS = {
-    "alvo_id": "alvo",
-    "faixas_cep": "faixas de CEP",
-    "clientes": "clientes",
-    "reenvios": "fração de reenvios",
-    "semente": "semente",
-    "primeiro_indice": "índice inicial",
-    "repeticao": "repetição (--replay)",
-}
 # seconds of slack between file times (a folder copied with cp, file systems with coarse times)
 SLACK_S = 2.0
 # Locust writes its CSVs and HTML report after the burst's resultado.json, at shutdown: a file written this long
@@ -109,7 +97,7 @@ def inconsistency(folder: Path) -> str | None:
     recorded = {"alvo_id": data.get("alvo_id"), **_object(data, "plano")}
     differences = [
         f"{label}: diário {plan.get(key)!r}, resultado {recorded.get(key)!r}"
-        for key, label in PLAN_LABELS.items()
+        for key, label in IDENTITY_LABELS.items()
         if key in plan and key in recorded and plan.get(key) != recorded.get(key)
     ]
     later = (

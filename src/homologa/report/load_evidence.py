@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from homologa.burst_files import RESULT, RESULT_TEXT
 from homologa.report import burst
 from homologa.report.results import Results, parse_result, read_results
 from homologa.report.tally import LoadTally, attached_tally, file_tally
@@ -33,8 +34,8 @@ NAME = "Carga de go-live (apuração da rodada Locust)"
 FULL_NAME = "homologa.carga#go-live"  # the synthetic result's fullName: not a scenario of the suite run
 # files of reports/carga/ attached to the synthetic result: (file name, attachment name, MIME type)
 ATTACHED_FILES = (
-    ("resultado.txt", "apuração da carga", "text/plain"),
-    ("resultado.json", "resultado.json", "application/json"),
+    (RESULT_TEXT, "apuração da carga", "text/plain"),
+    (RESULT, RESULT, "application/json"),
     ("carga.html", "relatório do Locust", "text/html"),
 )
 # fixed identities: the same load output gives the same result
@@ -116,7 +117,7 @@ def _own_burst(results: Results, result_file: Path) -> bool:
 
 def _result_data(load_dir: Path) -> dict[str, Any] | None:
     try:
-        data = json.loads((load_dir / burst.RESULT).read_text(encoding="utf-8"))
+        data = json.loads((load_dir / RESULT).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
         return None
     return data if isinstance(data, dict) else None
@@ -129,7 +130,7 @@ def session_of(results: Results, load_dir: Path | None) -> Session:
     if tally is None or load_dir is None:
         return Session(results, attached)
     data = _result_data(load_dir)
-    if tally.passed is None or _own_burst(results, load_dir / burst.RESULT):
+    if tally.passed is None or _own_burst(results, load_dir / RESULT):
         return Session(results, tally, burst=data)
     result, files = load_result(tally, load_dir, data)
     extended = Results(results.folder, (*results.tests, parse_result(result)), results.environment)

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from homologa.burst_files import RESULT
 from homologa.report import burst
 from homologa.report.results import Results, ResultsError, read_results
 from homologa.runs import RUN_LABEL, Run, RunError, base_dir, find_run
 
-LOAD_RESULT = "resultado.json"
+LOAD_RESULT = RESULT  # a load folder is one with a burst's result
 
 
 class EvidenceError(Exception):

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from homologa.burst_files import RESULT
 from homologa.report.results import Results
 
-TALLY_NAMES = ("resultado.json", "tally.json")
+TALLY_NAMES = (RESULT, "tally.json")
 
 
 class TallyError(Exception):
