@@ -267,6 +267,26 @@ def test_shipped_packs_echo_types_accept_every_generated_value_by_length_alone()
         assert pack.answer.checks == ()
         assert answer_template.echo_types_length_only(pack.answer.xsd_path.read_bytes()), name
         assert answer_template.proven_pack(pack)
+        assert answer_template.judged_digest(pack.folder) == answer_template.PROVEN_PACKS[name], (
+            f"o pacote {name} mudou: confira de novo o item 4 da prova (docstring de answer_template) e fixe o novo"
+            " SHA-256 em PROVEN_PACKS"
+        )
+
+
+def test_a_shipped_pack_edited_in_place_loses_the_fast_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Red team F1: an installed v1 whose pack.toml reads the echoed id from another element (with a pattern) kept
+    the fast path, since only the XSD's IdMensagem/CNPJ were read. The digest of what judges an answer is pinned."""
+    pack = load_pack("v1")
+    monkeypatch.setitem(answer_template.PROVEN_PACKS, "v1", "0" * 64)  # as if the installed files had been edited
+    assert not answer_template.proven_pack(pack)
+    copy = tmp_path / "v1"
+    shutil.copytree(pack.folder, copy)
+    before = answer_template.judged_digest(copy)
+    (copy / "README.md").write_text("outro texto", encoding="utf-8")
+    assert answer_template.judged_digest(copy) == before  # documentation does not judge
+    manifest = copy / "pack.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "\n# editado\n", encoding="utf-8")
+    assert answer_template.judged_digest(copy) != before
 
 
 DERIVED = b'<xs:simpleType name="Eco14b"><xs:restriction base="Eco14"><xs:pattern value="[0-9]+"/></xs:restriction>'

@@ -31,16 +31,20 @@ Why the fast verdict is the full check's, for every answer it gives one to:
    (``contracts/v1``, ``contracts/v1-soap``) whose answers have no named check and whose echo types are length-only
    (``Eco36``/``Eco14``: ``xs:string`` with ``maxLength``, nothing derived from them), read again from the XSD
    at start-up by :func:`echo_types_length_only` (a test fails if the shipped XSDs stop passing it), and never for
-   another pack folder (``--contract PATH``), whose XSD may say more than that function understands.
+   another pack folder (``--contract PATH``), whose XSD may say more than that function understands; and only
+   while the files that judge an answer (``pack.toml`` with its answer paths, the XSDs, the templates) still have
+   the SHA-256 pinned in :data:`PROVEN_PACKS` (an installed pack edited in place loses the fast path).
 5. Sampling. Templates are learnt only from answers checked with validation, and the proofs validate: a fast
    pass is what the full check gives with validation, hence also without (sampling only removes a check).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from homologa import xmlsafe
 from homologa.contract import ContractPack
@@ -48,7 +52,13 @@ from homologa.load.checks import Outcome
 from homologa.model import STATUS_KNOWN, STATUS_NEW, STATUSES
 from homologa.resources import contracts_dir
 
-PROVEN_PACKS = ("v1", "v1-soap")  # shipped packs whose echo types are length-only (tests/test_load_answer_template.py)
+# The shipped packs the proof below was checked for, by the SHA-256 of what judges an answer (judged_digest): an
+# edit of an installed pack (an echo read from another element, a pattern) turns the fast path off; changing a shipped
+# pack fails tests/test_load_answer_template.py until someone re-checks item 4 and pins the new digest here.
+PROVEN_PACKS = {
+    "v1": "5daf4b20d3498c70e891d696a61b57d602186751978d7e6c95abfa1efeb5444e",
+    "v1-soap": "ec44b4814c17fbde1c114de7cb5fa6d91435efdda9baf4fccd9932eb71342784",
+}
 MAX_BODY = 4096
 MAX_TEMPLATES = 4  # an ERP with a different answer per status needs a few; one whose bytes vary needs none
 MAX_ATTEMPTS = 32  # learn attempts per process: an ERP whose answers never repeat costs at most this many
@@ -104,12 +114,24 @@ def proven_pack(pack: ContractPack) -> bool:
         return False
     shipped = contracts_dir()
     folder = pack.folder.resolve()
-    if not any(folder == (shipped / name).resolve() for name in PROVEN_PACKS):
+    names = [name for name in PROVEN_PACKS if folder == (shipped / name).resolve()]
+    if not names:
         return False
     try:
-        return echo_types_length_only(pack.answer.xsd_path.read_bytes())
+        return judged_digest(folder) == PROVEN_PACKS[names[0]] and echo_types_length_only(
+            pack.answer.xsd_path.read_bytes()
+        )
     except (OSError, xmlsafe.MalformedXML, xmlsafe.UnsafeXML):
         return False
+
+
+def judged_digest(folder: Path) -> str:
+    """SHA-256 of the files of a pack folder that decide how an answer is read and judged: ``pack.toml`` (answer
+    paths, status words, transport), its XSDs and its templates (not its README or examples)."""
+    digest = hashlib.sha256()
+    for path in sorted([folder / "pack.toml", *folder.glob("*.xsd"), *(folder / "modelos").glob("*")]):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 ECHO_LENGTHS = {"IdMensagem": 36, "CNPJ": 14}  # the echo elements and the length of the generator's values
