@@ -139,3 +139,26 @@ def answer_pen_setting_cookie(delay: float, seen: list[tuple[float, bytes]]) -> 
             conn.sendall(head % len(body) + body)
 
     return behave
+
+
+def answer_pen_with_head(head: bytes) -> Behaviour:
+    """A keep-alive peer answering every ``CadastroCliente`` with a valid PEN under the status line and headers
+    ``head`` (``%d`` for the Content-Length), e.g. a Content-Type sent twice."""
+
+    def behave(conn: socket.socket, done: threading.Event) -> None:
+        conn.settimeout(5)
+        data = b""
+        while not done.is_set():
+            while b"</CadastroCliente>" not in data:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                data += chunk
+            end = data.index(b"</CadastroCliente>") + len(b"</CadastroCliente>")
+            request, data = data[:end], data[end:]
+            ids = [re.search(rb"<%s>([^<]*)<" % tag, request) for tag in (b"IdMensagem", b"CNPJ")]
+            assert ids[0] is not None and ids[1] is not None
+            body = render_answer(Retorno(ids[0].group(1).decode(), ids[1].group(1).decode(), "PEN"))
+            conn.sendall(head % len(body) + body)
+
+    return behave

@@ -91,3 +91,12 @@ def test_an_erp_naming_every_error_differently_cannot_grow_the_failure_table() -
     assert len(messages) <= 2 * (checks.MAX_NAMED + 1)
     assert any(m.endswith("Erro código (outro)") for m in messages)
     assert any(m.endswith("Content-Type (outro)") for m in messages)
+
+
+def test_an_answer_the_check_cannot_read_counts_as_not_verified() -> None:
+    """A harness bug while checking (an exception) neither passes the answer nor leaves it unrecorded."""
+    from homologa.load.checks import unverifiable
+
+    outcome = unverifiable(TypeError("unhashable type: 'list'"))
+    assert not outcome.ok and outcome.category == RESPOSTA_INVALIDA
+    assert "TypeError" in outcome.detail and "unhashable" not in outcome.detail  # low cardinality: the type only

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from slow_peers import answer_pen_after, answer_pen_setting_cookie, serve, trickle_headers
+from slow_peers import answer_pen_after, answer_pen_setting_cookie, answer_pen_with_head, serve, trickle_headers
 
 from homologa.generator import CustomerSource, parse_cep_range
 from homologa.server import ReferenceServer, ServerConfig
@@ -306,6 +306,25 @@ def test_no_cookie_comes_back_and_each_message_carries_its_send_time(tmp_path: P
         sent = datetime.fromisoformat(stamp.group(1).decode()).timestamp()
         assert -0.05 <= arrived - sent < 0.5, (stamp.group(1), arrived)
     assert b"\x00" not in b"".join(r for _, r in seen)
+
+
+def test_a_content_type_sent_twice_is_judged_and_the_burst_ends(tmp_path: Path) -> None:
+    """Red team F2: with the header twice, geventhttpclient gives a list; the check raised on every answer, no
+    customer was recorded and the burst never ended. The values are joined as the suite's httpx joins them, and the
+    answer is judged the way the suite judges it: not one of the contract's media types."""
+    head = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Type: application/xml\r\n"
+        b"Content-Length: %d\r\n\r\n"
+    )
+    for address in serve(answer_pen_with_head(head)):
+        code, result, output = burst(
+            f"http://{address}/clientes", tmp_path, "--customers", "20", "--rate", "0", "--concurrency", "2",
+            timeout=60,
+        )  # fmt: skip
+    assert code == 1, output
+    assert result["enviados"] == 20 and result["falhas"] == {"resposta inválida": 20}, result
+    assert "Content-Type application/xml, application/xml" in output
+    assert "Traceback" not in output
 
 
 PACKS = {"v1-soap": "v1-soap", "renomeado": str(ROOT / "tests" / "packs" / "renomeado")}

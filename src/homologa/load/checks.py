@@ -13,6 +13,7 @@ cannot grow the master's failure table with the number of customers.
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass
 
 from homologa import xmlsafe
@@ -66,6 +67,20 @@ class Outcome:
 
 
 _PASSED = {status: Outcome(None, status=status) for status in STATUSES}  # immutable: shared by every passing answer
+
+
+def unverifiable(exc: Exception) -> Outcome:
+    """The outcome of an answer whose check raised (a bug of the harness, not a verdict on the ERP): it counts as not
+    verified, so the burst cannot pass on it, and it is recorded, so the burst still ends (an exception left the
+    customer unconfirmed and the run waiting for ever). The traceback is logged once per exception type."""
+    name = type(exc).__name__
+    if name not in _logged:
+        _logged.add(name)
+        logging.getLogger("homologa.carga").error("erro interno do homologa ao verificar uma resposta", exc_info=exc)
+    return Outcome(RESPOSTA_INVALIDA, detail=f"resposta que o homologa não conseguiu verificar ({name}): relate o caso")
+
+
+_logged: set[str] = set()
 
 
 def media_type(content_type: str | None) -> str:
