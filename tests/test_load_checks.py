@@ -95,8 +95,6 @@ def test_an_erp_naming_every_error_differently_cannot_grow_the_failure_table() -
 
 def test_an_answer_the_check_cannot_read_counts_as_not_verified() -> None:
     """A harness bug while checking (an exception) neither passes the answer nor leaves it unrecorded."""
-    from homologa.load.checks import unverifiable
-
-    outcome = unverifiable(TypeError("unhashable type: 'list'"))
-    assert not outcome.ok and outcome.category == RESPOSTA_INVALIDA
+    outcome = checks.unverifiable(TypeError("unhashable type: 'list'"))
+    assert not outcome.ok and outcome.category == checks.RESPOSTA_INVALIDA
     assert "TypeError" in outcome.detail and "unhashable" not in outcome.detail  # low cardinality: the type only
