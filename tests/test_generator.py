@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 import tracemalloc
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -120,6 +121,17 @@ def test_customer_is_the_stream_definition_drawn_faster(name: str, seed: int, sh
     src = source(name, seed, **shares)
     for index in [*range(1500), RAIZ_SPACE - 1, RAIZ_SPACE, 7 * RAIZ_SPACE + 3, MAX_INDEX - 1]:
         assert src.customer(index) == src.reference_customer(index), index
+
+
+def test_message_id_is_the_blake2b_of_seed_index_and_attempt_as_a_uuid4() -> None:
+    """message_id hashes its seed's prefix once and copies the hasher: the same ids as hashing the whole text."""
+    import hashlib
+
+    for seed in (1, -5, 2**70 + 3):
+        src = source("sao-paulo-capital", seed)
+        for index, attempt in [(0, 0), (1, 1), (99_999, 2), (MAX_INDEX - 1, 0)]:
+            h = hashlib.blake2b(f"{seed}:{index}:{attempt}".encode(), digest_size=16, person=b"homologa-id").digest()
+            assert src.message_id(index, attempt) == str(uuid.UUID(bytes=h, version=4))
 
 
 def test_cnpj_is_the_feistel_raiz_with_the_receita_check_digits() -> None:

@@ -162,6 +162,7 @@ class CustomerSource:
         self._ddd_text = {uf: tuple(map(str, codes)) for uf, codes in self._ddd.items()}
         self._words: Words = words()
         self._isento_cut = isento_share * 18446744073709551616.0
+        self._id_hasher = hashlib.blake2b(b"%d:" % seed, digest_size=16, person=b"homologa-id")
         self._slugs = _entry_slugs()
 
     @property
@@ -314,9 +315,11 @@ class CustomerSource:
 
     def message_id(self, index: int, attempt: int = 0) -> str:
         """A lowercase UUID (version 4 layout) derived from ``(seed, index, attempt)``."""
-        self._check(index)
-        data = f"{self.seed}:{index}:{attempt}".encode()
-        h = hashlib.blake2b(data, digest_size=16, person=b"homologa-id").hexdigest()
+        if not 0 <= index < MAX_INDEX:
+            self._check(index)
+        hasher = self._id_hasher.copy()  # blake2b of f"{seed}:{index}:{attempt}", its "{seed}:" already hashed
+        hasher.update(b"%d:%d" % (index, attempt))
+        h = hasher.hexdigest()
         # what str(uuid.UUID(bytes=digest, version=4)) gives, without the UUID object: version nibble 4, variant 10xx
         return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
 

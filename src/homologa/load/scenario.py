@@ -109,13 +109,15 @@ class Scenario:
         return self._build(index, self._sent_at())
 
     def _build(self, index: int, sent_at: str) -> Request:
-        customer = self.customer_of(index)
+        plan = self.plan
+        customer = self._first + plan.customer_of(index)  # customer_of(index), without a call
         source = self.source
+        resend = plan.is_resend(index)
         # what source.message(customer, attempt) builds, with the cheaper clock for DataHoraEnvio
-        if self._replay and not self.plan.is_resend(index):
+        if self._replay and not resend:
             msg = CadastroCliente(source.message_id(customer, REPLAY_ATTEMPT), sent_at, source.customer(customer))
             name = REPLAY
-        elif self.plan.is_resend(index):
+        elif resend:
             # the changed customer under attempt 1's id (changed() builds the original once, not message() again)
             msg = CadastroCliente(source.message_id(customer, attempt=1), sent_at, source.changed(customer, 1))
             name = RESEND
