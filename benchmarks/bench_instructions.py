@@ -41,6 +41,7 @@ answer = render_answer(Retorno(request.id_mensagem, request.cnpj, "PEN"))
 bare = Scenario(LoadSettings(customers=10_000_000))
 bare.fast = None  # the full check alone (a checkout without the fast path ignores this)
 message = source.message(5)
+messages = [source.message(k) for k in range(1000)]  # a third with '&' in the razão social, as in a burst
 tally = Tally()
 pool = SlicePool(); pool.add(Slice(0, 10_000))
 def timeout():
@@ -55,7 +56,7 @@ STEPS = {
     "  gerar o cliente (CustomerSource.customer)": "source.customer(i)",
     "  IdMensagem (message_id)": "source.message_id(i)",
     "  DataHoraEnvio (SentAt)": "scenario._sent_at()",
-    "  XML (modelo do pacote)": "scenario._render(message)",
+    "  XML (modelo do pacote, mil mensagens diferentes)": "scenario._render(messages[i % 1000])",
     "verificar a resposta (Scenario.check, XSD incluído)": "scenario.check(request, 200, 'application/xml', answer)",
     "  só a verificação completa (sem o atalho)": "bare.check(request, 200, 'application/xml', answer)",
     "apurar (Tally.record)": "tally.record(None, 'PEN', 1.5, 1.0, 2.0)",
