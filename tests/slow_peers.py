@@ -86,8 +86,13 @@ def stall_mid_tls(conn: socket.socket, done: threading.Event) -> None:
     _drip(conn, done, b"\x16\x03\x03\x40\x00" + b"\x02" * 1000)
 
 
-def answer_pen_after(delay: float) -> Behaviour:
-    """A keep-alive peer answering every ``CadastroCliente`` with a valid PEN (echoing its ids), ``delay`` s late."""
+PEN_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/xml; charset=UTF-8\r\nContent-Length: %d\r\n\r\n"
+
+
+def _answer_pen(delay: float, head: bytes, seen: list[tuple[float, bytes]] | None) -> Behaviour:
+    """A keep-alive peer answering every ``CadastroCliente`` with a valid PEN (echoing its ids) under the status line
+    and headers ``head`` (``%d``: the Content-Length), ``delay`` s late; records each request in ``seen`` as it
+    arrives: (wall clock, headers and body)."""
 
     def behave(conn: socket.socket, done: threading.Event) -> None:
         conn.settimeout(5)
@@ -100,65 +105,32 @@ def answer_pen_after(delay: float) -> Behaviour:
                 data += chunk
             end = data.index(b"</CadastroCliente>") + len(b"</CadastroCliente>")
             request, data = data[:end], data[end:]
+            if seen is not None:
+                seen.append((time.time(), request))
             if done.wait(delay):
                 return
             ids = [re.search(rb"<%s>([^<]*)<" % tag, request) for tag in (b"IdMensagem", b"CNPJ")]
             assert ids[0] is not None and ids[1] is not None
             body = render_answer(Retorno(ids[0].group(1).decode(), ids[1].group(1).decode(), "PEN"))
-            head = b"HTTP/1.1 200 OK\r\nContent-Type: application/xml; charset=UTF-8\r\nContent-Length: %d\r\n\r\n"
             conn.sendall(head % len(body) + body)
 
     return behave
+
+
+def answer_pen_after(delay: float) -> Behaviour:
+    """A keep-alive peer answering every ``CadastroCliente`` with a valid PEN (echoing its ids), ``delay`` s late."""
+    return _answer_pen(delay, PEN_HEAD, None)
 
 
 def answer_pen_setting_cookie(delay: float, seen: list[tuple[float, bytes]]) -> Behaviour:
-    """A keep-alive peer like :func:`answer_pen_after` whose every answer sets a sticky-session cookie (as an ERP's
-    load balancer does); records each request as it arrives: (wall clock, headers and body)."""
-
-    def behave(conn: socket.socket, done: threading.Event) -> None:
-        conn.settimeout(5)
-        data = b""
-        while not done.is_set():
-            while b"</CadastroCliente>" not in data:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                data += chunk
-            end = data.index(b"</CadastroCliente>") + len(b"</CadastroCliente>")
-            request, data = data[:end], data[end:]
-            seen.append((time.time(), request))
-            if done.wait(delay):
-                return
-            ids = [re.search(rb"<%s>([^<]*)<" % tag, request) for tag in (b"IdMensagem", b"CNPJ")]
-            assert ids[0] is not None and ids[1] is not None
-            body = render_answer(Retorno(ids[0].group(1).decode(), ids[1].group(1).decode(), "PEN"))
-            head = (
-                b"HTTP/1.1 200 OK\r\nContent-Type: application/xml; charset=UTF-8\r\n"
-                b"Set-Cookie: AWSALB=no-mesmo-servidor; Path=/\r\nContent-Length: %d\r\n\r\n"
-            )
-            conn.sendall(head % len(body) + body)
-
-    return behave
+    """:func:`answer_pen_after` whose every answer sets a sticky-session cookie (as an ERP's load balancer does),
+    recording each request as it arrives: (wall clock, headers and body)."""
+    cookie = b"\r\nSet-Cookie: AWSALB=no-mesmo-servidor; Path=/\r\nContent-Length"
+    head = PEN_HEAD.replace(b"\r\nContent-Length", cookie)
+    return _answer_pen(delay, head, seen)
 
 
 def answer_pen_with_head(head: bytes) -> Behaviour:
     """A keep-alive peer answering every ``CadastroCliente`` with a valid PEN under the status line and headers
     ``head`` (``%d`` for the Content-Length), e.g. a Content-Type sent twice."""
-
-    def behave(conn: socket.socket, done: threading.Event) -> None:
-        conn.settimeout(5)
-        data = b""
-        while not done.is_set():
-            while b"</CadastroCliente>" not in data:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                data += chunk
-            end = data.index(b"</CadastroCliente>") + len(b"</CadastroCliente>")
-            request, data = data[:end], data[end:]
-            ids = [re.search(rb"<%s>([^<]*)<" % tag, request) for tag in (b"IdMensagem", b"CNPJ")]
-            assert ids[0] is not None and ids[1] is not None
-            body = render_answer(Retorno(ids[0].group(1).decode(), ids[1].group(1).decode(), "PEN"))
-            conn.sendall(head % len(body) + body)
-
-    return behave
+    return _answer_pen(0.0, head, None)
