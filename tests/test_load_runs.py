@@ -308,6 +308,20 @@ def test_no_cookie_comes_back_and_each_message_carries_its_send_time(tmp_path: P
     assert b"\x00" not in b"".join(r for _, r in seen)
 
 
+def test_a_body_still_trickling_at_the_deadline_is_a_transport_failure(tmp_path: Path) -> None:
+    """Red team F4: the reference ERP's goteja fault (a valid body, one byte every 0.5 s) came out of the burst as
+    "resposta inválida: XML malformado": Locust swallows the deadline while it reads the body, and the part that had
+    arrived was judged. The suite says falha de transporte; so does the burst now."""
+    with reference(tmp_path, "goteja") as server:
+        code, result, output = burst(
+            server.url, tmp_path, "--customers", "3", "--rate", "0", "--concurrency", "3", "--timeout", "2",
+            timeout=60,
+        )  # fmt: skip
+    assert code == 1, output
+    assert result["falhas"] == {"falha de transporte": 3}, result
+    assert "XML malformado" not in output
+
+
 def test_a_content_type_sent_twice_is_judged_and_the_burst_ends(tmp_path: Path) -> None:
     """Red team F2: with the header twice, geventhttpclient gives a list; the check raised on every answer, no
     customer was recorded and the burst never ended. The values are joined as the suite's httpx joins them, and the
