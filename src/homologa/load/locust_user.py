@@ -80,9 +80,11 @@ class CadastroUser(FastHttpUser):
                 latency_ms = meta["response_time"]  # Locust's own figure for this request: the tally agrees with it
                 status = response.status_code or 0
                 exception = meta.get("exception")
-                # an exception beside a status: reading the body failed (the whole-exchange deadline while a body
-                # trickled in, a connection cut mid-body) and Locust kept it in the meta; the answer is a transport
-                # failure, as the suite says, not an XML judged from the part that arrived
+                if status and exception is not None and exception is getattr(meta.get("response"), "error", None):
+                    exception = None  # Locust's error for an HTTP status >= 400: the answer itself is judged
+                # any other exception beside a status: reading the body failed (the whole-exchange deadline while a
+                # body trickled in, a connection cut mid-body) and Locust kept it in the meta; the answer is a
+                # transport failure, as the suite says, not an XML judged from the part that arrived
                 transport = _transport_reason(exception) if exception is not None or not status else None
                 headers = response.headers
                 # `is not None`, not truthiness: `if headers` called Headers.__len__ on every answer
