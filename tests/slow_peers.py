@@ -87,12 +87,24 @@ def stall_mid_tls(conn: socket.socket, done: threading.Event) -> None:
 
 
 PEN_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/xml; charset=UTF-8\r\nContent-Length: %d\r\n\r\n"
+Reply = Callable[[bytes], bytes]  # a request's bytes -> the whole answer (status line, headers, body)
 
 
-def _answer_pen(delay: float, head: bytes, seen: list[tuple[float, bytes]] | None) -> Behaviour:
-    """A keep-alive peer answering every ``CadastroCliente`` with a valid PEN (echoing its ids) under the status line
-    and headers ``head`` (``%d``: the Content-Length), ``delay`` s late; records each request in ``seen`` as it
-    arrives: (wall clock, headers and body)."""
+def pen(head: bytes = PEN_HEAD) -> Reply:
+    """A valid PEN echoing the request's ids, under the status line and headers ``head`` (``%d``: Content-Length)."""
+
+    def reply(request: bytes) -> bytes:
+        ids = [re.search(rb"<%s>([^<]*)<" % tag, request) for tag in (b"IdMensagem", b"CNPJ")]
+        assert ids[0] is not None and ids[1] is not None
+        body = render_answer(Retorno(ids[0].group(1).decode(), ids[1].group(1).decode(), "PEN"))
+        return head % len(body) + body
+
+    return reply
+
+
+def _answering(reply: Reply | None, delay: float = 0.0, seen: list[tuple[float, bytes]] | None = None) -> Behaviour:
+    """A keep-alive peer answering every ``CadastroCliente`` with ``reply(request)``, ``delay`` s late; records each
+    request in ``seen`` as it arrives: (wall clock, headers and body). ``reply=None``: records only, and closes."""
 
     def behave(conn: socket.socket, done: threading.Event) -> None:
         conn.settimeout(5)
@@ -107,30 +119,37 @@ def _answer_pen(delay: float, head: bytes, seen: list[tuple[float, bytes]] | Non
             request, data = data[:end], data[end:]
             if seen is not None:
                 seen.append((time.time(), request))
-            if done.wait(delay):
+            if reply is None or done.wait(delay):
                 return
-            ids = [re.search(rb"<%s>([^<]*)<" % tag, request) for tag in (b"IdMensagem", b"CNPJ")]
-            assert ids[0] is not None and ids[1] is not None
-            body = render_answer(Retorno(ids[0].group(1).decode(), ids[1].group(1).decode(), "PEN"))
-            conn.sendall(head % len(body) + body)
+            conn.sendall(reply(request))
 
     return behave
 
 
 def answer_pen_after(delay: float) -> Behaviour:
     """A keep-alive peer answering every ``CadastroCliente`` with a valid PEN (echoing its ids), ``delay`` s late."""
-    return _answer_pen(delay, PEN_HEAD, None)
+    return _answering(pen(), delay)
 
 
 def answer_pen_setting_cookie(delay: float, seen: list[tuple[float, bytes]]) -> Behaviour:
     """:func:`answer_pen_after` whose every answer sets a sticky-session cookie (as an ERP's load balancer does),
     recording each request as it arrives: (wall clock, headers and body)."""
     cookie = b"\r\nSet-Cookie: AWSALB=no-mesmo-servidor; Path=/\r\nContent-Length"
-    head = PEN_HEAD.replace(b"\r\nContent-Length", cookie)
-    return _answer_pen(delay, head, seen)
+    return _answering(pen(PEN_HEAD.replace(b"\r\nContent-Length", cookie)), delay, seen)
 
 
 def answer_pen_with_head(head: bytes) -> Behaviour:
     """A keep-alive peer answering every ``CadastroCliente`` with a valid PEN under the status line and headers
     ``head`` (``%d`` for the Content-Length), e.g. a Content-Type sent twice."""
-    return _answer_pen(0.0, head, None)
+    return _answering(pen(head))
+
+
+def record_only(seen: list[tuple[float, bytes]]) -> Behaviour:
+    """A peer that records what reaches it and answers nothing (where a redirect points)."""
+    return _answering(None, seen=seen)
+
+
+def redirect_to(location: str) -> Behaviour:
+    """A keep-alive peer answering every ``CadastroCliente`` with ``307 Temporary Redirect`` to ``location``."""
+    answer = b"HTTP/1.1 307 Temporary Redirect\r\nLocation: " + location.encode() + b"\r\nContent-Length: 0\r\n\r\n"
+    return _answering(lambda _request: answer)

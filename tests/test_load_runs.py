@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from slow_peers import answer_pen_after, answer_pen_setting_cookie, answer_pen_with_head, serve, trickle_headers
+from slow_peers import (
+    answer_pen_after,
+    answer_pen_setting_cookie,
+    answer_pen_with_head,
+    record_only,
+    redirect_to,
+    serve,
+    trickle_headers,
+)
 
 from homologa.generator import CustomerSource, parse_cep_range
 from homologa.server import ReferenceServer, ServerConfig
@@ -306,6 +314,36 @@ def test_no_cookie_comes_back_and_each_message_carries_its_send_time(tmp_path: P
         sent = datetime.fromisoformat(stamp.group(1).decode()).timestamp()
         assert -0.05 <= arrived - sent < 0.5, (stamp.group(1), arrived)
     assert b"\x00" not in b"".join(r for _, r in seen)
+
+
+def test_a_redirect_is_the_answer_and_nothing_follows_it_to_another_host(tmp_path: Path) -> None:
+    """Red team (late round) F3: Locust follows up to 30 redirects, so an ERP answering 307 with a Location on another
+    host received every customer's data there, with headers such as an X-Api-Key. The burst judges the 307 as the
+    suite does (erro retornado) and sends nothing anywhere else."""
+    seen: list[tuple[float, bytes]] = []
+    for elsewhere in serve(record_only(seen)):
+        for address in serve(redirect_to(f"http://{elsewhere}/roubo")):
+            code, result, output = burst(
+                f"http://{address}/clientes", tmp_path, "--customers", "3", "--rate", "0", "--concurrency", "1",
+                timeout=60,
+            )  # fmt: skip
+    assert code == 1, output
+    assert result["falhas"] == {"erro retornado": 3}, result
+    assert seen == []
+
+
+def test_a_body_that_is_not_the_gzip_it_says_is_a_transport_failure(tmp_path: Path) -> None:
+    """Red team (late round) F1: reading such a body raised inside the check and came out as "the harness could not
+    verify" (a harness bug) with a traceback; the suite says falha de transporte, and so does the burst now."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n"
+    for address in serve(answer_pen_with_head(head)):
+        code, result, output = burst(
+            f"http://{address}/clientes", tmp_path, "--customers", "3", "--rate", "0", "--concurrency", "1",
+            timeout=60,
+        )  # fmt: skip
+    assert code == 1, output
+    assert result["falhas"] == {"falha de transporte": 3}, result
+    assert "Traceback" not in output
 
 
 def test_a_body_still_trickling_at_the_deadline_is_a_transport_failure(tmp_path: Path) -> None:

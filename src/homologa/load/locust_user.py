@@ -14,14 +14,20 @@ from locust import FastHttpUser, task
 from locust.contrib.fasthttp import FastHttpSession
 from locust.env import Environment
 
-from homologa.load.checks import unverifiable
+from homologa.load.checks import Outcome, unverifiable
 from homologa.load.locust_runtime import runtime_of
+from homologa.load.scenario import Request, Scenario
 
 IDLE_SECONDS = 0.5
 
 
 class CadastroUser(FastHttpUser):
     """Sends ``CadastroCliente`` messages of the plan; statistics grouped as ``novo`` / ``reenvio``."""
+
+    # A redirect is the ERP's answer, judged like any status other than 200 (as the suite judges it), never
+    # followed: following re-sent every customer's data, and headers such as an X-Api-Key from
+    # HOMOLOGA_CARGA_CABECALHOS, to whatever host the Location named (Locust follows up to 30 by default).
+    max_redirects = 0
 
     def __init__(self, environment: Environment) -> None:
         runtime = runtime_of(environment)
@@ -76,25 +82,8 @@ class CadastroUser(FastHttpUser):
                 name=request.name,
                 catch_response=True,
             ) as response:
-                meta = response.request_meta
-                latency_ms = meta["response_time"]  # Locust's own figure for this request: the tally agrees with it
-                status = response.status_code or 0
-                exception = meta.get("exception")
-                if status and exception is not None and exception is getattr(meta.get("response"), "error", None):
-                    exception = None  # Locust's error for an HTTP status >= 400: the answer itself is judged
-                # any other exception beside a status: reading the body failed (the whole-exchange deadline while a
-                # body trickled in, a connection cut mid-body) and Locust kept it in the meta; the answer is a
-                # transport failure, as the suite says, not an XML judged from the part that arrived
-                transport = _transport_reason(exception) if exception is not None or not status else None
-                headers = response.headers
-                # `is not None`, not truthiness: `if headers` called Headers.__len__ on every answer
-                content_type = headers.get("Content-Type") if headers is not None else None
-                if isinstance(content_type, list):  # the header sent more than once: joined, as the suite's httpx does
-                    content_type = ", ".join(content_type)
-                try:
-                    outcome = scenario.check(request, status, content_type, response.content, transport)
-                except Exception as exc:
-                    outcome = unverifiable(exc)
+                outcome = _judge(scenario, request, response)
+                latency_ms = response.request_meta["response_time"]  # Locust's own figure: the tally agrees with it
                 if outcome.ok:
                     response.success()
                 else:
@@ -102,18 +91,53 @@ class CadastroUser(FastHttpUser):
         except gevent.Timeout:
             latency_ms = (time.perf_counter() - t0) * 1000
             outcome = scenario.check(request, 0, None, b"", "tempo esgotado")
-            self.environment.events.request.fire(
-                request_type="POST",
-                name=request.name,
-                response_time=latency_ms,
-                response_length=0,
-                exception=TimeoutError(outcome.message),
-                context={},
-            )
+            self._failed(request.name, latency_ms, TimeoutError(outcome.message))
+        except Exception as exc:  # anything else that escaped the exchange: recorded as not verified, never lost
+            latency_ms = (time.perf_counter() - t0) * 1000
+            outcome = unverifiable(exc)
+            self._failed(request.name, latency_ms, RuntimeError(outcome.message))
         finally:
             deadline.stop()
             expired.__traceback__ = None  # thrown again by later requests: no traceback piling up
         runtime.record(owner, outcome, latency_ms, started, time.time())
+
+    def _failed(self, name: str, latency_ms: float, exception: Exception) -> None:
+        """Report a request that ended outside Locust's own bookkeeping (no answer to attach) as a failure."""
+        self.environment.events.request.fire(
+            request_type="POST",
+            name=name,
+            response_time=latency_ms,
+            response_length=0,
+            exception=exception,
+            context={},
+        )
+
+
+def _judge(scenario: Scenario, request: Request, response: Any) -> Outcome:
+    """The outcome of one exchange that got an answer object from Locust (``response``: its context manager)."""
+    meta = response.request_meta
+    status = response.status_code or 0
+    exception = meta.get("exception")
+    if status and exception is not None and exception is getattr(meta.get("response"), "error", None):
+        exception = None  # Locust's error for an HTTP status >= 400: the answer itself is judged
+    # any other exception beside a status: reading the body failed (the whole-exchange deadline while a
+    # body trickled in, a connection cut mid-body) and Locust kept it in the meta; the answer is a
+    # transport failure, as the suite says, not an XML judged from the part that arrived
+    transport = _transport_reason(exception) if exception is not None or not status else None
+    headers = response.headers
+    # `is not None`, not truthiness: `if headers` called Headers.__len__ on every answer
+    content_type = headers.get("Content-Type") if headers is not None else None
+    if isinstance(content_type, list):  # the header sent more than once: joined, as the suite's httpx does
+        content_type = ", ".join(content_type)
+    try:
+        body = response.content
+    except Exception as exc:  # e.g. a body that is not the gzip its Content-Encoding says: not received
+        body, transport = None, transport or _transport_reason(exc)
+    try:
+        outcome = scenario.check(request, status, content_type, body, transport)
+    except Exception as exc:  # a harness bug must not leave the customer unrecorded
+        outcome = unverifiable(exc)
+    return outcome
 
 
 def forget_cookies(session: FastHttpSession) -> None:
