@@ -56,6 +56,12 @@ def burst(
     return done.returncode, result, output
 
 
+def three_customers(address: str, tmp_path: Path) -> tuple[int, dict[str, Any], str]:
+    """A three-customer burst, one user, against a loopback peer at ``address``."""
+    url = f"http://{address}/clientes"
+    return burst(url, tmp_path, "--customers", "3", "--rate", "0", "--concurrency", "1", timeout=60)
+
+
 def _env() -> dict[str, str]:
     import os
 
@@ -323,10 +329,7 @@ def test_a_redirect_is_the_answer_and_nothing_follows_it_to_another_host(tmp_pat
     seen: list[tuple[float, bytes]] = []
     for elsewhere in serve(record_only(seen)):
         for address in serve(redirect_to(f"http://{elsewhere}/roubo")):
-            code, result, output = burst(
-                f"http://{address}/clientes", tmp_path, "--customers", "3", "--rate", "0", "--concurrency", "1",
-                timeout=60,
-            )  # fmt: skip
+            code, result, output = three_customers(address, tmp_path)
     assert code == 1, output
     assert result["falhas"] == {"erro retornado": 3}, result
     assert seen == []
@@ -337,10 +340,7 @@ def test_a_body_that_is_not_the_gzip_it_says_is_a_transport_failure(tmp_path: Pa
     verify" (a harness bug) with a traceback; the suite says falha de transporte, and so does the burst now."""
     head = b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n"
     for address in serve(answer_pen_with_head(head)):
-        code, result, output = burst(
-            f"http://{address}/clientes", tmp_path, "--customers", "3", "--rate", "0", "--concurrency", "1",
-            timeout=60,
-        )  # fmt: skip
+        code, result, output = three_customers(address, tmp_path)
     assert code == 1, output
     assert result["falhas"] == {"falha de transporte": 3}, result
     assert "Traceback" not in output

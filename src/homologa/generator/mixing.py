@@ -10,20 +10,18 @@ from __future__ import annotations
 import hashlib
 import struct
 
-M64 = _M64 = (1 << 64) - 1
+M64 = (1 << 64) - 1
 _LANES_PER_BLOCK = 32
 BLOCK = 8 * _LANES_PER_BLOCK  # bytes of SHAKE-256 output read per block
 LANES = struct.Struct(f"<{_LANES_PER_BLOCK}Q")  # one block as 64-bit lanes
-_BLOCK = BLOCK
-_LANES = LANES
-GOLDEN = _GOLDEN = 0x9E3779B97F4A7C15
+GOLDEN = 0x9E3779B97F4A7C15
 
 
 def mix64(value: int) -> int:
     """SplitMix64's finaliser: a bijection of 64-bit integers with good avalanche."""
-    z = (value + _GOLDEN) & _M64
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+    z = (value + GOLDEN) & M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
     return z ^ (z >> 31)
 
 
@@ -31,7 +29,7 @@ def key(*parts: int) -> int:
     """A 64-bit key from several integers (order matters)."""
     h = 0x6A09E667F3BCC908
     for part in parts:
-        h = mix64(h ^ (part & _M64) ^ ((part >> 64) * 0x2545F4914F6CDD1D & _M64))
+        h = mix64(h ^ (part & M64) ^ ((part >> 64) * 0x2545F4914F6CDD1D & M64))
     return h
 
 
@@ -48,13 +46,13 @@ class Stream:
     def __init__(self, salt: bytes, *parts: int) -> None:
         # salt has a fixed length and an index encodes as digits while a tuple encodes with "(": prefix-free
         self._seed = salt + (b"%d" % parts[0] if len(parts) == 1 else repr(parts).encode())
-        self._lanes: tuple[int, ...] = _LANES.unpack(hashlib.shake_256(self._seed).digest(_BLOCK))
+        self._lanes: tuple[int, ...] = LANES.unpack(hashlib.shake_256(self._seed).digest(BLOCK))
         self._pos = 0
 
     def _refill(self) -> None:
         blocks = len(self._lanes) // _LANES_PER_BLOCK + 1
-        extended = hashlib.shake_256(self._seed).digest(_BLOCK * blocks)
-        self._lanes += _LANES.unpack(extended[-_BLOCK:])
+        extended = hashlib.shake_256(self._seed).digest(BLOCK * blocks)
+        self._lanes += LANES.unpack(extended[-BLOCK:])
 
     def below(self, bound: int) -> int:
         """An integer in ``[0, bound)``."""
