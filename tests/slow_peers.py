@@ -153,3 +153,22 @@ def redirect_to(location: str) -> Behaviour:
     """A keep-alive peer answering every ``CadastroCliente`` with ``307 Temporary Redirect`` to ``location``."""
     answer = b"HTTP/1.1 307 Temporary Redirect\r\nLocation: " + location.encode() + b"\r\nContent-Length: 0\r\n\r\n"
     return _answering(lambda _request: answer)
+
+
+def answer_huge(body: bytes, encoding: bytes | None = None) -> Behaviour:
+    """A keep-alive peer answering every ``CadastroCliente`` with HTTP 200 and ``body`` (as ``Content-Encoding:
+    encoding`` when given), whatever was asked: an answer far past the burst's 1 MiB limit, or a gzip bomb."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: %d\r\n" % len(body)
+    if encoding is not None:
+        head += b"Content-Encoding: " + encoding + b"\r\n"
+    answer = head + b"\r\n" + body
+    return _answering(lambda _request: answer)
+
+
+def gzip_of_zeros(size: int) -> bytes:
+    """``size`` zero bytes, gzipped (1 GiB gives about 1 MiB)."""
+    import zlib
+
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = bytes(1 << 20)
+    return b"".join(compressor.compress(block) for _ in range(size >> 20)) + compressor.flush()

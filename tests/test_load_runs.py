@@ -15,9 +15,11 @@ from typing import Any
 
 import pytest
 from slow_peers import (
+    answer_huge,
     answer_pen_after,
     answer_pen_setting_cookie,
     answer_pen_with_head,
+    gzip_of_zeros,
     record_only,
     redirect_to,
     serve,
@@ -344,6 +346,32 @@ def test_a_body_that_is_not_the_gzip_it_says_is_a_transport_failure(tmp_path: Pa
     assert code == 1, output
     assert result["falhas"] == {"falha de transporte": 3}, result
     assert "Traceback" not in output
+
+
+def test_a_gzip_bomb_is_refused_after_one_mebibyte_not_inflated_whole(tmp_path: Path) -> None:
+    """Hostile answer: 1 MiB of gzip that inflates to 1 GiB. Locust's client inflated every answer whole before the
+    check refused it as larger than 1 MiB (over 1 GiB of memory per answer, per user); the burst inflates at most
+    1 MiB + 1 byte of it and judges that."""
+    import resource
+
+    bomb = gzip_of_zeros(1 << 30)
+    for address in serve(answer_huge(bomb, b"gzip")):
+        code, result, output = three_customers(address, tmp_path)
+    assert code == 1, output
+    assert result["falhas"] == {"resposta inválida": 3}, result
+    assert "resposta maior que 1 MiB" in output, output[-2000:]
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest child so far (Linux: KiB)
+    assert peak_mib < 600, peak_mib
+
+
+def test_an_answer_past_the_limit_is_read_no_further_and_its_connection_dropped(tmp_path: Path) -> None:
+    """An answer of 8 MiB: read up to the limit, judged too large, its connection closed (the rest unread would
+    otherwise be taken for the next answer on a kept-alive connection); the next customers still get theirs."""
+    for address in serve(answer_huge(b"<a>" + b"x" * (8 << 20) + b"</a>")):
+        code, result, output = three_customers(address, tmp_path)
+    assert code == 1, output
+    assert (result["enviados"], result["falhas"]) == (3, {"resposta inválida": 3}), result
+    assert "resposta maior que 1 MiB" in output, output[-2000:]
 
 
 def test_a_body_still_trickling_at_the_deadline_is_a_transport_failure(tmp_path: Path) -> None:

@@ -9,12 +9,11 @@ import time
 from typing import Any
 
 import gevent
-from geventhttpclient.useragent import UserAgent
 from locust import FastHttpUser, task
-from locust.contrib.fasthttp import FastHttpSession
 from locust.env import Environment
 
 from homologa.load.checks import Outcome, unverifiable
+from homologa.load.locust_exchange import TRANSPORT_ERRORS, Poster, read_answer, report_to_locust
 from homologa.load.locust_runtime import runtime_of
 from homologa.load.scenario import Request, Scenario
 
@@ -37,7 +36,7 @@ class CadastroUser(FastHttpUser):
         self.insecure = bool(runtime.profile and runtime.profile.auth.insecure)
         self.ssl_context_factory = runtime.tls  # None: Locust's own context
         super().__init__(environment)
-        forget_cookies(self.client)
+        self._poster = Poster(self.client, runtime.headers)  # sends on the client Locust built, without its layers
         self.runtime = runtime
         self._due = 0.0
         # the whole-exchange deadline: one timer per user, re-armed for the full --timeout by again() before each
@@ -66,93 +65,63 @@ class CadastroUser(FastHttpUser):
             return
         index, owner = item
         request = scenario.prepared(index, owner.stop)
-        scenario.stamp(request)  # DataHoraEnvio: now, at the send, not when the batch was rendered
+        body = scenario.stamp(request)  # DataHoraEnvio: now, at the send, not when the batch was rendered
         started = time.time()
         t0 = time.perf_counter()
-        response: Any
+        status, content_type, answer, transport, broken = 0, None, None, None, None
         deadline, expired = self._deadline, self._expired
-        # the whole exchange (connect, TLS, send, headers, body) within --timeout: Locust's own timeouts are per
+        # the whole exchange (connect, TLS, send, headers, body) within --timeout: the client's own timeouts are per
         # socket operation, so a peer trickling one byte per second would hold this user for hours
         deadline.again(gevent.getcurrent().throw, expired)
         try:
-            with self.client.post(
-                "",
-                data=request.body,  # type: ignore[arg-type]  # bytes go out as they are (no cast(): a call per request)
-                headers=runtime.headers,
-                name=request.name,
-                catch_response=True,
-            ) as response:
-                outcome = _judge(scenario, request, response)
-                latency_ms = response.request_meta["response_time"]  # Locust's own figure: the tally agrees with it
-                if outcome.ok:
-                    response.success()
-                else:
-                    response.failure(outcome.message)
+            response = self._poster.post(body)
+            status = response.status_code or 0
+            content_type = _content_type(response)
+            answer = read_answer(response)
         except gevent.Timeout:
-            latency_ms = (time.perf_counter() - t0) * 1000
-            outcome = scenario.check(request, 0, None, b"", "tempo esgotado")
-            self._failed(request.name, latency_ms, TimeoutError(outcome.message))
+            transport = "tempo esgotado"
+        except TRANSPORT_ERRORS as exc:  # no answer, or one that could not be read: not an XML judged from a part
+            transport = _transport_reason(exc)
         except Exception as exc:  # anything else that escaped the exchange: recorded as not verified, never lost
-            latency_ms = (time.perf_counter() - t0) * 1000
-            outcome = unverifiable(exc)
-            self._failed(request.name, latency_ms, RuntimeError(outcome.message))
+            broken = unverifiable(exc)
         finally:
             deadline.stop()
             expired.__traceback__ = None  # thrown again by later requests: no traceback piling up
+        latency_ms = (time.perf_counter() - t0) * 1000  # the exchange alone, as Locust's response_time (not the check)
+        outcome = broken or _judge(
+            scenario, request, status=status, content_type=content_type, body=answer, transport=transport
+        )
+        report_to_locust(
+            self.environment.events.request, request.name, latency_ms, len(answer) if answer else 0,
+            None if outcome.ok else outcome.message,
+        )  # fmt: skip
         runtime.record(owner, outcome, latency_ms, started, time.time())
 
-    def _failed(self, name: str, latency_ms: float, exception: Exception) -> None:
-        """Report a request that ended outside Locust's own bookkeeping (no answer to attach) as a failure."""
-        self.environment.events.request.fire(
-            request_type="POST",
-            name=name,
-            response_time=latency_ms,
-            response_length=0,
-            exception=exception,
-            context={},
-        )
+
+def _content_type(response: Any) -> str | None:
+    """The answer's Content-Type; a header sent more than once is joined, as the suite's httpx does."""
+    value = response.get("Content-Type")
+    if isinstance(value, list):
+        return ", ".join(value)
+    return value  # type: ignore[no-any-return]
 
 
-def _judge(scenario: Scenario, request: Request, response: Any) -> Outcome:
-    """The outcome of one exchange that got an answer object from Locust (``response``: its context manager)."""
-    meta = response.request_meta
-    status = response.status_code or 0
-    exception = meta.get("exception")
-    if status and exception is not None and exception is getattr(meta.get("response"), "error", None):
-        exception = None  # Locust's error for an HTTP status >= 400: the answer itself is judged
-    # any other exception beside a status: reading the body failed (the whole-exchange deadline while a
-    # body trickled in, a connection cut mid-body) and Locust kept it in the meta; the answer is a
-    # transport failure, as the suite says, not an XML judged from the part that arrived
-    transport = _transport_reason(exception) if exception is not None or not status else None
-    headers = response.headers
-    # `is not None`, not truthiness: `if headers` called Headers.__len__ on every answer
-    content_type = headers.get("Content-Type") if headers is not None else None
-    if isinstance(content_type, list):  # the header sent more than once: joined, as the suite's httpx does
-        content_type = ", ".join(content_type)
+def _judge(
+    scenario: Scenario,
+    request: Request,
+    *,
+    status: int,
+    content_type: str | None,
+    body: bytes | None,
+    transport: str | None,
+) -> Outcome:
+    """The outcome of one exchange: the answer judged, or the transport failure that left none to judge."""
     try:
-        body = response.content
-    except Exception as exc:  # e.g. a body that is not the gzip its Content-Encoding says: not received
-        body, transport = None, transport or _transport_reason(exc)
-    try:
-        outcome = scenario.check(request, status, content_type, body, transport)
+        if transport is not None:
+            return scenario.check(request, 0, None, b"", transport)
+        return scenario.check(request, status, content_type, body)
     except Exception as exc:  # a harness bug must not leave the customer unrecorded
-        outcome = unverifiable(exc)
-    return outcome
-
-
-def forget_cookies(session: FastHttpSession) -> None:
-    """No cookie jar: a cookie the ERP (or its load balancer) sets is never sent back.
-
-    The distributor's platform sends server to server and keeps no cookies; Locust's ``FastHttpUser`` keeps a jar
-    per user, which would make its users stickier to one back end than the platform is (and cost ~6% of a bare
-    user's CPU: ``add_cookie_header``/``extract_cookies`` on every request). geventhttpclient's ``UserAgent`` takes
-    ``cookiejar=None`` (its default) as "no cookies"; ``FastHttpSession.client`` is that user agent. Both are public
-    attributes; if a later Locust renames them, this fails at start-up instead of silently keeping cookies.
-    """
-    agent = session.client
-    if not isinstance(agent, UserAgent) or not hasattr(agent, "cookiejar"):
-        raise RuntimeError("homologa carga: esta versão do Locust não deixa desligar os cookies (FastHttpSession)")
-    agent.cookiejar = None
+        return unverifiable(exc)
 
 
 def _transport_reason(exception: BaseException | None) -> str:
