@@ -6,7 +6,9 @@ In one run, against a near-zero-work local server (benchmarks/echo_server.py, it
    FastHttpUser posting one fixed body (benchmarks/bare_locustfile.py), both on one core, same user count,
    interleaved repeats; the ratio is the figure (goal >= 85%). Also the Locust process's CPU per request (from
    benchmarks/cpu_probe.py) and its ratio, bare ÷ profile: the fairer figure on a machine shared with other
-   processes, since it does not depend on how much of its core the Locust process got;
+   processes, since it does not depend on how much of its core the Locust process got. A third user,
+   benchmarks/lean_locustfile.py, sends the bare body the way the profile sends (homologa.load.locust_exchange):
+   profile ÷ that one is what generating, rendering and checking cost, apart from the lighter HTTP path;
 2. the echo server's CPU during each run (it is not the bottleneck while well under 100% of its core);
 3. ``--processes 2`` vs one process (no pinning: with 2 cores the server competes for them);
 4. memory over 1,000,000 customers: the in-process pipeline (generate + render + check, no HTTP), RSS at 10k vs 1M.
@@ -92,8 +94,8 @@ def profile_args(url: str, users: int, seconds: int, report: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def bare_args(url: str, users: int, seconds: int) -> list[str]:
-    return ["-f", "benchmarks/bare_locustfile.py", "--host", url, "-u", str(users), "-r", str(users * 10),
+def bare_args(url: str, users: int, seconds: int, locustfile: str = "benchmarks/bare_locustfile.py") -> list[str]:
+    return ["-f", locustfile, "--host", url, "-u", str(users), "-r", str(users * 10),
             "-t", f"{seconds}s"]  # fmt: skip
 
 
@@ -156,13 +158,18 @@ def main() -> int:
                 time.sleep(0.1)
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp)
-            bare, prof = [], []
+            bare, lean, prof = [], [], []
             for r in range(args.repeats):
                 bare.append(run_locust(bare_args(url, args.users, args.seconds), 0, server.pid, work, f"bare{r}"))
+                lean_args = bare_args(url, args.users, args.seconds, "benchmarks/lean_locustfile.py")
+                lean.append(run_locust(lean_args, 0, server.pid, work, f"lean{r}"))
                 prof.append(run_locust(profile_args(url, args.users, args.seconds, work / "rep"), 0, server.pid,
                                        work, f"perfil{r}"))  # fmt: skip
             results["bare"] = bare
             results["perfil"] = prof
+            results["lean"] = lean
+            lean_cpu = [p["per_cpu_s"] / b["per_cpu_s"] for b, p in zip(lean, prof, strict=True)]
+            results["lean_cpu_ratio_median"] = statistics.median(lean_cpu)
             ratios = [p["rate"] / b["rate"] for b, p in zip(bare, prof, strict=True)]
             results["ratio_median"] = statistics.median(ratios)
             cpu_ratios = [p["per_cpu_s"] / b["per_cpu_s"] for b, p in zip(bare, prof, strict=True)]
@@ -229,6 +236,10 @@ def table(results: dict[str, Any], customers: int) -> list[str]:
     lines.append(
         f"| **razão mediana perfil / nu, CPU por requisição** (CPU do nu ÷ CPU do perfil; meta 85%) | "
         f"**{results['cpu_ratio_median']:.0%}** |"
+    )
+    lines.append(
+        "| razão mediana perfil / nu enxuto, CPU por requisição (o mesmo corpo fixo enviado como o perfil envia: "
+        f"o custo de gerar, renderizar e verificar) | {results['lean_cpu_ratio_median']:.0%} |"
     )
     if "processes" in results:
         procs = results["processes"]
