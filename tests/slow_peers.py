@@ -172,3 +172,20 @@ def gzip_of_zeros(size: int) -> bytes:
     compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
     block = bytes(1 << 20)
     return b"".join(compressor.compress(block) for _ in range(size >> 20)) + compressor.flush()
+
+
+def answer_pen_gzipped(cut: int) -> Behaviour:
+    """A keep-alive peer answering every ``CadastroCliente`` with a valid PEN gzipped, its last ``cut`` bytes left
+    out (8: the CRC-32 and length trailer, what a proxy that cuts streams short leaves), Content-Length consistent."""
+    import gzip
+
+    def reply(request: bytes) -> bytes:
+        whole = pen()(request)
+        body = gzip.compress(whole[whole.index(b"\r\n\r\n") + 4 :])
+        body = body[: len(body) - cut]
+        head = (
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n"
+        )
+        return head % len(body) + body
+
+    return _answering(reply)

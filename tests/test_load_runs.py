@@ -17,6 +17,7 @@ import pytest
 from slow_peers import (
     answer_huge,
     answer_pen_after,
+    answer_pen_gzipped,
     answer_pen_setting_cookie,
     answer_pen_with_head,
     gzip_of_zeros,
@@ -362,6 +363,16 @@ def test_a_gzip_bomb_is_refused_after_one_mebibyte_not_inflated_whole(tmp_path: 
     assert "resposta maior que 1 MiB" in output, output[-2000:]
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest child so far (Linux: KiB)
     assert peak_mib < 600, peak_mib
+
+
+@pytest.mark.parametrize(("cut", "failures"), [(0, {}), (8, {"falha de transporte": 3})], ids=["inteiro", "sem-crc"])
+def test_a_gzip_answer_counts_only_when_its_stream_ends(tmp_path: Path, cut: int, failures: dict[str, int]) -> None:
+    """Red team (HTTP path) F1: inflating with a size cap no longer raised on a stream cut short, so a gzip without its
+    CRC trailer passed, judged on what had arrived; it is a transport failure, as before and as in the suite."""
+    for address in serve(answer_pen_gzipped(cut)):
+        code, result, output = three_customers(address, tmp_path)
+    assert result["falhas"] == failures, output[-2000:]
+    assert code == (1 if failures else 0), output
 
 
 def test_an_answer_past_the_limit_is_read_no_further_and_its_connection_dropped(tmp_path: Path) -> None:

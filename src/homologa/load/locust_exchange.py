@@ -80,23 +80,36 @@ def read_answer(response: HTTPSocketPoolResponse) -> bytes:
         raw = response.read(_READ)
     finally:
         response.release()
-    if encoding is None:
+    if encoding is None or len(raw) > MAX_ANSWER_BYTES:  # past the limit however it inflates: judged too large
         return raw
     if not isinstance(encoding, str):  # the header sent more than once: Locust decoded by the first one
         encoding = encoding[0]
     encoding = encoding.strip().lower()
     if encoding == "gzip":
-        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(raw, _READ)
+        return _inflated(zlib.decompressobj(16 + zlib.MAX_WBITS), raw)
     if encoding == "deflate":  # raw deflate, or the zlib format some servers send under this name
         try:
-            return zlib.decompressobj(-zlib.MAX_WBITS).decompress(raw, _READ)
+            return _inflated(zlib.decompressobj(-zlib.MAX_WBITS), raw)
         except zlib.error:
-            return zlib.decompressobj().decompress(raw, _READ)
+            return _inflated(zlib.decompressobj(), raw)
     if encoding == "br":
-        return brotli.Decompressor().process(raw, output_buffer_limit=_READ)[:_READ]  # type: ignore[no-any-return]
+        decoder = brotli.Decompressor()
+        out: bytes = decoder.process(raw, output_buffer_limit=_READ)[:_READ]
+        if len(out) <= MAX_ANSWER_BYTES and not decoder.is_finished():
+            raise brotli.error("fluxo br incompleto")
+        return out
     if encoding == "identity":
         return raw
     raise UnknownEncoding(f"Content-Encoding desconhecido: {encoding}")
+
+
+def _inflated(decoder: Any, raw: bytes) -> bytes:
+    """At most :data:`_READ` bytes of ``raw`` inflated; a stream that ends before its end (a body cut short, a gzip
+    without its CRC trailer) raises, as ``zlib.decompress`` did, unless the answer is too large anyway."""
+    out: bytes = decoder.decompress(raw, _READ)
+    if len(out) <= MAX_ANSWER_BYTES and not decoder.eof:
+        raise zlib.error("fluxo compactado incompleto")
+    return out
 
 
 def report_to_locust(hook: EventHook, name: str, latency_ms: float, length: int, failure: str | None) -> None:
