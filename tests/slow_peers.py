@@ -174,18 +174,22 @@ def gzip_of_zeros(size: int) -> bytes:
     return b"".join(compressor.compress(block) for _ in range(size >> 20)) + compressor.flush()
 
 
-def answer_pen_gzipped(cut: int) -> Behaviour:
-    """A keep-alive peer answering every ``CadastroCliente`` with a valid PEN gzipped, its last ``cut`` bytes left
-    out (8: the CRC-32 and length trailer, what a proxy that cuts streams short leaves), Content-Length consistent."""
+def answer_pen_encoded(encoding: str, cut: int = 0) -> Behaviour:
+    """A keep-alive peer answering every ``CadastroCliente`` with a valid PEN compressed as ``encoding`` (gzip,
+    deflate in the zlib format, br), its last ``cut`` bytes left out (8 of a gzip: its CRC-32 and length trailer,
+    what a proxy that cuts streams short leaves), Content-Length consistent."""
     import gzip
+    import zlib
+
+    import brotli  # type: ignore[import-untyped]
+
+    compress = {"gzip": gzip.compress, "deflate": zlib.compress, "br": brotli.compress}[encoding]
 
     def reply(request: bytes) -> bytes:
         whole = pen()(request)
-        body = gzip.compress(whole[whole.index(b"\r\n\r\n") + 4 :])
+        body = compress(whole[whole.index(b"\r\n\r\n") + 4 :])
         body = body[: len(body) - cut]
-        head = (
-            b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n"
-        )
-        return head % len(body) + body
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Encoding: %s\r\n" % encoding.encode()
+        return head + b"Content-Length: %d\r\n\r\n" % len(body) + body
 
     return _answering(reply)

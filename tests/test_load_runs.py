@@ -17,7 +17,7 @@ import pytest
 from slow_peers import (
     answer_huge,
     answer_pen_after,
-    answer_pen_gzipped,
+    answer_pen_encoded,
     answer_pen_setting_cookie,
     answer_pen_with_head,
     gzip_of_zeros,
@@ -42,16 +42,30 @@ def reference(tmp_path: Path, *faults: str) -> Iterator[ReferenceServer]:
         yield server
 
 
+# runs a command as its only child and prints that child's peak RSS (KiB) on stderr: the memory of one burst alone
+PEAK_RSS = (
+    "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
+    "print('pico-rss-kib', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)"
+)
+
+
 def burst(
-    url: str, tmp_path: Path, *extra: str, timeout: float = 90, seed: str | None = "7", report_name: str = "carga"
+    url: str,
+    tmp_path: Path,
+    *extra: str,
+    timeout: float = 90,
+    seed: str | None = "7",
+    report_name: str = "carga",
+    peak_rss: bool = False,
 ) -> tuple[int, dict[str, Any], str]:
     """Run the profile headless; (exit code, resultado.json, output). ``seed=None``: the default (fresh customers)."""
     report = tmp_path / report_name
     args = ["-f", "loadtests/locustfile.py", "--headless", "--host", url, "--cep-range", RANGE]
     args += ["--seed", seed] if seed is not None else []
     args += ["--report-dir", str(report), "--ramp", "0", "--only-summary", *extra]
+    wrapper = [sys.executable, "-c", PEAK_RSS] if peak_rss else []
     done = subprocess.run(
-        [LOCUST, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False, env=_env()
+        [*wrapper, LOCUST, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False, env=_env()
     )
     output = done.stdout + done.stderr
     result_file = report / "resultado.json"
@@ -353,26 +367,67 @@ def test_a_gzip_bomb_is_refused_after_one_mebibyte_not_inflated_whole(tmp_path: 
     """Hostile answer: 1 MiB of gzip that inflates to 1 GiB. Locust's client inflated every answer whole before the
     check refused it as larger than 1 MiB (over 1 GiB of memory per answer, per user); the burst inflates at most
     1 MiB + 1 byte of it and judges that."""
-    import resource
-
     bomb = gzip_of_zeros(1 << 30)
     for address in serve(answer_huge(bomb, b"gzip")):
-        code, result, output = three_customers(address, tmp_path)
+        code, result, output = burst(
+            f"http://{address}/clientes", tmp_path, "--customers", "3", "--rate", "0", "--concurrency", "1",
+            timeout=60, peak_rss=True,
+        )  # fmt: skip
     assert code == 1, output
     assert result["falhas"] == {"resposta inválida": 3}, result
     assert "resposta maior que 1 MiB" in output, output[-2000:]
-    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest child so far (Linux: KiB)
-    assert peak_mib < 600, peak_mib
+    peak = re.search(r"pico-rss-kib (\d+)", output)
+    assert peak is not None and int(peak.group(1)) < 600 * 1024, output[-500:]  # this burst's process alone
 
 
-@pytest.mark.parametrize(("cut", "failures"), [(0, {}), (8, {"falha de transporte": 3})], ids=["inteiro", "sem-crc"])
-def test_a_gzip_answer_counts_only_when_its_stream_ends(tmp_path: Path, cut: int, failures: dict[str, int]) -> None:
-    """Red team (HTTP path) F1: inflating with a size cap no longer raised on a stream cut short, so a gzip without its
-    CRC trailer passed, judged on what had arrived; it is a transport failure, as before and as in the suite."""
-    for address in serve(answer_pen_gzipped(cut)):
+@pytest.mark.parametrize(
+    ("encoding", "cut", "failures"),
+    [("gzip", 0, {}), ("deflate", 0, {}), ("br", 0, {}), ("gzip", 8, {"falha de transporte": 3}),
+     ("deflate", 4, {"falha de transporte": 3}), ("br", 3, {"falha de transporte": 3})],
+    ids=["gzip", "deflate", "br", "gzip-sem-crc", "deflate-sem-adler", "br-cortado"],
+)  # fmt: skip
+def test_a_compressed_answer_counts_only_when_its_stream_ends(
+    tmp_path: Path, encoding: str, cut: int, failures: dict[str, int]
+) -> None:
+    """Red team (HTTP path) F1, F4: inflating with a size cap no longer raised on a stream cut short, so a gzip without
+    its CRC trailer passed, judged on what had arrived; it is a transport failure, as before and as in the suite. And
+    every encoding the burst asks for (Accept-Encoding: gzip, deflate, br) is read when whole (br needs Brotli 1.2)."""
+    for address in serve(answer_pen_encoded(encoding, cut)):
         code, result, output = three_customers(address, tmp_path)
     assert result["falhas"] == failures, output[-2000:]
     assert code == (1 if failures else 0), output
+
+
+def test_a_header_that_cannot_go_on_the_wire_stops_the_burst_without_showing_its_value(tmp_path: Path) -> None:
+    """Red team (HTTP path): a header value with a line break failed every customer's request, the value (a secret)
+    in a traceback on stderr. It is refused at start-up, in pt-BR, with the value left out."""
+    env = {**_env(), "HOMOLOGA_CARGA_CABECALHOS": '{"X-Api-Key": "abc\\r\\nSEGREDO-123"}'}
+    done = subprocess.run(
+        [LOCUST, "-f", "loadtests/locustfile.py", "--headless", "--host", "http://127.0.0.1:9/clientes",
+         "--cep-range", RANGE, "--customers", "3", "--report-dir", str(tmp_path / "carga"), "--only-summary"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False, env=env,
+    )  # fmt: skip
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output
+    assert "o valor do cabeçalho X-Api-Key tem quebra de linha" in output, output[-2000:]
+    assert "SEGREDO" not in output and "Traceback" not in output, output[-2000:]
+
+
+def test_credentials_in_the_url_win_over_another_authorization(tmp_path: Path) -> None:
+    """As Locust's client did: ``http://user:password@host`` sends Basic, whatever Authorization the headers had."""
+    seen: list[tuple[float, bytes]] = []
+    env = {**_env(), "HOMOLOGA_CARGA_CABECALHOS": '{"Authorization": "Bearer outro"}'}
+    for address in serve(answer_pen_setting_cookie(0, seen)):
+        done = subprocess.run(
+            [LOCUST, "-f", "loadtests/locustfile.py", "--headless", "--host", f"http://u:p%40ss@{address}/clientes",
+             "--cep-range", RANGE, "--customers", "2", "--rate", "0", "--concurrency", "1", "--ramp", "0",
+             "--report-dir", str(tmp_path / "carga"), "--only-summary"],
+            cwd=ROOT, capture_output=True, text=True, timeout=60, check=False, env=env,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    heads = [request.split(b"\r\n\r\n")[0].lower() for _, request in seen]
+    assert len(heads) == 2 and all(b"\r\nauthorization: basic dtpwqhnz" in h for h in heads), heads
+    assert not [h for h in heads if b"bearer" in h], heads
 
 
 def test_an_answer_past_the_limit_is_read_no_further_and_its_connection_dropped(tmp_path: Path) -> None:

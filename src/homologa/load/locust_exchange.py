@@ -59,7 +59,8 @@ class Poster:
         self._client: HTTPClient = session.client.clientpool.get_client(url)
         self._uri: str = url.quoted_uri or "/"
         merged = {"Accept-Encoding": ACCEPT_ENCODING, **headers}
-        if session.auth_header and not any(name.lower() == "authorization" for name in merged):
+        if session.auth_header:  # credentials in the URL win over any other Authorization, as Locust's request() did
+            merged = {name: value for name, value in merged.items() if name.lower() != "authorization"}
             merged["Authorization"] = session.auth_header
         self._headers = merged
 

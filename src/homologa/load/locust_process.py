@@ -22,6 +22,7 @@ from homologa.load.scenario import Scenario
 from homologa.load.settings import (
     LoadSettings,
     auth_headers,
+    check_headers,
     check_target,
     defaults_from,
     from_options,
@@ -79,6 +80,11 @@ class Process:
         auth = auth_headers(self.profile.auth if self.profile else None)
         wire = self.scenario.request_headers if self.scenario is not None else {}
         self.headers = {**wire, **auth, **extra}
+        if self.error is None:
+            try:
+                check_headers(self.headers)
+            except ValueError as exc:
+                self.error = str(exc)
 
     def _describe(self) -> str:
         s = self.settings

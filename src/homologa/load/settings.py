@@ -13,10 +13,11 @@ import dataclasses
 import json
 import math
 import os
+import re
 import secrets
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -292,6 +293,29 @@ def auth_headers(auth: Auth | None) -> dict[str, str]:
     elif auth.bearer:
         headers["Authorization"] = f"Bearer {auth.bearer}"
     return headers
+
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 field name
+
+
+def check_headers(headers: Mapping[str, str]) -> None:
+    """Every header can go on the wire as it is: a field name that is a token, a value without line breaks or NUL and
+    in latin-1 (the request head's encoding). Raises ValueError in pt-BR that never shows a value (it may be a
+    secret): such a header failed every customer's request, with the value in a traceback on stderr."""
+    for name, value in headers.items():
+        if not _TOKEN.fullmatch(name):
+            raise ValueError(f"nome de cabeçalho inválido: {name.encode('unicode_escape').decode()[:60]!r}")
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            latin1 = False
+        else:
+            latin1 = True
+        if not latin1 or any(c in value for c in "\r\n\0"):
+            raise ValueError(
+                f"o valor do cabeçalho {name} tem quebra de linha, NUL ou caractere fora do latin-1"
+                " (valor omitido: pode ser um segredo)"
+            )
 
 
 def headers_from_env(environ: dict[str, str] | None = None) -> dict[str, str]:
