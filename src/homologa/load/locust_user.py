@@ -25,7 +25,8 @@ class CadastroUser(FastHttpUser):
 
     # A redirect is the ERP's answer, judged like any status other than 200 (as the suite judges it), never
     # followed: following re-sent every customer's data, and headers such as an X-Api-Key from
-    # HOMOLOGA_CARGA_CABECALHOS, to whatever host the Location named (Locust follows up to 30 by default).
+    # HOMOLOGA_CARGA_CABECALHOS, to whatever host the Location named. The Poster follows none (HTTPClient has no
+    # redirects); this keeps Locust's own client (up to 30 by default) from following any either.
     max_redirects = 0
 
     def __init__(self, environment: Environment) -> None:
@@ -124,13 +125,8 @@ def _judge(
         return unverifiable(exc)
 
 
-def _transport_reason(exception: BaseException | None) -> str:
-    """A low-cardinality reason for a request that got no HTTP answer."""
-    if exception is None:
-        return "sem resposta"
-    original = getattr(exception, "original", None)  # geventhttpclient's RetriesExceeded wraps what happened
-    if isinstance(original, BaseException):
-        exception = original  # e.g. the whole-exchange gevent.Timeout: "tempo esgotado", not "RetriesExceeded"
+def _transport_reason(exception: BaseException) -> str:
+    """A low-cardinality reason for a request that got no HTTP answer, or one that could not be read."""
     name = type(exception).__name__
     if "timeout" in name.lower() or "timed out" in str(exception).lower():
         return "tempo esgotado"
