@@ -96,6 +96,9 @@ class CadastroUser(FastHttpUser):
             latency_ms = (time.perf_counter() - t0) * 1000
             outcome = unverifiable(exc)
             self._failed(request.name, latency_ms, RuntimeError(outcome.message))
+        except BaseException:  # GreenletExit: Locust killed this user mid-exchange (rebalancing, --stop-timeout)
+            runtime.give_back(index, owner)  # sent again by another user, same IdMensagem; Locust counted nothing
+            raise
         finally:
             deadline.stop()
             expired.__traceback__ = None  # thrown again by later requests: no traceback piling up
