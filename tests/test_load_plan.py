@@ -102,6 +102,23 @@ def test_pool_reports_a_slice_when_its_last_index_is_answered() -> None:
     assert pool.done(Slice(0, 2)) == Slice(0, 2)
 
 
+def test_an_index_given_back_goes_first_again_and_its_slice_still_closes() -> None:
+    """A user killed mid-exchange gives its index back: the same index is taken next, and the slice closes only
+    once every index of it was answered (a lost index would keep it open for ever)."""
+    pool = SlicePool()
+    pool.add(Slice(0, 3))
+    first, second = pool.take(), pool.take()
+    assert first == (0, Slice(0, 3)) and second == (1, Slice(0, 3))
+    pool.give_back(*first)
+    assert pool.queued == 2 and pool.in_flight == 1
+    assert pool.take() == (0, Slice(0, 3))
+    assert [pool.done(Slice(0, 3)) for _ in range(2)] == [None, None]
+    assert pool.take() == (2, Slice(0, 3))
+    assert pool.done(Slice(0, 3)) == Slice(0, 3)
+    pool.give_back(1, Slice(0, 3))  # a slice no longer open here (a later run): nothing comes back
+    assert pool.take() is None
+
+
 def test_bad_plans_are_refused_in_portuguese() -> None:
     with pytest.raises(ValueError, match="clientes"):
         PlanShape(0)

@@ -290,6 +290,54 @@ def test_a_worker_joining_late_shares_the_plan_without_overlap(tmp_path: Path) -
     assert late_count and 0 < int(late_count.group(1)) < 2400, late_log[-2000:]
 
 
+def test_users_a_rebalancing_kills_mid_request_give_their_customers_back(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Answers 8 s late and --stop-timeout 0 (Locust's own default: no grace): the second worker joins while the first
+    one's 4 users wait for their first answers, and Locust takes 2 of them off it by killing them mid-request. Their
+    customers go again, with the same IdMensagem, and the burst ends with every customer answered once in the ERP
+    (before the fix, each killed user's index was lost and the master waited for ever). Few long requests, not many
+    short ones: a worker stalled by a busy machine across an answer's arrival could take the kill between two
+    requests instead, and the test would prove nothing."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="homologa.server.acesso")
+    port = str(_free_port())
+    report = tmp_path / "carga"
+    config = ServerConfig(db_path=tmp_path / "ref.db", port=0, faults=("lento",), fault_delay=8.0)
+    with ReferenceServer(config) as server:
+        master = subprocess.Popen(
+            [LOCUST, "-f", "loadtests/locustfile.py", "--master", "--master-bind-host", "127.0.0.1",
+             "--master-bind-port", port, "--headless", "--expect-workers", "1", "--enable-rebalancing",
+             "--host", server.url, "--cep-range", RANGE, "--seed", "7", "--customers", "8", "--rate", "0",
+             "--concurrency", "4", "--ramp", "0", "--stop-timeout", "0", "--p95-budget-ms", "20000",
+             "--chunk", "2", "--report-dir", str(report), "--only-summary"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(),
+        )  # fmt: skip
+        worker = [LOCUST, "-f", "loadtests/locustfile.py", "--worker", "--master-host", "127.0.0.1",
+                  "--master-port", port]  # fmt: skip
+        first = subprocess.Popen(worker, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env())
+        # the late worker starts as soon as the first 4 customers are in flight (stored, their answers 8 s away)
+        _wait_for_customers(tmp_path / "ref.db", 4, master)
+        late = subprocess.Popen(worker, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env())
+        try:
+            output, _ = _communicate(master, 90)
+        finally:
+            for proc in (master, first, late):
+                if proc.poll() is None:
+                    proc.kill()
+                proc.wait(timeout=10)
+    result = json.loads((report / "resultado.json").read_text(encoding="utf-8"))
+    assert master.returncode == 0, output
+    assert "2 workers connected" in output, output
+    # a customer sent again with another IdMensagem would be APV (already stored): status divergente, not PEN
+    assert (result["enviados"], result["pen"], result["falhas"]) == (8, 8, {}), result
+    assert all_cnpjs(tmp_path / "ref.db") == cnpjs(8)  # every planned customer, none stored twice
+    arrivals = [json.loads(r.getMessage()).get("cnpj") for r in caplog.records if r.name == "homologa.server.acesso"]
+    again = sorted({c for c in arrivals if c and arrivals.count(c) > 1})
+    assert again, f"nenhum usuário foi parado no meio de um pedido (o teste não provou nada): {arrivals}\n{output}"
+
+
 def test_trickling_target_is_a_transport_failure_within_the_deadline(tmp_path: Path) -> None:
     """Headers one byte every 0.2 s: each request ends at --timeout (whole exchange) and the burst ends."""
     for address in serve(trickle_headers):

@@ -85,6 +85,9 @@ class CadastroUser(FastHttpUser):
             transport = _transport_reason(exc)
         except Exception as exc:  # anything else that escaped the exchange: recorded as not verified, never lost
             broken = unverifiable(exc)
+        except BaseException:  # GreenletExit: Locust killed this user mid-exchange (rebalancing, --stop-timeout)
+            runtime.give_back(index, owner)  # sent again by another user, same IdMensagem; Locust counted nothing
+            raise
         finally:
             deadline.stop()
             expired.__traceback__ = None  # thrown again by later requests: no traceback piling up

@@ -55,15 +55,24 @@ class Worker(Process):
         """The next index this process should send; waits for the master's grant; None when the plan is over."""
         while True:
             pool = self.pool
-            item = pool.take()
-            if pool.queued < self.low_water and not self.exhausted:
+            # ask before taking: sending may yield, and a user killed there must not be holding an index
+            if pool.queued <= self.low_water and not self.exhausted:
                 self._ask()
+            item = pool.take()
             if item is not None:
                 return item
             if self.exhausted or self.error:
                 return None
             self.arrived.clear()
             self.arrived.wait(timeout=ASK_AGAIN_AFTER)
+
+    def give_back(self, index: int, owner: Slice) -> None:
+        """A user was killed before ``index`` got its answer (Locust stops users by killing them: a rebalancing when
+        a worker joins or leaves, a stop that outlasted ``--stop-timeout``). Another user sends it again, with the same
+        IdMensagem (a retry for the ERP if the first one arrived); lost, its slice would never be confirmed and the
+        master would wait for it for ever."""
+        self.pool.give_back(index, owner)
+        self.arrived.set()  # a user waiting in next_item takes it now
 
     def _ask(self) -> None:
         if self.asking or time.monotonic() < self.ask_after:

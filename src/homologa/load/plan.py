@@ -8,7 +8,10 @@ never overtakes its first send.
 The master (or the single local process) owns one :class:`Dispenser`; each worker owns a :class:`SlicePool` fed with
 the slices it was granted. Slices are contiguous ``[start, stop)`` ranges, never overlapping and never skipped, and
 shrink as the plan runs out (``remaining / (4 × workers)``, guided self-scheduling) so late joiners and the tail of
-the burst stay balanced.
+the burst stay balanced. A slice is confirmed only when every index of it was answered, so an index a user took and
+never got an answer for (Locust killed the user mid-exchange: a rebalancing, a stop that outlasted
+``--stop-timeout``) goes back to the pool (:meth:`SlicePool.give_back`) and is sent again, with the same IdMensagem;
+lost, it would hold the whole burst.
 
 A worker that disappears (killed, its machine gone) leaves slices granted and never confirmed: :meth:`Dispenser.release`
 puts them back, whole, and they are handed out again before anything new. The customers of such a slice carry the
@@ -191,6 +194,13 @@ class SlicePool:
     def take(self) -> tuple[int, Slice] | None:
         """The next index to send (and its slice), or None when the pool is empty."""
         return self._queue.popleft() if self._queue else None
+
+    def give_back(self, index: int, owner: Slice) -> None:
+        """``index`` was taken but never answered (Locust killed its user mid-exchange): it goes first again, the
+        same index (the same IdMensagem), so ``owner`` still closes. Ignored if ``owner`` is not open here (a later
+        run's pool)."""
+        if owner in self._open:
+            self._queue.appendleft((index, owner))
 
     def done(self, owner: Slice) -> Slice | None:
         """One index of ``owner`` was answered; returns ``owner`` when that was its last one."""
