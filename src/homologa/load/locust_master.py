@@ -199,6 +199,24 @@ class Master(Process):
             log.error("homologa carga: erro: %s", self.error)
         else:
             log.info("homologa carga: alvo %s, %s", mask_url(self.environment.host or ""), self._describe())
+            self._warn_fewer_users_than_workers()
+
+    def _warn_fewer_users_than_workers(self) -> None:
+        """With rebalancing, a worker left with no users keeps the indices already queued for it and nobody sends
+        them: the run would wait for them. Not handled yet (docs/carga.md); said up front instead."""
+        options = self.environment.parsed_options
+        workers = self._workers()
+        if (
+            options is not None
+            and getattr(options, "enable_rebalancing", False)
+            and self.settings.plateau_users < max(workers, int(getattr(options, "expect_workers", 1) or 1))
+        ):
+            log.warning(
+                "homologa carga: --enable-rebalancing com menos usuários (%d) que trabalhadores: um trabalhador que"
+                " fique sem usuários prende as fatias que já recebeu; use --concurrency de pelo menos um usuário por"
+                " trabalhador",
+                self.settings.plateau_users,
+            )
 
     def _workers(self) -> int:
         runner = self.environment.runner
