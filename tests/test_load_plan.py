@@ -151,6 +151,28 @@ def test_a_lost_workers_slices_are_granted_again_whole_and_every_index_completes
     assert dispenser.take("vivo") is None
 
 
+def test_a_worker_with_no_users_gives_back_only_what_it_still_holds() -> None:
+    """A worker rebalancing left with no user empties its pool (every open slice, its queue) and the master grants
+    those slices again; one it listed but confirmed meanwhile, or another worker's, stays where it is."""
+    pool = SlicePool()
+    pool.add(Slice(0, 3))
+    pool.add(Slice(3, 5))
+    pool.take()
+    pool.done(Slice(0, 3))
+    assert pool.drop_all() == [Slice(0, 3), Slice(3, 5)]
+    assert pool.take() is None and pool.queued == 0 and pool.in_flight == 0 and pool.drop_all() == []
+
+    dispenser = Dispenser(PlanShape(100), max_chunk=10)
+    mine = [dispenser.take("a", 1) for _ in range(3)]
+    theirs = dispenser.take("b", 1)
+    assert all(isinstance(s, Slice) for s in [*mine, theirs])
+    dispenser.complete(mine[0])  # type: ignore[arg-type]
+    released = dispenser.release("a", only=[mine[0], mine[1], theirs])  # type: ignore[list-item]
+    assert released == [mine[1]]
+    assert dispenser.holders == {"a", "b"}  # mine[2], not listed, still held by "a"
+    assert dispenser.take("b", 1) == mine[1]  # granted again first, whole
+
+
 def test_a_worker_asking_while_slices_are_outstanding_waits_instead_of_ending() -> None:
     dispenser = Dispenser(PlanShape(4), max_chunk=10)
     grants = [dispenser.take("a"), dispenser.take("b")]

@@ -199,24 +199,6 @@ class Master(Process):
             log.error("homologa carga: erro: %s", self.error)
         else:
             log.info("homologa carga: alvo %s, %s", mask_url(self.environment.host or ""), self._describe())
-            self._warn_fewer_users_than_workers()
-
-    def _warn_fewer_users_than_workers(self) -> None:
-        """With rebalancing, a worker left with no users keeps the indices already queued for it and nobody sends
-        them: the run would wait for them. Not handled yet (docs/carga.md); said up front instead."""
-        options = self.environment.parsed_options
-        workers = self._workers()
-        if (
-            options is not None
-            and getattr(options, "enable_rebalancing", False)
-            and self.settings.plateau_users < max(workers, int(getattr(options, "expect_workers", 1) or 1))
-        ):
-            log.warning(
-                "homologa carga: --enable-rebalancing com menos usuários (%d) que trabalhadores: um trabalhador que"
-                " fique sem usuários prende as fatias que já recebeu; use --concurrency de pelo menos um usuário por"
-                " trabalhador",
-                self.settings.plateau_users,
-            )
 
     def _workers(self) -> int:
         runner = self.environment.runner
@@ -267,6 +249,21 @@ class Master(Process):
             except OSError as exc:
                 log.error("homologa carga: não foi possível gravar o diário (%s): %s", self.journal.path, exc)
         self.total.merge(tally)
+
+    def _on_returned(self, environment: Environment, msg: Any) -> None:
+        """A worker left with no user gives its open slices back (``Worker.watch_users``): granted again first."""
+        data = msg.data or {}
+        if data.get("g") != self.generation or self.dispenser is None or msg.node_id in self.lost:
+            return
+        listed = [Slice(int(start), int(stop)) for start, stop in data.get("slices", [])]
+        released = self.dispenser.release(msg.node_id, only=listed)
+        log.warning(
+            "homologa carga: trabalhador %s ficou sem usuários; %d fatias não confirmadas (%d clientes) voltam para os"
+            " outros, com o mesmo IdMensagem",
+            msg.node_id,
+            len(released),
+            sum(len(s) for s in released),
+        )
 
     def _on_partial(self, environment: Environment, msg: Any) -> None:
         data = msg.data or {}

@@ -36,6 +36,7 @@ ASK = "homologa:pedir"
 GRANT = "homologa:fatia"
 DONE = "homologa:feita"
 PARTIAL = "homologa:parcial"
+RETURNED = "homologa:devolvidas"  # a worker left with no user gives its open slices back
 
 
 class Process:

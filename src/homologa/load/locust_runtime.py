@@ -36,12 +36,12 @@ from typing import Any
 
 from locust import events
 from locust.env import Environment
-from locust.runners import MasterRunner
+from locust.runners import MasterRunner, WorkerRunner
 
 from homologa.load.journal import JournalError
 from homologa.load.locust_conclusion import Conclusion
 from homologa.load.locust_options import add_arguments
-from homologa.load.locust_process import ASK, DONE, GRANT, PARTIAL
+from homologa.load.locust_process import ASK, DONE, GRANT, PARTIAL, RETURNED
 from homologa.load.locust_worker import Worker
 from homologa.secrets import mask_url
 
@@ -60,6 +60,7 @@ class Runtime(Conclusion, Worker):
             runner.register_message(ASK, self._on_ask)
             runner.register_message(DONE, self._on_done)
             runner.register_message(PARTIAL, self._on_partial)
+            runner.register_message(RETURNED, self._on_returned)
         if self.is_worker:
             runner.register_message(GRANT, self._on_grant)
 
@@ -141,8 +142,8 @@ def install(environment: Environment) -> Runtime:
 
         install_web_ui(environment, runtime)
     runner = environment.runner
-    if isinstance(runner, MasterRunner):
-        runner.greenlet.spawn(runtime.watch_workers)
+    if isinstance(runner, MasterRunner | WorkerRunner):  # the master watches its workers, a worker its users
+        runner.greenlet.spawn(runtime.watch_workers if isinstance(runner, MasterRunner) else runtime.watch_users)
     if runtime.is_master and runner is not None:
         runner.greenlet.spawn(runtime.sync_journal)
     if runtime.is_master and options is not None and headless and not options.html_file:

@@ -1,6 +1,7 @@
 """The worker's role (or the single local process's): asks the master for slices, feeds its
 :class:`~homologa.load.plan.SlicePool`, hands the users their next index, confirms each slice with its tally
-(``homologa:feita``) and reports the unfinished ones' at a stop (``homologa:parcial``).
+(``homologa:feita``), reports the unfinished ones' at a stop (``homologa:parcial``) and, left with no user by a
+rebalancing, gives its open slices back (``homologa:devolvidas``).
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ import logging
 import time
 from typing import Any
 
+import gevent
 import gevent.event
 from locust.env import Environment
-from locust.runners import WorkerRunner
+from locust.runners import STATE_RUNNING, STATE_SPAWNING, WorkerRunner
 
 from homologa.load.checks import Outcome
-from homologa.load.locust_process import ASK, DONE, PARTIAL, Process
+from homologa.load.locust_process import ASK, DONE, PARTIAL, RETURNED, Process
 from homologa.load.plan import Slice, SlicePool
 from homologa.load.record import foreign_plan, plan_summary
 from homologa.load.tally import Tally
@@ -22,6 +24,7 @@ from homologa.load.tally import Tally
 log = logging.getLogger("homologa.carga")
 
 ASK_AGAIN_AFTER = 0.2  # seconds, when the master said "wait"
+WATCH_USERS_EVERY = 1.0  # seconds: how often a remote worker checks it still has users for what it holds
 
 
 class Worker(Process):
@@ -73,6 +76,37 @@ class Worker(Process):
         master would wait for it for ever."""
         self.pool.give_back(index, owner)
         self.arrived.set()  # a user waiting in next_item takes it now
+
+    def watch_users(self) -> None:
+        """Remote worker: give back the slices it holds once it has had no user for two checks in a row.
+
+        Rebalancing (``--enable-rebalancing``, a worker joining or leaving) can take every user off a worker; the
+        indices already queued here would then have nobody to send them, their slices would never be confirmed and
+        the master would wait for them for ever. Nothing is in flight without users (a killed user gave its index
+        back), so every open slice goes back whole, its partial tally dropped: the master grants it again and its
+        customers go out again with the same IdMensagem (a retry for the ERP), as a lost worker's do."""
+        runner = self.environment.runner
+        assert runner is not None
+        idle_checks = 0
+        while True:
+            gevent.sleep(WATCH_USERS_EVERY)
+            running = runner.state in (STATE_RUNNING, STATE_SPAWNING)
+            holding = self.pool.queued > 0 or self.pool.in_flight > 0
+            idle_checks = idle_checks + 1 if running and holding and runner.user_count == 0 else 0
+            if idle_checks >= 2:
+                idle_checks = 0
+                self.return_slices()
+
+    def return_slices(self) -> None:
+        slices = self.pool.drop_all()
+        if not slices:
+            return
+        for returned in slices:
+            self.open_tallies.pop(returned, None)
+        runner = self.environment.runner
+        assert runner is not None
+        runner.send_message(RETURNED, {"g": self.worker_generation, "slices": [[s.start, s.stop] for s in slices]})
+        log.info("homologa carga: este trabalhador ficou sem usuários e devolveu %d fatias ao mestre", len(slices))
 
     def _ask(self) -> None:
         if self.asking or time.monotonic() < self.ask_after:

@@ -135,9 +135,13 @@ class Dispenser:
         """The workers holding a granted, unconfirmed slice."""
         return set(self._outstanding.values())
 
-    def release(self, worker: str) -> list[Slice]:
-        """``worker`` is gone: its unconfirmed slices go back to be granted again (first, in index order)."""
+    def release(self, worker: str, only: Iterable[Slice] | None = None) -> list[Slice]:
+        """``worker`` is gone (or gave back ``only`` these): its unconfirmed slices go back to be granted again
+        (first, in index order). A listed slice it no longer holds (confirmed, or already released) is ignored."""
         lost = self.held_by(worker)
+        if only is not None:
+            wanted = set(only)
+            lost = [s for s in lost if s in wanted]
         for owned in lost:
             del self._outstanding[owned]
         self._redo.extend(lost)
@@ -210,6 +214,13 @@ class SlicePool:
             return None
         del self._open[owner]
         return owner
+
+    def drop_all(self) -> list[Slice]:
+        """Empty the pool: the slices still open here (granted, not all answered), for the master to grant again."""
+        dropped = sorted(self._open)
+        self._queue.clear()
+        self._open.clear()
+        return dropped
 
     @property
     def queued(self) -> int:
