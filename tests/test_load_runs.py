@@ -252,19 +252,34 @@ def test_step_shape_reports_the_last_good_rate(tmp_path: Path) -> None:
     assert 0 < result["enviados"] < 5000 and result["falhas"] == {}
 
 
+def _rebalancing_master(url: str, port: str, report: Path, *extra: str) -> subprocess.Popen[str]:
+    """A headless master on ``port`` with --enable-rebalancing, waiting for one worker (its output in a pipe)."""
+    return subprocess.Popen(
+        [LOCUST, "-f", "loadtests/locustfile.py", "--master", "--master-bind-host", "127.0.0.1",
+         "--master-bind-port", port, "--headless", "--expect-workers", "1", "--enable-rebalancing", "--host", url,
+         "--cep-range", RANGE, "--seed", "7", "--ramp", "0", "--report-dir", str(report), "--only-summary", *extra],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(),
+    )  # fmt: skip
+
+
+def _worker_argv(port: str) -> list[str]:
+    return [LOCUST, "-f", "loadtests/locustfile.py", "--worker", "--master-host", "127.0.0.1", "--master-port", port]
+
+
+def _end(*procs: subprocess.Popen[Any]) -> None:
+    """Kill whatever of ``procs`` is still running, and reap them all."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+
+
 def test_a_worker_joining_late_shares_the_plan_without_overlap(tmp_path: Path) -> None:
     port = str(_free_port())
     report = tmp_path / "carga"
     with reference(tmp_path) as server:
-        master = subprocess.Popen(
-            [LOCUST, "-f", "loadtests/locustfile.py", "--master", "--master-bind-host", "127.0.0.1",
-             "--master-bind-port", port, "--headless", "--expect-workers", "1", "--enable-rebalancing",
-             "--host", server.url, "--cep-range", RANGE, "--seed", "7", "--customers", "2400", "--rate", "150",
-             "--ramp", "0", "--chunk", "50", "--report-dir", str(report), "--only-summary"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(),
-        )  # fmt: skip
-        worker = [LOCUST, "-f", "loadtests/locustfile.py", "--worker", "--master-host", "127.0.0.1",
-                  "--master-port", port]  # fmt: skip
+        master = _rebalancing_master(server.url, port, report, "--customers", "2400", "--rate", "150", "--chunk", "50")
+        worker = _worker_argv(port)
         first = subprocess.Popen(worker, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env())
         # the second worker starts once the burst is under way (customers in the ERP's database), not after a fixed
         # sleep: on a loaded machine the first worker may take seconds to start. At 150/s the burst lasts 16 s, so
@@ -277,10 +292,7 @@ def test_a_worker_joining_late_shares_the_plan_without_overlap(tmp_path: Path) -
             output, _ = _communicate(master, 90)
             late_log = late.communicate(timeout=30)[1]
         finally:
-            for proc in (master, first, late):
-                if proc.poll() is None:
-                    proc.kill()
-                proc.wait(timeout=10)
+            _end(master, first, late)
     result = json.loads((report / "resultado.json").read_text(encoding="utf-8"))
     assert master.returncode == 0, output
     assert "2 workers connected" in output
@@ -306,16 +318,11 @@ def test_users_a_rebalancing_kills_mid_request_give_their_customers_back(
     report = tmp_path / "carga"
     config = ServerConfig(db_path=tmp_path / "ref.db", port=0, faults=("lento",), fault_delay=8.0)
     with ReferenceServer(config) as server:
-        master = subprocess.Popen(
-            [LOCUST, "-f", "loadtests/locustfile.py", "--master", "--master-bind-host", "127.0.0.1",
-             "--master-bind-port", port, "--headless", "--expect-workers", "1", "--enable-rebalancing",
-             "--host", server.url, "--cep-range", RANGE, "--seed", "7", "--customers", "8", "--rate", "0",
-             "--concurrency", "4", "--ramp", "0", "--stop-timeout", "0", "--p95-budget-ms", "20000",
-             "--chunk", "2", "--report-dir", str(report), "--only-summary"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(),
+        master = _rebalancing_master(
+            server.url, port, report, "--customers", "8", "--rate", "0", "--concurrency", "4", "--stop-timeout", "0",
+            "--p95-budget-ms", "20000", "--chunk", "2",
         )  # fmt: skip
-        worker = [LOCUST, "-f", "loadtests/locustfile.py", "--worker", "--master-host", "127.0.0.1",
-                  "--master-port", port]  # fmt: skip
+        worker = _worker_argv(port)
         first = subprocess.Popen(worker, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env())
         # the late worker starts as soon as the first 4 customers are in flight (stored, their answers 8 s away)
         _wait_for_customers(tmp_path / "ref.db", 4, master)
@@ -323,10 +330,7 @@ def test_users_a_rebalancing_kills_mid_request_give_their_customers_back(
         try:
             output, _ = _communicate(master, 90)
         finally:
-            for proc in (master, first, late):
-                if proc.poll() is None:
-                    proc.kill()
-                proc.wait(timeout=10)
+            _end(master, first, late)
     result = json.loads((report / "resultado.json").read_text(encoding="utf-8"))
     assert master.returncode == 0, output
     assert "2 workers connected" in output, output
@@ -344,18 +348,14 @@ def test_a_worker_rebalancing_leaves_with_no_user_gives_its_slices_back(tmp_path
     worker gives its open slices back and the run ends with exactly the planned customers. Locust picks the worker by
     a random id, so the case happens in about two runs of three: up to three attempts, each checked whole."""
     port = str(_free_port())
-    worker = [LOCUST, "-f", "loadtests/locustfile.py", "--worker", "--master-host", "127.0.0.1", "--master-port", port]
+    worker = _worker_argv(port)
     for attempt in range(3):
         run = tmp_path / f"tentativa{attempt}"
         run.mkdir()
         with reference(run) as server:
-            master = subprocess.Popen(
-                [LOCUST, "-f", "loadtests/locustfile.py", "--master", "--master-bind-host", "127.0.0.1",
-                 "--master-bind-port", port, "--headless", "--expect-workers", "1", "--enable-rebalancing",
-                 "--host", server.url, "--cep-range", RANGE, "--seed", "7", "--customers", "400", "--rate", "40",
-                 "--concurrency", "1", "--ramp", "0", "--chunk", "20", "--report-dir", str(run / "carga"),
-                 "--only-summary"],
-                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(),
+            master = _rebalancing_master(
+                server.url, port, run / "carga", "--customers", "400", "--rate", "40", "--concurrency", "1",
+                "--chunk", "20",
             )  # fmt: skip
             first = subprocess.Popen(
                 worker, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env(), text=True
@@ -370,10 +370,7 @@ def test_a_worker_rebalancing_leaves_with_no_user_gives_its_slices_back(tmp_path
                 output, _ = _communicate(master, 90)
                 first_log = first.communicate(timeout=30)[1]
             finally:
-                for proc in (master, first, *late):
-                    if proc.poll() is None:
-                        proc.kill()
-                    proc.wait(timeout=10)
+                _end(master, first, *late)
         assert master.returncode == 0, output[-3000:]
         result = json.loads((run / "carga" / "resultado.json").read_text(encoding="utf-8"))
         assert (result["enviados"], result["pen"], result["falhas"]) == (400, 400, {}), result
