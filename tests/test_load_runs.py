@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -379,6 +380,40 @@ def test_a_worker_rebalancing_leaves_with_no_user_gives_its_slices_back(tmp_path
             assert re.search(r"trabalhador \S+ ficou sem usuários; \d+ fatias", output), output[-3000:]
             return
     pytest.skip("em 3 tentativas o Locust deixou o único usuário no primeiro trabalhador: o caso não ocorreu")
+
+
+def test_workers_that_quit_one_after_another_leave_the_plan_counted_once(tmp_path: Path) -> None:
+    """Red team (devolvidas), its schedule: one user, a worker, three more joining, then three of them stopped by
+    SIGTERM 4, 7 and 10 s later. Two bugs showed: a worker quitting mid-run said goodbye with the tally of its
+    unfinished slice while that slice went whole to the others (counted twice: 603 and 604 sent of 600 planned, 2 runs
+    of 2), and after the last quit Locust could leave every live worker without a user (the run waited for ever;
+    the master now hands the users out again). The run ends with the plan exactly, in the tally and in the ERP."""
+    import signal
+
+    port = str(_free_port())
+    report = tmp_path / "carga"
+    with reference(tmp_path) as server:
+        master = _rebalancing_master(
+            server.url, port, report, "--customers", "400", "--resend-share", "0.5", "--rate", "40", "--concurrency",
+            "1", "--chunk", "20",
+        )  # fmt: skip
+        workers: list[subprocess.Popen[bytes]] = []
+        try:
+            workers.append(subprocess.Popen(_worker_argv(port), cwd=ROOT, stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.DEVNULL, env=_env()))  # fmt: skip
+            _wait_for_customers(tmp_path / "ref.db", 40, master)
+            workers += [subprocess.Popen(_worker_argv(port), cwd=ROOT, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL, env=_env()) for _ in range(3)]  # fmt: skip
+            for quitting, pause in ((1, 4), (2, 3), (3, 3)):
+                time.sleep(pause)
+                workers[quitting].send_signal(signal.SIGTERM)
+            output, _ = _communicate(master, 90)
+        finally:
+            _end(master, *workers)
+    assert master.returncode == 0, output[-3000:]
+    result = json.loads((report / "resultado.json").read_text(encoding="utf-8"))
+    assert (result["enviados"], result["pen"], result["falhas"]) == (600, 400, {}), result
+    assert all_cnpjs(tmp_path / "ref.db") == cnpjs(400)
 
 
 def test_trickling_target_is_a_transport_failure_within_the_deadline(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import gevent
 from locust.env import Environment
-from locust.runners import STATE_MISSING, MasterRunner
+from locust.runners import STATE_MISSING, STATE_RUNNING, STATE_SPAWNING, MasterRunner
 
 from homologa.load.collapse import CollapseWatch
 from homologa.load.journal import (
@@ -41,6 +41,7 @@ from homologa.target import target_identity
 log = logging.getLogger("homologa.carga")
 
 WATCH_WORKERS_EVERY = 1.0  # seconds between two looks at the workers' liveness (Locust's heartbeat is 1 s)
+NO_USERS_FOR = 5.0  # seconds with live workers but no user anywhere before the master acts (see watch_workers)
 SYNC_JOURNAL_EVERY = 1.0  # seconds between two fsyncs of the journal (in an OS thread: never blocks the loop)
 
 
@@ -58,6 +59,7 @@ class Master(Process):
         self.first_started_at: str | None = None  # the burst's first start: this run's, or the journal's (--resume)
         self.folder_lock: int | None = None  # descriptor holding the report folder's lock (journal.lock_folder)
         self.lost: set[str] = set()  # workers given up on this run: their slices were granted again
+        self.redispatched = False  # no_users_left() handed the users out again once this run
         self.refused: set[str] = set()  # workers of another plan (record.plan_identity), told so once
         self.stop_reason: str | None = None  # why the run was ended before its plan (pt-BR), if it was
         self.concluded = False  # the tally of this run was written
@@ -168,6 +170,7 @@ class Master(Process):
         self.total = Tally()
         self.lost = set()
         self.refused = set()
+        self.redispatched = False  # no_users_left() handed the users out again once this run
         self.stop_reason = None
         self.concluded = False
         self.verdict = None
@@ -266,19 +269,52 @@ class Master(Process):
         )
 
     def _on_partial(self, environment: Environment, msg: Any) -> None:
+        """A worker's answers in slices it leaves unfinished: counted only when the run is stopping (its end, a time
+        limit, the Stop button). A worker that stops on its own mid-run (a SIGTERM) says goodbye the same way, but its
+        slices go to the others whole (check_workers), so counting its partial too counted those answers twice."""
         data = msg.data or {}
-        if data.get("g") == self.generation and msg.node_id not in self.lost:
+        runner = self.environment.runner
+        stopping = runner is None or runner.state not in (STATE_RUNNING, STATE_SPAWNING)
+        if data.get("g") == self.generation and msg.node_id not in self.lost and stopping:
             self.total.merge(Tally.from_dict(data.get("tally", {})))
 
     def watch_workers(self) -> None:
         """Master of remote workers: give up on the ones that went missing, and end the run when none is left."""
         runner = self.environment.runner
         assert isinstance(runner, MasterRunner)
+        idle = 0.0
         while True:
             gevent.sleep(WATCH_WORKERS_EVERY)
             if self.dispenser is None or self.finished or self.concluded:
+                idle = 0.0
                 continue  # no run, or this one is over (Locust's own stop on the last worker's loss is not)
-            self.check_workers({c.id for c in runner.clients.all if c.state != STATE_MISSING})
+            alive = [c for c in runner.clients.all if c.state != STATE_MISSING]
+            self.check_workers({c.id for c in alive})
+            stranded = alive and runner.state == STATE_RUNNING and runner.target_user_count > 0
+            idle = idle + WATCH_WORKERS_EVERY if stranded and not sum(c.user_count for c in alive) else 0.0
+            if idle >= NO_USERS_FOR:
+                idle = 0.0
+                self.no_users_left(runner)
+
+    def no_users_left(self, runner: MasterRunner) -> None:
+        """Live workers, the plan unfinished, and no user on any of them: Locust does not hand a worker's users to the
+        others when it quits in the middle of a run (a SIGTERM, a machine shut down cleanly), so nobody would send
+        what is left and the run would wait for ever. The users are handed out again once, as Locust does when a
+        worker joins; if that still leaves none, the run stops with exit 1 and a journal to --resume."""
+        if not self.redispatched:
+            self.redispatched = True
+            log.warning(
+                "homologa carga: nenhum trabalhador vivo tem usuários e a rajada não terminou; redistribuindo %d",
+                runner.target_user_count,
+            )
+            runner.start(runner.target_user_count, runner.spawn_rate)
+            return
+        self.stop_reason = (
+            "nenhum trabalhador vivo recebeu usuários (o Locust não os redistribuiu): a rajada parou antes de enviar"
+            " todos os clientes"
+        )
+        log.error("homologa carga: %s", self.stop_reason)
+        self.end_run()
 
     def check_workers(self, alive: set[str]) -> None:
         assert self.dispenser is not None
