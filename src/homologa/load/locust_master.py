@@ -59,7 +59,7 @@ class Master(Process):
         self.first_started_at: str | None = None  # the burst's first start: this run's, or the journal's (--resume)
         self.folder_lock: int | None = None  # descriptor holding the report folder's lock (journal.lock_folder)
         self.lost: set[str] = set()  # workers given up on this run: their slices were granted again
-        self.redispatched = False  # no_users_left() handed the users out again once this run
+        self.redispatched = False  # no_users_left() handed the users out again and no user has been seen since
         self.refused: set[str] = set()  # workers of another plan (record.plan_identity), told so once
         self.stop_reason: str | None = None  # why the run was ended before its plan (pt-BR), if it was
         self.concluded = False  # the tally of this run was written
@@ -291,7 +291,10 @@ class Master(Process):
             alive = [c for c in runner.clients.all if c.state != STATE_MISSING]
             self.check_workers({c.id for c in alive})
             stranded = alive and runner.state == STATE_RUNNING and runner.target_user_count > 0
-            idle = idle + WATCH_WORKERS_EVERY if stranded and not sum(c.user_count for c in alive) else 0.0
+            users = sum(c.user_count for c in alive)
+            if users:
+                self.redispatched = False  # the last hand-out worked: a later quit may need one of its own
+            idle = idle + WATCH_WORKERS_EVERY if stranded and not users else 0.0
             if idle >= NO_USERS_FOR:
                 idle = 0.0
                 self.no_users_left(runner)
@@ -299,8 +302,8 @@ class Master(Process):
     def no_users_left(self, runner: MasterRunner) -> None:
         """Live workers, the plan unfinished, and no user on any of them: Locust does not hand a worker's users to the
         others when it quits in the middle of a run (a SIGTERM, a machine shut down cleanly), so nobody would send
-        what is left and the run would wait for ever. The users are handed out again once, as Locust does when a
-        worker joins; if that still leaves none, the run stops with exit 1 and a journal to --resume."""
+        what is left and the run would wait for ever. The users are handed out again, as Locust does when a worker
+        joins; if that still leaves none (no user seen since), the run stops with exit 1 and a journal to --resume."""
         if not self.redispatched:
             self.redispatched = True
             log.warning(
